@@ -1,0 +1,92 @@
+import NIOCore
+
+extension IRCMessage {
+    /// Writes the message as one wire line ending in CR LF.
+    ///
+    /// The last parameter is always written as `:trailing`, which every IRC parser accepts.
+    /// - Important: Middle parameters must be non-empty, must not contain spaces and must not
+    ///   start with `:`; no part may contain NUL, CR or LF. Messages built by ``parse(_:limits:)``
+    ///   always satisfy this. Violations are replaced (space → `_`, CR/LF/NUL dropped) so that a
+    ///   bad value can never split or corrupt a line.
+    public func serialize(into buffer: inout ByteBuffer, includeTags: Bool = true) {
+        if includeTags, !tags.isEmpty {
+            buffer.writeInteger(UInt8(ascii: "@"))
+            for (offset, tag) in tags.enumerated() {
+                if offset > 0 { buffer.writeInteger(UInt8(ascii: ";")) }
+                buffer.writeString(tag.key)
+                if !tag.value.isEmpty {
+                    buffer.writeInteger(UInt8(ascii: "="))
+                    Self.writeEscapedTagValue(tag.value, into: &buffer)
+                }
+            }
+            buffer.writeInteger(UInt8(ascii: " "))
+        }
+        if let source {
+            buffer.writeInteger(UInt8(ascii: ":"))
+            Self.writeSafe(source, into: &buffer, middle: true)
+            buffer.writeInteger(UInt8(ascii: " "))
+        }
+        buffer.writeString(command)
+        for (offset, parameter) in parameters.enumerated() {
+            buffer.writeInteger(UInt8(ascii: " "))
+            if offset == parameters.count - 1 {
+                buffer.writeInteger(UInt8(ascii: ":"))
+                Self.writeSafe(parameter, into: &buffer, middle: false)
+            } else {
+                Self.writeSafe(parameter.isEmpty ? "*" : parameter, into: &buffer, middle: true)
+            }
+        }
+        buffer.writeStaticString("\r\n")
+    }
+
+    /// The wire line as a `String`, including CR LF.
+    public func serialized(includeTags: Bool = true) -> String {
+        var buffer = ByteBuffer()
+        serialize(into: &buffer, includeTags: includeTags)
+        return String(buffer: buffer)
+    }
+
+    private static func writeSafe(_ value: String, into buffer: inout ByteBuffer, middle: Bool) {
+        let clean = value.utf8.allSatisfy { byte in
+            byte != 0 && byte != UInt8(ascii: "\r") && byte != UInt8(ascii: "\n") && !(middle && byte == UInt8(ascii: " "))
+        }
+        if clean, !(middle && value.utf8.first == UInt8(ascii: ":")) {
+            buffer.writeString(value)
+            return
+        }
+        var first = true
+        for byte in value.utf8 {
+            defer { first = false }
+            switch byte {
+            case 0, UInt8(ascii: "\r"), UInt8(ascii: "\n"):
+                continue
+            case UInt8(ascii: " ") where middle, UInt8(ascii: ":") where middle && first:
+                buffer.writeInteger(UInt8(ascii: "_"))
+            default:
+                buffer.writeInteger(byte)
+            }
+        }
+    }
+
+    private static func writeEscapedTagValue(_ value: String, into buffer: inout ByteBuffer) {
+        for byte in value.utf8 {
+            switch byte {
+            case UInt8(ascii: ";"): buffer.writeStaticString("\\:")
+            case UInt8(ascii: " "): buffer.writeStaticString("\\s")
+            case UInt8(ascii: "\\"): buffer.writeStaticString("\\\\")
+            case UInt8(ascii: "\r"): buffer.writeStaticString("\\r")
+            case UInt8(ascii: "\n"): buffer.writeStaticString("\\n")
+            case 0: continue
+            default: buffer.writeInteger(byte)
+            }
+        }
+    }
+}
+
+extension IRCMessage: CustomStringConvertible {
+    public var description: String {
+        var line = serialized()
+        line.removeLast(2)
+        return line
+    }
+}
