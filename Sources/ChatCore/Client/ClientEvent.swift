@@ -1,0 +1,108 @@
+/// The connection state as the UI shows it.
+public enum ClientConnectionState: Sendable, Hashable {
+    /// Not connected and not trying to; `reason` says why (`nil` before the first connect).
+    case disconnected(reason: String?)
+    /// A TCP connection is being opened.
+    case connecting
+    /// Connected; `CAP`/`NICK`/`USER` exchange in progress.
+    case registering
+    /// `001 RPL_WELCOME` received; `nick` is the nick the server gave us.
+    case registered(nick: String)
+    /// The connection was lost; the next attempt starts at `at`.
+    case reconnecting(at: ClientInstant)
+}
+
+/// Which buffer (window) a message belongs to.
+public enum Conversation: Sendable, Hashable {
+    /// A channel, spelled as the server sent it.
+    case channel(String)
+    /// A private conversation with `nick` (the other party, also for our own messages).
+    case privateChat(String)
+    /// The server / status buffer (server notices, messages from services without a nick target).
+    case server
+}
+
+/// A `PRIVMSG`, `NOTICE` or CTCP `ACTION` ready for display.
+public struct ChatMessage: Sendable, Hashable {
+    public var conversation: Conversation
+    /// The sender's nick (or the server name for server notices).
+    public var sender: String
+    public var text: String
+    /// From the `server-time` tag when present, otherwise the `now` of the event.
+    public var time: ClientInstant
+    /// The IRCv3 `msgid` tag, when present.
+    public var msgid: String?
+    /// True for our own messages: echoed by the server (`echo-message`) or synthesised when sending.
+    public var isOwn: Bool
+
+    public init(
+        conversation: Conversation, sender: String, text: String, time: ClientInstant,
+        msgid: String? = nil, isOwn: Bool = false
+    ) {
+        self.conversation = conversation
+        self.sender = sender
+        self.text = text
+        self.time = time
+        self.msgid = msgid
+        self.isOwn = isOwn
+    }
+}
+
+/// One member of a channel, with its status prefixes (`@`, `+`, … — several with `multi-prefix`).
+public struct ChannelMember: Sendable, Hashable {
+    public var nick: String
+    /// Prefix symbols, highest rank first, e.g. `"@+"`.
+    public var prefixes: String
+
+    public init(nick: String, prefixes: String = "") {
+        self.nick = nick
+        self.prefixes = prefixes
+    }
+
+    /// The highest prefix and the nick, as a nick list shows it (`@alice`).
+    public var displayName: String { (prefixes.first.map(String.init) ?? "") + nick }
+}
+
+/// What the UI learns from the client state machine.
+public enum ClientEvent: Sendable, Hashable {
+    /// The connection state changed; the UI shows it all the time.
+    case stateChanged(ClientConnectionState)
+    /// The connection was lost (or declared dead); a reconnect follows unless the user quit.
+    case connectionLost(reason: String)
+    /// A `PRIVMSG` to a channel or to us (or our own, see ``ChatMessage/isOwn``).
+    case message(ChatMessage)
+    /// A `NOTICE`.
+    case notice(ChatMessage)
+    /// A CTCP `ACTION` (`/me`).
+    case action(ChatMessage)
+    /// A CTCP request other than `ACTION` (already answered when it is `VERSION`, `PING`, `TIME` or `CLIENTINFO`).
+    case ctcpRequest(from: String, command: String, argument: String)
+    /// A CTCP reply (a `NOTICE` wrapped in `\u{01}`).
+    case ctcpReply(from: String, command: String, argument: String)
+    case joined(channel: String, nick: String, isOwn: Bool)
+    case parted(channel: String, nick: String, reason: String?, isOwn: Bool)
+    /// `channels` lists the channels the quitter shared with us (from the tracked member lists).
+    case quit(nick: String, reason: String?, channels: [String])
+    case kicked(channel: String, nick: String, by: String, reason: String?, isOwn: Bool)
+    /// `channels` lists the channels in which the nick is a member (all our channels when `isOwn`).
+    case nickChanged(old: String, new: String, isOwn: Bool, channels: [String])
+    /// The complete member list, sent after `366 RPL_ENDOFNAMES`.
+    case names(channel: String, members: [ChannelMember])
+    /// `332 RPL_TOPIC` (`isChange == false`, setter usually unknown), `331 RPL_NOTOPIC` (empty text) or a
+    /// `TOPIC` change (`isChange == true`, `setBy` is the changer).
+    case topic(channel: String, text: String, setBy: String?, isChange: Bool)
+    /// `333 RPL_TOPICWHOTIME`: who set the current topic, and when.
+    case topicSetBy(channel: String, setBy: String, at: ClientInstant?)
+    case mode(target: String, modes: String, parameters: [String], by: String?)
+    case invited(channel: String, by: String)
+    /// The server's `ERROR` line (sent before it closes the connection).
+    case serverError(String)
+    /// A 4xx/5xx numeric as readable text, e.g. `"bob: No such nick/channel"`.
+    case numericError(code: Int, text: String)
+    /// MOTD lines, welcome lines and other numerics or unhandled commands as text.
+    case serverInfo(code: Int?, text: String)
+    /// A local problem, e.g. sending while not connected or an invalid raw line.
+    case error(String)
+    /// Round-trip time of our keepalive `PING`.
+    case lag(milliseconds: Int64)
+}

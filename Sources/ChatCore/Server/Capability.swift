@@ -1,0 +1,46 @@
+/// The IRCv3 capabilities the server offers, as a compact bit set stored per client.
+public struct CapabilitySet: OptionSet, Sendable, Hashable {
+    public let rawValue: UInt16
+    public init(rawValue: UInt16) { self.rawValue = rawValue }
+
+    public static let messageTags = CapabilitySet(rawValue: 1 << 0)
+    public static let serverTime = CapabilitySet(rawValue: 1 << 1)
+    public static let echoMessage = CapabilitySet(rawValue: 1 << 2)
+    public static let batch = CapabilitySet(rawValue: 1 << 3)
+    public static let labeledResponse = CapabilitySet(rawValue: 1 << 4)
+    public static let multiPrefix = CapabilitySet(rawValue: 1 << 5)
+    public static let userhostInNames = CapabilitySet(rawValue: 1 << 6)
+
+    /// Offered capabilities with their `CAP LS` names, in the order they are listed.
+    public static let offered: [(name: String, capability: CapabilitySet)] = [
+        ("batch", .batch),
+        ("echo-message", .echoMessage),
+        ("labeled-response", .labeledResponse),
+        ("message-tags", .messageTags),
+        ("multi-prefix", .multiPrefix),
+        ("server-time", .serverTime),
+        ("userhost-in-names", .userhostInNames),
+    ]
+
+    public static func named(_ name: String) -> CapabilitySet? {
+        offered.first(where: { $0.name == name })?.capability
+    }
+
+    public var names: [String] {
+        Self.offered.filter { contains($0.capability) }.map(\.name)
+    }
+
+    /// Which tags a client may be sent: every tag, only `time`, or none.
+    public var tagClass: TagClass {
+        if !isDisjoint(with: [.messageTags, .labeledResponse, .batch]) { return .all }
+        if contains(.serverTime) { return .timeOnly }
+        return .none
+    }
+}
+
+/// How much of a message's tags one recipient receives. A broadcast is encoded at most once per class.
+public enum TagClass: Int, Sendable, Hashable, CaseIterable {
+    case none = 0
+    case timeOnly = 1
+    case all = 2
+}

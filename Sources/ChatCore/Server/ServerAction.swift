@@ -1,0 +1,19 @@
+/// A client connection, numbered densely by ``ServerState`` so the I/O layer can index arrays.
+public struct ClientID: Sendable, Hashable, Comparable, CustomStringConvertible {
+    public let rawValue: Int
+    public init(_ rawValue: Int) { self.rawValue = rawValue }
+    public static func < (lhs: ClientID, rhs: ClientID) -> Bool { lhs.rawValue < rhs.rawValue }
+    public var description: String { "client#\(rawValue)" }
+}
+
+/// What the I/O layer must do after ``ServerState`` handled an event.
+public enum ServerAction: Sendable, Hashable {
+    /// Send one message to one client.
+    case send(IRCMessage, to: ClientID)
+    /// Send the same message to many clients (encode once, write to each), skipping `except`.
+    case deliver(IRCMessage, to: [ClientID], except: ClientID?)
+    /// Send `ERROR :<reason>` to the client, flush, and close its connection.
+    case close(ClientID, reason: String)
+    /// The client completed registration (start keepalive, lift the registration timeout).
+    case registered(ClientID)
+}

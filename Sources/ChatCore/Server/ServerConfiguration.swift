@@ -1,0 +1,59 @@
+/// Everything the protocol core needs to know about the server it runs in.
+public struct ServerConfiguration: Sendable, Hashable {
+    /// The server's name, used as the source of its replies (`chatty.local`).
+    public var name: String
+    /// The network name announced in `NETWORK=`.
+    public var network: String
+    /// Message-of-the-day lines; `nil` answers `422 No MOTD`.
+    public var motd: [String]?
+    /// A connection password clients must send with `PASS`, if set.
+    public var password: String?
+    /// Server operators: name to password, for `OPER`.
+    public var operators: [String: String]
+    public var version: String
+    public var nickLength: Int
+    public var channelLength: Int
+    public var topicLength: Int
+    public var awayLength: Int
+    public var kickLength: Int
+    /// Maximum targets in one `PRIVMSG`/`NOTICE`/`JOIN`.
+    public var maxTargets: Int
+    public var maxChannelsPerClient: Int
+    public var limits: IRCLimits
+    /// A short unique prefix for this server's message ids.
+    public var messageIDPrefix: String
+
+    public init(
+        name: String = "chatty.local",
+        network: String = "Chatty",
+        motd: [String]? = nil,
+        password: String? = nil,
+        operators: [String: String] = [:],
+        version: String = "chatty-0.1",
+        nickLength: Int = 30,
+        channelLength: Int = 50,
+        topicLength: Int = 390,
+        awayLength: Int = 200,
+        kickLength: Int = 255,
+        maxTargets: Int = 4,
+        maxChannelsPerClient: Int = 50,
+        limits: IRCLimits = .standard,
+        messageIDPrefix: String = "c"
+    ) {
+        self.name = name
+        self.network = network
+        self.motd = motd
+        self.password = password
+        self.operators = operators
+        self.version = version
+        self.nickLength = nickLength
+        self.channelLength = channelLength
+        self.topicLength = topicLength
+        self.awayLength = awayLength
+        self.kickLength = kickLength
+        self.maxTargets = maxTargets
+        self.maxChannelsPerClient = maxChannelsPerClient
+        self.limits = limits
+        self.messageIDPrefix = messageIDPrefix
+    }
+}

@@ -1,0 +1,93 @@
+extension ServerState {
+    /// `PRIVMSG`, `NOTICE` and `TAGMSG` to channels and nicks. Channel messages are delivered to
+    /// every member but the sender (and to the sender too with `echo-message`), tagged with
+    /// `time` and a unique `msgid`. `NOTICE` never triggers an error reply, as the protocol says.
+    mutating func handleMessage(_ message: IRCMessage, from id: ClientID, now: Timestamp, into actions: inout [ServerAction]) {
+        let command = message.command
+        let isNotice = command == "NOTICE"
+        let isTagOnly = command == "TAGMSG"
+        guard let targets = message.parameters.first, !targets.isEmpty else {
+            if !isNotice { reply(id, Numeric.noRecipient, "No recipient given (\(command))", into: &actions) }
+            return
+        }
+        let text = message.parameters.count > 1 ? message.parameters[1] : ""
+        if !isTagOnly, text.isEmpty {
+            if !isNotice { reply(id, Numeric.noTextToSend, "No text to send", into: &actions) }
+            return
+        }
+        let targetList = targets.split(separator: ",").map(String.init)
+        if targetList.count > configuration.maxTargets {
+            if !isNotice { reply(id, Numeric.tooManyTargets, targets, "Too many targets", into: &actions) }
+            return
+        }
+        let sender = client(id)!
+        // Client-only tags (`+typing`, `+reply`…) are relayed; everything else the server sets.
+        let clientTags = message.tags.filter { $0.key.hasPrefix("+") }
+        for target in targetList {
+            var tags = eventTags(now: now, messageID: true)
+            tags.append(contentsOf: clientTags)
+            let parameters = isTagOnly ? [target] : [target, text]
+            if target.hasPrefix("#") {
+                let folded = CaseMapping.fold(target)
+                guard let channel = channels[folded] else {
+                    if !isNotice { reply(id, Numeric.noSuchChannel, target, "No such channel", into: &actions) }
+                    continue
+                }
+                let modes = channel.memberModes[id]
+                let blocked = (modes == nil && channel.modes.noExternalMessages)
+                    || (channel.modes.moderated && (modes?.isDisjoint(with: [.op, .voice]) ?? true))
+                if blocked {
+                    if !isNotice { reply(id, Numeric.cannotSendToChan, channel.name, "Cannot send to channel", into: &actions) }
+                    continue
+                }
+                let out = IRCMessage(tags: tags, source: sender.prefix, command: command,
+                                     parameters: [channel.name] + parameters.dropFirst())
+                let echo = sender.capabilities.contains(.echoMessage)
+                actions.append(.deliver(out, to: channel.members, except: echo ? nil : id))
+                if echo, modes == nil {
+                    actions.append(.send(out, to: id))
+                }
+            } else {
+                guard let recipient = clientID(nick: target), let record = client(recipient), record.isRegistered else {
+                    if !isNotice { reply(id, Numeric.noSuchNick, target, "No such nick/channel", into: &actions) }
+                    continue
+                }
+                let out = IRCMessage(tags: tags, source: sender.prefix, command: command,
+                                     parameters: [record.nick] + parameters.dropFirst())
+                if !isTagOnly || record.capabilities.contains(.messageTags) {
+                    actions.append(.send(out, to: recipient))
+                }
+                if sender.capabilities.contains(.echoMessage), recipient != id {
+                    actions.append(.send(out, to: id))
+                }
+                if command == "PRIVMSG", let away = record.away {
+                    reply(id, Numeric.away, record.nick, away, into: &actions)
+                }
+            }
+        }
+    }
+
+    mutating func handleQuit(_ message: IRCMessage, from id: ClientID, now: Timestamp, into actions: inout [ServerAction]) {
+        let reason = message.parameters.first.map { "Quit: " + $0 } ?? "Client Quit"
+        removeClient(id, quitMessage: reason, now: now, into: &actions)
+        actions.append(.close(id, reason: reason))
+    }
+
+    mutating func handleAway(_ message: IRCMessage, from id: ClientID, into actions: inout [ServerAction]) {
+        if let text = message.parameters.first, !text.isEmpty {
+            clients[id.rawValue]!.away = Self.truncate(text, toBytes: configuration.awayLength)
+            reply(id, Numeric.nowAway, "You have been marked as being away", into: &actions)
+        } else {
+            clients[id.rawValue]!.away = nil
+            reply(id, Numeric.unaway, "You are no longer marked as being away", into: &actions)
+        }
+    }
+
+    func handlePing(_ message: IRCMessage, from id: ClientID, into actions: inout [ServerAction]) {
+        guard let token = message.parameters.first else {
+            reply(id, "409", "No origin specified", into: &actions)
+            return
+        }
+        actions.append(.send(IRCMessage(source: configuration.name, "PONG", configuration.name, token), to: id))
+    }
+}

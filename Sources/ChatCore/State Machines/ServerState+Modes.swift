@@ -1,0 +1,177 @@
+extension ServerState {
+    mutating func handleMode(_ message: IRCMessage, from id: ClientID, now: Timestamp, into actions: inout [ServerAction]) {
+        guard let target = message.parameters.first else {
+            needMoreParams(id, "MODE", into: &actions)
+            return
+        }
+        if target.hasPrefix("#") {
+            channelMode(message, name: target, from: id, now: now, into: &actions)
+        } else {
+            userMode(message, nick: target, from: id, now: now, into: &actions)
+        }
+    }
+
+    private mutating func userMode(_ message: IRCMessage, nick: String, from id: ClientID, now: Timestamp,
+                                   into actions: inout [ServerAction]) {
+        guard let target = clientID(nick: nick) else {
+            reply(id, Numeric.noSuchNick, nick, "No such nick/channel", into: &actions)
+            return
+        }
+        guard target == id else {
+            reply(id, Numeric.usersDontMatch, "Can't change mode for other users", into: &actions)
+            return
+        }
+        var record = client(id)!
+        guard message.parameters.count > 1 else {
+            reply(id, Numeric.umodeIs, "+" + (record.invisible ? "i" : "") + (record.isOperator ? "o" : ""), into: &actions)
+            return
+        }
+        var adding = true
+        var applied = ""
+        var lastSign: Character?
+        for flag in message.parameters[1] {
+            switch flag {
+            case "+": adding = true
+            case "-": adding = false
+            case "i":
+                guard record.invisible != adding else { continue }
+                record.invisible = adding
+                if lastSign != (adding ? "+" : "-") { applied.append(adding ? "+" : "-"); lastSign = adding ? "+" : "-" }
+                applied.append("i")
+            case "o":
+                // Operator status is gained with OPER only; dropping it is allowed.
+                guard !adding, record.isOperator else { continue }
+                record.isOperator = false
+                if lastSign != "-" { applied.append("-"); lastSign = "-" }
+                applied.append("o")
+            default:
+                reply(id, Numeric.uModeUnknownFlag, "Unknown MODE flag", into: &actions)
+            }
+        }
+        clients[id.rawValue] = record
+        if !applied.isEmpty {
+            actions.append(.send(IRCMessage(source: record.prefix, "MODE", record.nick, applied), to: id))
+        }
+    }
+
+    private mutating func channelMode(_ message: IRCMessage, name: String, from id: ClientID, now: Timestamp,
+                                      into actions: inout [ServerAction]) {
+        let folded = CaseMapping.fold(name)
+        guard var channel = channels[folded] else {
+            reply(id, Numeric.noSuchChannel, name, "No such channel", into: &actions)
+            return
+        }
+        let isMember = channel.contains(id)
+        guard message.parameters.count > 1 else {
+            actions.append(.send(IRCMessage(source: configuration.name, command: Numeric.channelModeIs,
+                                            parameters: [client(id)!.nick, channel.name] + channel.modes.modeString(showKey: isMember)), to: id))
+            reply(id, Numeric.creationTime, channel.name, String(channel.created.secondsSinceEpoch), into: &actions)
+            return
+        }
+        let modeString = message.parameters[1]
+        var arguments = message.parameters.dropFirst(2).makeIterator()
+        // List queries (bans, exceptions, invite exceptions) need no privileges and are empty here.
+        let listQuery = modeString.trimmingPrefix("+")
+        if ["b", "e", "I"].contains(listQuery), message.parameters.count == 2 {
+            switch listQuery {
+            case "b": reply(id, Numeric.endOfBanList, channel.name, "End of channel ban list", into: &actions)
+            case "e": reply(id, Numeric.endOfExceptList, channel.name, "End of channel exception list", into: &actions)
+            default: reply(id, Numeric.endOfInviteList, channel.name, "End of channel invite list", into: &actions)
+            }
+            return
+        }
+        guard channel.memberModes[id]?.contains(.op) == true else {
+            reply(id, isMember ? Numeric.chanOpPrivsNeeded : Numeric.notOnChannel, channel.name,
+                  isMember ? "You're not channel operator" : "You're not on that channel", into: &actions)
+            return
+        }
+        var adding = true
+        var appliedFlags = ""
+        var appliedArguments: [String] = []
+        var lastSign: Character?
+        var changes = 0
+        func record(_ flag: Character, _ argument: String? = nil) {
+            let sign: Character = adding ? "+" : "-"
+            if lastSign != sign { appliedFlags.append(sign); lastSign = sign }
+            appliedFlags.append(flag)
+            if let argument { appliedArguments.append(argument) }
+        }
+        for flag in modeString {
+            if flag == "+" { adding = true; continue }
+            if flag == "-" { adding = false; continue }
+            if changes >= 4 { break }
+            changes += 1
+            switch flag {
+            case "i", "m", "n", "s", "t":
+                let keyPath: WritableKeyPath<Channel.Modes, Bool> = switch flag {
+                case "i": \.inviteOnly
+                case "m": \.moderated
+                case "n": \.noExternalMessages
+                case "s": \.secret
+                default: \.topicLocked
+                }
+                if channel.modes[keyPath: keyPath] != adding {
+                    channel.modes[keyPath: keyPath] = adding
+                    record(flag)
+                }
+            case "k":
+                if adding {
+                    guard let key = arguments.next(), !key.isEmpty, !key.contains(" ") else {
+                        needMoreParams(id, "MODE", into: &actions)
+                        continue
+                    }
+                    channel.modes.key = key
+                    record("k", key)
+                } else {
+                    _ = arguments.next()
+                    if channel.modes.key != nil {
+                        channel.modes.key = nil
+                        record("k", "*")
+                    }
+                }
+            case "l":
+                if adding {
+                    guard let text = arguments.next(), let limit = Int(text), limit > 0 else {
+                        needMoreParams(id, "MODE", into: &actions)
+                        continue
+                    }
+                    channel.modes.limit = limit
+                    record("l", String(limit))
+                } else if channel.modes.limit != nil {
+                    channel.modes.limit = nil
+                    record("l")
+                }
+            case "o", "v":
+                guard let nick = arguments.next() else {
+                    needMoreParams(id, "MODE", into: &actions)
+                    continue
+                }
+                guard let target = clientID(nick: nick), var modes = channel.memberModes[target] else {
+                    reply(id, Numeric.userNotInChannel, nick, channel.name, "They aren't on that channel", into: &actions)
+                    continue
+                }
+                let bit: Channel.MemberModes = flag == "o" ? .op : .voice
+                if modes.contains(bit) != adding {
+                    if adding { modes.insert(bit) } else { modes.remove(bit) }
+                    channel.setModes(modes, for: target)
+                    record(flag, client(target)!.nick)
+                }
+            case "b", "e", "I":
+                _ = arguments.next()
+            default:
+                reply(id, Numeric.unknownMode, String(flag), "is unknown mode char to me", into: &actions)
+            }
+        }
+        channels[folded] = channel
+        guard !appliedFlags.isEmpty else { return }
+        let mode = IRCMessage(tags: eventTags(now: now, messageID: false), source: client(id)!.prefix, command: "MODE",
+                              parameters: [channel.name, appliedFlags] + appliedArguments)
+        actions.append(.deliver(mode, to: channel.members, except: nil))
+    }
+}
+
+private extension String {
+    func trimmingPrefix(_ prefix: String) -> String {
+        hasPrefix(prefix) ? String(dropFirst(prefix.count)) : self
+    }
+}

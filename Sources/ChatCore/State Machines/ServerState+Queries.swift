@@ -1,0 +1,102 @@
+extension ServerState {
+    mutating func handleWho(_ message: IRCMessage, from id: ClientID, into actions: inout [ServerAction]) {
+        let mask = message.parameters.first ?? "*"
+        if mask.hasPrefix("#") {
+            if let channel = channels[CaseMapping.fold(mask)], !channel.modes.secret || channel.contains(id) {
+                for member in channel.members {
+                    whoReply(member, channel: channel, to: id, into: &actions)
+                }
+            }
+        } else if let target = clientID(nick: mask), client(target)?.isRegistered == true {
+            whoReply(target, channel: nil, to: id, into: &actions)
+        }
+        reply(id, Numeric.endOfWho, mask, "End of WHO list", into: &actions)
+    }
+
+    private func whoReply(_ member: ClientID, channel: Channel?, to id: ClientID, into actions: inout [ServerAction]) {
+        guard let record = client(member) else { return }
+        var flags = record.away == nil ? "H" : "G"
+        if record.isOperator { flags += "*" }
+        if let channel, let modes = channel.memberModes[member] {
+            flags += modes.prefixes(all: client(id)?.capabilities.contains(.multiPrefix) == true)
+        }
+        reply(id, Numeric.whoReply, channel?.name ?? "*", record.user, record.host, configuration.name, record.nick, flags,
+              "0 \(record.realName)", into: &actions)
+    }
+
+    mutating func handleWhois(_ message: IRCMessage, from id: ClientID, now: Timestamp, into actions: inout [ServerAction]) {
+        guard let nick = message.parameters.last, !nick.isEmpty else {
+            reply(id, Numeric.noNicknameGiven, "No nickname given", into: &actions)
+            return
+        }
+        guard let target = clientID(nick: nick), let record = client(target), record.isRegistered else {
+            reply(id, Numeric.noSuchNick, nick, "No such nick/channel", into: &actions)
+            reply(id, Numeric.endOfWhois, nick, "End of /WHOIS list", into: &actions)
+            return
+        }
+        reply(id, Numeric.whoisUser, record.nick, record.user, record.host, "*", record.realName, into: &actions)
+        let visible = record.channels.sorted().compactMap { folded -> String? in
+            guard let channel = channels[folded] else { return nil }
+            if channel.modes.secret, !channel.contains(id) { return nil }
+            return channel.memberModes[target]!.prefixes(all: false) + channel.name
+        }
+        if !visible.isEmpty {
+            reply(id, Numeric.whoisChannels, record.nick, visible.joined(separator: " "), into: &actions)
+        }
+        reply(id, Numeric.whoisServer, record.nick, configuration.name, configuration.network, into: &actions)
+        if record.isOperator {
+            reply(id, Numeric.whoisOperator, record.nick, "is an IRC operator", into: &actions)
+        }
+        if let away = record.away {
+            reply(id, Numeric.away, record.nick, away, into: &actions)
+        }
+        let idle = max(0, (now.millisecondsSinceEpoch - record.lastMessage.millisecondsSinceEpoch) / 1000)
+        reply(id, Numeric.whoisIdle, record.nick, String(idle), String(record.connected.secondsSinceEpoch),
+              "seconds idle, signon time", into: &actions)
+        reply(id, Numeric.endOfWhois, record.nick, "End of /WHOIS list", into: &actions)
+    }
+
+    func handleLinks(from id: ClientID, into actions: inout [ServerAction]) {
+        reply(id, Numeric.links, configuration.name, configuration.name, "0 \(configuration.network) server", into: &actions)
+        reply(id, Numeric.endOfLinks, "*", "End of /LINKS list", into: &actions)
+    }
+
+    mutating func handleOper(_ message: IRCMessage, from id: ClientID, into actions: inout [ServerAction]) {
+        guard message.parameters.count >= 2 else {
+            needMoreParams(id, "OPER", into: &actions)
+            return
+        }
+        guard let password = configuration.operators[message.parameters[0]] else {
+            reply(id, Numeric.noOperHost, "No O-lines for your host", into: &actions)
+            return
+        }
+        guard password == message.parameters[1] else {
+            reply(id, Numeric.passwordMismatch, "Password incorrect", into: &actions)
+            return
+        }
+        clients[id.rawValue]!.isOperator = true
+        let record = client(id)!
+        reply(id, Numeric.youreOper, "You are now an IRC operator", into: &actions)
+        actions.append(.send(IRCMessage(source: record.prefix, "MODE", record.nick, "+o"), to: id))
+    }
+
+    func handleUserhost(_ message: IRCMessage, from id: ClientID, into actions: inout [ServerAction]) {
+        guard !message.parameters.isEmpty else {
+            needMoreParams(id, "USERHOST", into: &actions)
+            return
+        }
+        let entries = message.parameters.prefix(5).compactMap { nick -> String? in
+            guard let target = clientID(nick: nick), let record = client(target), record.isRegistered else { return nil }
+            return record.nick + (record.isOperator ? "*" : "") + "=" + (record.away == nil ? "+" : "-") + record.user + "@" + record.host
+        }
+        reply(id, "302", entries.joined(separator: " "), into: &actions)
+    }
+
+    func handleIson(_ message: IRCMessage, from id: ClientID, into actions: inout [ServerAction]) {
+        let online = message.parameters.flatMap { $0.split(separator: " ").map(String.init) }.compactMap { nick -> String? in
+            guard let target = clientID(nick: nick), let record = client(target), record.isRegistered else { return nil }
+            return record.nick
+        }
+        reply(id, "303", online.joined(separator: " "), into: &actions)
+    }
+}

@@ -1,0 +1,264 @@
+/// The whole chat state of one server — clients, nicks, channels — as a plain value.
+///
+/// The I/O layer feeds it events (a client connected, sent a message, went away) and carries out
+/// the returned ``ServerAction``s. It does no I/O, reads no clock (time is passed in) and holds no
+/// references to connections, so every behaviour is tested by driving it as a value.
+///
+/// Ordering: events are handled one at a time; the actions of one event are returned in the order
+/// they must reach each client, so replies come back in the order commands were sent and every
+/// member of a channel sees that channel's events in the same order.
+public struct ServerState: Sendable {
+    public let configuration: ServerConfiguration
+    public let created: Timestamp
+    var clients: [ClientRecord?] = []
+    private var freeIDs: [Int] = []
+    /// Folded nick → client, for registered and registering clients alike.
+    var nicks: [String: ClientID] = [:]
+    /// Folded channel name → channel.
+    var channels: [String: Channel] = [:]
+    private var messageCounter: UInt64 = 0
+    public internal(set) var registeredCount = 0
+
+    public init(configuration: ServerConfiguration, now: Timestamp) {
+        self.configuration = configuration
+        self.created = now
+    }
+
+    // MARK: Queries used by the I/O layer and tests
+
+    public func client(_ id: ClientID) -> ClientRecord? {
+        id.rawValue < clients.count ? clients[id.rawValue] : nil
+    }
+
+    public func tagClass(of id: ClientID) -> TagClass {
+        client(id)?.capabilities.tagClass ?? .none
+    }
+
+    public func channel(named name: String) -> Channel? {
+        channels[CaseMapping.fold(name)]
+    }
+
+    public func clientID(nick: String) -> ClientID? {
+        nicks[CaseMapping.fold(nick)]
+    }
+
+    public var channelCount: Int { channels.count }
+    public var connectionCount: Int { clients.count - freeIDs.count }
+
+    // MARK: Events
+
+    /// A connection was accepted. Returns the id under which the I/O layer files it.
+    public mutating func clientConnected(host: String, now: Timestamp) -> ClientID {
+        let id: ClientID
+        if let free = freeIDs.popLast() {
+            id = ClientID(free)
+            clients[free] = ClientRecord(id: id, host: host, connected: now)
+        } else {
+            id = ClientID(clients.count)
+            clients.append(ClientRecord(id: id, host: host, connected: now))
+        }
+        return id
+    }
+
+    /// The connection is gone (closed by either side). Peers see a `QUIT` unless the client
+    /// already quit; the id may be reused afterwards.
+    public mutating func clientDisconnected(_ id: ClientID, reason: String, now: Timestamp) -> [ServerAction] {
+        guard client(id) != nil else { return [] }
+        var actions: [ServerAction] = []
+        removeClient(id, quitMessage: reason, now: now, into: &actions)
+        clients[id.rawValue] = nil
+        freeIDs.append(id.rawValue)
+        return actions
+    }
+
+    /// A line that could not be parsed: answer with a clear error and change nothing else.
+    public mutating func invalidLineReceived(_ error: IRCParseError, from id: ClientID) -> [ServerAction] {
+        guard let client = client(id), !client.quitting else { return [] }
+        var actions: [ServerAction] = []
+        switch error.base {
+        case .lineTooLong, .tagsTooLong:
+            reply(id, Numeric.inputTooLong, "Input line was too long", into: &actions)
+        case .invalidUTF8:
+            actions.append(.send(IRCMessage(source: configuration.name, "FAIL", "*", "INVALID_UTF8",
+                                            "Message rejected: invalid UTF-8 (this server requires UTF-8)"), to: id))
+        case .empty:
+            break
+        case .missingCommand, .invalidCommand, .forbiddenCharacter, .malformedTags:
+            actions.append(.send(IRCMessage(source: configuration.name, "FAIL", "*", "INVALID_MESSAGE",
+                                            "Malformed message: \(error)"), to: id))
+        }
+        return actions
+    }
+
+    /// One parsed message from a client.
+    public mutating func messageReceived(_ message: IRCMessage, from id: ClientID, now: Timestamp) -> [ServerAction] {
+        guard var record = client(id), !record.quitting else { return [] }
+        var actions: [ServerAction] = []
+        let registered = record.isRegistered
+        if registered, message.command == "PRIVMSG" || message.command == "NOTICE" {
+            record.lastMessage = now
+            clients[id.rawValue] = record
+        }
+        switch message.command {
+        case "CAP": handleCap(message, from: id, now: now, into: &actions)
+        case "PASS": handlePass(message, from: id, now: now, into: &actions)
+        case "NICK": handleNick(message, from: id, now: now, into: &actions)
+        case "USER": handleUser(message, from: id, now: now, into: &actions)
+        case "PING": handlePing(message, from: id, into: &actions)
+        case "PONG": break
+        case "QUIT": handleQuit(message, from: id, now: now, into: &actions)
+        default:
+            guard registered else {
+                reply(id, Numeric.notRegistered, "You have not registered", into: &actions)
+                return actions
+            }
+            dispatchRegistered(message, from: id, now: now, into: &actions)
+        }
+        if let label = message.tag("label"), client(id)?.capabilities.contains(.labeledResponse) == true {
+            return Self.labelResponses(actions, for: id, label: label, batch: client(id)!.capabilities.contains(.batch),
+                                       source: configuration.name, batchReference: nextMessageID())
+        }
+        return actions
+    }
+
+    private mutating func dispatchRegistered(_ message: IRCMessage, from id: ClientID, now: Timestamp,
+                                             into actions: inout [ServerAction]) {
+        switch message.command {
+        case "PRIVMSG", "NOTICE", "TAGMSG": handleMessage(message, from: id, now: now, into: &actions)
+        case "JOIN": handleJoin(message, from: id, now: now, into: &actions)
+        case "PART": handlePart(message, from: id, now: now, into: &actions)
+        case "TOPIC": handleTopic(message, from: id, now: now, into: &actions)
+        case "NAMES": handleNames(message, from: id, into: &actions)
+        case "MODE": handleMode(message, from: id, now: now, into: &actions)
+        case "KICK": handleKick(message, from: id, now: now, into: &actions)
+        case "INVITE": handleInvite(message, from: id, into: &actions)
+        case "AWAY": handleAway(message, from: id, into: &actions)
+        case "WHO": handleWho(message, from: id, into: &actions)
+        case "WHOIS": handleWhois(message, from: id, now: now, into: &actions)
+        case "LIST": handleList(message, from: id, into: &actions)
+        case "MOTD": sendMOTD(to: id, into: &actions)
+        case "LUSERS": sendLusers(to: id, into: &actions)
+        case "LINKS": handleLinks(from: id, into: &actions)
+        case "VERSION": reply(id, "351", configuration.version, configuration.name, "Chatty IRC server", into: &actions)
+        case "OPER": handleOper(message, from: id, into: &actions)
+        case "USERHOST": handleUserhost(message, from: id, into: &actions)
+        case "ISON": handleIson(message, from: id, into: &actions)
+        default:
+            reply(id, Numeric.unknownCommand, message.command, "Unknown command", into: &actions)
+        }
+    }
+
+    // MARK: Shared helpers
+
+    /// Appends a numeric reply `:<server> <numeric> <nick> <parameters…>`.
+    func reply(_ id: ClientID, _ numeric: String, _ parameters: String..., into actions: inout [ServerAction]) {
+        let nick = client(id)?.nick ?? "*"
+        actions.append(.send(IRCMessage(source: configuration.name, command: numeric, parameters: [nick] + parameters), to: id))
+    }
+
+    func needMoreParams(_ id: ClientID, _ command: String, into actions: inout [ServerAction]) {
+        reply(id, Numeric.needMoreParams, command, "Not enough parameters", into: &actions)
+    }
+
+    /// A unique message id: this server's prefix and a counter in base 36.
+    mutating func nextMessageID() -> String {
+        messageCounter += 1
+        return configuration.messageIDPrefix + String(messageCounter, radix: 36)
+    }
+
+    /// The tags every broadcast event carries: `time`, and `msgid` for messages.
+    mutating func eventTags(now: Timestamp, messageID: Bool) -> [IRCMessage.Tag] {
+        var tags = [IRCMessage.Tag("time", now.iso8601)]
+        if messageID { tags.append(IRCMessage.Tag("msgid", nextMessageID())) }
+        return tags
+    }
+
+    /// Every client sharing a channel with `id` (each once), plus `id` itself first.
+    func peers(of id: ClientID, includingSelf: Bool) -> [ClientID] {
+        guard let record = client(id) else { return [] }
+        var seen: Set<ClientID> = includingSelf ? [id] : []
+        var result: [ClientID] = includingSelf ? [id] : []
+        for name in record.channels.sorted() {
+            for member in channels[name]?.members ?? [] where seen.insert(member).inserted {
+                result.append(member)
+            }
+        }
+        return result
+    }
+
+    /// Removes a client from every channel and the nick index, telling its peers it quit.
+    mutating func removeClient(_ id: ClientID, quitMessage: String, now: Timestamp, into actions: inout [ServerAction]) {
+        guard var record = client(id), !record.quitting else { return }
+        if record.isRegistered {
+            let recipients = peers(of: id, includingSelf: false)
+            if !recipients.isEmpty {
+                let quit = IRCMessage(tags: eventTags(now: now, messageID: false), source: record.prefix,
+                                      command: "QUIT", parameters: [quitMessage])
+                actions.append(.deliver(quit, to: recipients, except: nil))
+            }
+            registeredCount -= 1
+        }
+        for name in record.channels {
+            channels[name]?.remove(id)
+            if channels[name]?.members.isEmpty == true { channels[name] = nil }
+        }
+        for name in channels.keys where channels[name]!.invited.contains(id) {
+            channels[name]!.invited.remove(id)
+        }
+        record.channels = []
+        if record.nick != "*", nicks[CaseMapping.fold(record.nick)] == id {
+            nicks[CaseMapping.fold(record.nick)] = nil
+        }
+        record.quitting = true
+        clients[id.rawValue] = record
+    }
+
+    /// Wraps the replies to a labelled command as `labeled-response` requires: one reply gets the
+    /// label tag, several are wrapped in a `BATCH`, none is answered with `ACK`.
+    static func labelResponses(_ actions: [ServerAction], for id: ClientID, label: String, batch: Bool,
+                               source: String, batchReference: String) -> [ServerAction] {
+        var others: [ServerAction] = []
+        var own: [IRCMessage] = []
+        var closing: [ServerAction] = []
+        for action in actions {
+            switch action {
+            case .send(let message, to: let target) where target == id:
+                own.append(message)
+            case .deliver(let message, to: let recipients, except: let except) where except != id && recipients.contains(id):
+                others.append(.deliver(message, to: recipients, except: id))
+                own.append(message)
+            case .close(let target, _) where target == id:
+                closing.append(action)
+            case .registered(let target) where target == id:
+                closing.append(action)
+            case .send, .deliver, .close, .registered:
+                others.append(action)
+            }
+        }
+        var labelled: [ServerAction] = []
+        let labelTag = IRCMessage.Tag("label", label)
+        switch own.count {
+        case 0:
+            labelled.append(.send(IRCMessage(tags: [labelTag], source: source, command: "ACK"), to: id))
+        case 1:
+            var message = own[0]
+            message.tags.insert(labelTag, at: 0)
+            labelled.append(.send(message, to: id))
+        default:
+            if batch {
+                labelled.append(.send(IRCMessage(tags: [labelTag], source: source, "BATCH", "+" + batchReference, "labeled-response"), to: id))
+                for var message in own {
+                    message.tags.insert(IRCMessage.Tag("batch", batchReference), at: 0)
+                    labelled.append(.send(message, to: id))
+                }
+                labelled.append(.send(IRCMessage(source: source, "BATCH", "-" + batchReference), to: id))
+            } else {
+                for (offset, var message) in own.enumerated() {
+                    if offset == 0 { message.tags.insert(labelTag, at: 0) }
+                    labelled.append(.send(message, to: id))
+                }
+            }
+        }
+        return others + labelled + closing
+    }
+}
