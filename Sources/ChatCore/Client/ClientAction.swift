@@ -13,7 +13,7 @@ public enum ClientAction: Sendable, Hashable {
     case close
     /// Arm the single timer for `at`, replacing any previous one; call ``ClientStateMachine/timerFired(now:)``
     /// then. Firing late or early is harmless: the machine checks the deadline itself.
-    case scheduleTimer(at: ClientInstant)
+    case scheduleTimer(at: Timestamp)
     /// Disarm the timer.
     case cancelTimer
     /// Show an event to the user.

@@ -9,7 +9,7 @@ public enum ClientConnectionState: Sendable, Hashable {
     /// `001 RPL_WELCOME` received; `nick` is the nick the server gave us.
     case registered(nick: String)
     /// The connection was lost; the next attempt starts at `at`.
-    case reconnecting(at: ClientInstant)
+    case reconnecting(at: Timestamp)
 }
 
 /// Which buffer (window) a message belongs to.
@@ -29,14 +29,14 @@ public struct ChatMessage: Sendable, Hashable {
     public var sender: String
     public var text: String
     /// From the `server-time` tag when present, otherwise the `now` of the event.
-    public var time: ClientInstant
+    public var time: Timestamp
     /// The IRCv3 `msgid` tag, when present.
     public var msgid: String?
     /// True for our own messages: echoed by the server (`echo-message`) or synthesised when sending.
     public var isOwn: Bool
 
     public init(
-        conversation: Conversation, sender: String, text: String, time: ClientInstant,
+        conversation: Conversation, sender: String, text: String, time: Timestamp,
         msgid: String? = nil, isOwn: Bool = false
     ) {
         self.conversation = conversation
@@ -92,7 +92,7 @@ public enum ClientEvent: Sendable, Hashable {
     /// `TOPIC` change (`isChange == true`, `setBy` is the changer).
     case topic(channel: String, text: String, setBy: String?, isChange: Bool)
     /// `333 RPL_TOPICWHOTIME`: who set the current topic, and when.
-    case topicSetBy(channel: String, setBy: String, at: ClientInstant?)
+    case topicSetBy(channel: String, setBy: String, at: Timestamp?)
     case mode(target: String, modes: String, parameters: [String], by: String?)
     case invited(channel: String, by: String)
     /// The server's `ERROR` line (sent before it closes the connection).

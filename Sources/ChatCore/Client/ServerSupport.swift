@@ -24,7 +24,9 @@ public enum IRCCaseMapping: Sendable, Hashable {
             let folded: UInt8
             switch byte {
             case UInt8(ascii: "A")...UInt8(ascii: "Z"): folded = byte + 32
-            case UInt8(ascii: "["), UInt8(ascii: "]"), UInt8(ascii: "\\") where self != .ascii: folded = byte + 32
+            case UInt8(ascii: "[") where self != .ascii, UInt8(ascii: "]") where self != .ascii,
+                UInt8(ascii: "\\") where self != .ascii:
+                folded = byte + 32
             case UInt8(ascii: "~") where self == .rfc1459: folded = UInt8(ascii: "^")
             default: folded = byte
             }
@@ -129,7 +131,7 @@ public struct ServerSupport: Sendable, Hashable {
         let bytes = Array(value.utf8)
         var index = 0
         while index < bytes.count {
-            if bytes[index] == UInt8(ascii: "\\"), index + 3 < bytes.count + 0, bytes[index + 1] == UInt8(ascii: "x"),
+            if bytes[index] == UInt8(ascii: "\\"), index + 3 < bytes.count, bytes[index + 1] == UInt8(ascii: "x"),
                let byte = UInt8(String(decoding: bytes[(index + 2)..<(index + 4)], as: UTF8.self), radix: 16)
             {
                 out.append(byte)

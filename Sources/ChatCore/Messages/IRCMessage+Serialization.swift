@@ -85,8 +85,7 @@ extension IRCMessage {
 
 extension IRCMessage: CustomStringConvertible {
     public var description: String {
-        var line = serialized()
-        line.removeLast(2)
-        return line
+        let line = serialized()
+        return String(decoding: line.utf8.dropLast(2), as: UTF8.self)
     }
 }

@@ -1,7 +1,7 @@
 /// What the server keeps for one connected client. Small on purpose: thousands of idle clients.
 public struct ClientRecord: Sendable {
     public let id: ClientID
-    public var registration = RegistrationStateMachine()
+    public var registration = ServerRegistrationStateMachine()
     /// The current nick, or `*` before one was accepted.
     public var nick = "*"
     public var user = ""

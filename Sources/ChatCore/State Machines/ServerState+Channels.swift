@@ -35,7 +35,7 @@ extension ServerState {
             reply(id, "405", name, "You have joined too many channels", into: &actions)
             return
         }
-        var channel = channels[folded] ?? Channel(name: name, created: now)
+        var channel = channels[folded] ?? ChannelState(name: name, created: now)
         let isNew = channel.members.isEmpty
         if !isNew {
             let invited = channel.invited.contains(id)

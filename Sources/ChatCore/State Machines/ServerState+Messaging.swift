@@ -1,5 +1,5 @@
 extension ServerState {
-    /// `PRIVMSG`, `NOTICE` and `TAGMSG` to channels and nicks. Channel messages are delivered to
+    /// `PRIVMSG`, `NOTICE` and `TAGMSG` to channels and nicks. ChannelState messages are delivered to
     /// every member but the sender (and to the sender too with `echo-message`), tagged with
     /// `time` and a unique `msgid`. `NOTICE` never triggers an error reply, as the protocol says.
     mutating func handleMessage(_ message: IRCMessage, from id: ClientID, now: Timestamp, into actions: inout [ServerAction]) {

@@ -103,7 +103,7 @@ extension ServerState {
             changes += 1
             switch flag {
             case "i", "m", "n", "s", "t":
-                let keyPath: WritableKeyPath<Channel.Modes, Bool> = switch flag {
+                let keyPath: WritableKeyPath<ChannelState.Modes, Bool> = switch flag {
                 case "i": \.inviteOnly
                 case "m": \.moderated
                 case "n": \.noExternalMessages
@@ -150,7 +150,7 @@ extension ServerState {
                     reply(id, Numeric.userNotInChannel, nick, channel.name, "They aren't on that channel", into: &actions)
                     continue
                 }
-                let bit: Channel.MemberModes = flag == "o" ? .op : .voice
+                let bit: ChannelState.MemberModes = flag == "o" ? .op : .voice
                 if modes.contains(bit) != adding {
                     if adding { modes.insert(bit) } else { modes.remove(bit) }
                     channel.setModes(modes, for: target)

@@ -13,7 +13,7 @@ extension ServerState {
         reply(id, Numeric.endOfWho, mask, "End of WHO list", into: &actions)
     }
 
-    private func whoReply(_ member: ClientID, channel: Channel?, to id: ClientID, into actions: inout [ServerAction]) {
+    private func whoReply(_ member: ClientID, channel: ChannelState?, to id: ClientID, into actions: inout [ServerAction]) {
         guard let record = client(member) else { return }
         var flags = record.away == nil ? "H" : "G"
         if record.isOperator { flags += "*" }

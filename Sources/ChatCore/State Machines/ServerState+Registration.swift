@@ -107,7 +107,7 @@ extension ServerState {
         }
     }
 
-    private mutating func runRegistration(_ action: RegistrationStateMachine.Action, for id: ClientID, now: Timestamp,
+    private mutating func runRegistration(_ action: ServerRegistrationStateMachine.Action, for id: ClientID, now: Timestamp,
                                           into actions: inout [ServerAction]) {
         switch action {
         case .wait:

@@ -15,7 +15,7 @@ public struct ServerState: Sendable {
     /// Folded nick → client, for registered and registering clients alike.
     var nicks: [String: ClientID] = [:]
     /// Folded channel name → channel.
-    var channels: [String: Channel] = [:]
+    var channels: [String: ChannelState] = [:]
     private var messageCounter: UInt64 = 0
     public internal(set) var registeredCount = 0
 
@@ -34,7 +34,7 @@ public struct ServerState: Sendable {
         client(id)?.capabilities.tagClass ?? .none
     }
 
-    public func channel(named name: String) -> Channel? {
+    public func channel(named name: String) -> ChannelState? {
         channels[CaseMapping.fold(name)]
     }
 

@@ -3,7 +3,7 @@
 ///
 /// Registration completes once a nick and a user have been given and capability negotiation,
 /// if the client started it with `CAP LS`/`CAP REQ`, has been ended with `CAP END`.
-public struct RegistrationStateMachine: Sendable, Hashable {
+public struct ServerRegistrationStateMachine: Sendable, Hashable {
     enum State: Sendable, Hashable {
         case registering(Pending)
         case registered

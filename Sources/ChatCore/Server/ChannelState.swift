@@ -1,5 +1,5 @@
 /// One channel's state: members with their prefixes, topic and modes.
-public struct Channel: Sendable {
+public struct ChannelState: Sendable {
     public struct MemberModes: OptionSet, Sendable, Hashable {
         public let rawValue: UInt8
         public init(rawValue: UInt8) { self.rawValue = rawValue }

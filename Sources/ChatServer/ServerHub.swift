@@ -1,0 +1,250 @@
+import ChatCore
+import NIOConcurrencyHelpers
+import NIOCore
+
+/// The shared heart of a running server: the ``ServerState`` and one outbox per connection,
+/// behind one lock, shared by all event loops.
+///
+/// Every action is carried out while the lock is held, by appending encoded bytes to the
+/// recipients' outboxes, so all clients see events in the order the state produced them. A
+/// broadcast is encoded once per tag class (at most three encodings) and the same bytes are
+/// appended to every member's outbox. Each event loop flushes its dirty outboxes once per tick
+/// with one write per connection, outside the lock.
+final class ServerHub: Sendable {
+    struct Outbox {
+        var channel: Channel?
+        var loop: Int = 0
+        var buffer: ByteBuffer?
+        var dirty = false
+        /// Set when the connection is to be closed after its outbox is written.
+        var closeReason: String?
+        /// No more bytes will be written (closing or closed).
+        var sealed = false
+    }
+
+    struct State {
+        var server: ServerState
+        var outboxes: [Outbox] = []
+        var dirty: [[Int]]
+        var flushScheduled: [Bool]
+        var shuttingDown = false
+    }
+
+    private let state: NIOLockedValueBox<State>
+    private let loops: [any EventLoop]
+    private let sendQueueLimit: Int
+    let serverName: String
+
+    init(configuration: ServerConfiguration, loops: [any EventLoop], sendQueueLimit: Int, now: Timestamp) {
+        self.loops = loops
+        self.sendQueueLimit = sendQueueLimit
+        self.serverName = configuration.name
+        self.state = NIOLockedValueBox(State(
+            server: ServerState(configuration: configuration, now: now),
+            dirty: Array(repeating: [], count: loops.count),
+            flushScheduled: Array(repeating: false, count: loops.count)
+        ))
+    }
+
+    /// Files a new connection; `nil` while shutting down.
+    func connect(channel: Channel, host: String, now: Timestamp) -> ClientID? {
+        let loop = loops.firstIndex { $0 === channel.eventLoop } ?? 0
+        return state.withLockedValue { state -> ClientID? in
+            guard !state.shuttingDown else { return nil }
+            let id = state.server.clientConnected(host: host, now: now)
+            while state.outboxes.count <= id.rawValue { state.outboxes.append(Outbox()) }
+            state.outboxes[id.rawValue] = Outbox(channel: channel, loop: loop)
+            return id
+        }
+    }
+
+    /// Handles one parsed message. Returns true when it completed the client's registration.
+    func received(_ message: IRCMessage, from id: ClientID, now: Timestamp) -> Bool {
+        run { state in
+            let actions = state.server.messageReceived(message, from: id, now: now)
+            return self.apply(actions, to: &state, registrationOf: id)
+        }
+    }
+
+    func invalidLine(_ error: IRCParseError, from id: ClientID) {
+        _ = run { state in
+            self.apply(state.server.invalidLineReceived(error, from: id), to: &state, registrationOf: id)
+        }
+    }
+
+    /// Queues a keepalive `PING` for the client.
+    func ping(_ id: ClientID) {
+        _ = run { state in
+            self.apply([.send(IRCMessage(source: self.serverName, "PING", self.serverName), to: id)], to: &state, registrationOf: id)
+        }
+    }
+
+    /// Sends `ERROR` and closes the connection (timeouts, floods).
+    func drop(_ id: ClientID, reason: String) {
+        _ = run { state in self.apply([.close(id, reason: reason)], to: &state, registrationOf: id) }
+    }
+
+    /// The connection is gone; peers learn why.
+    func disconnected(_ id: ClientID, reason: String, now: Timestamp) {
+        _ = run { state in
+            guard id.rawValue < state.outboxes.count else { return false }
+            let why = state.outboxes[id.rawValue].closeReason ?? reason
+            state.outboxes[id.rawValue] = Outbox(sealed: true)
+            return self.apply(state.server.clientDisconnected(id, reason: why, now: now), to: &state, registrationOf: id)
+        }
+    }
+
+    /// The socket can take more bytes again: flush what waited.
+    func writable(_ id: ClientID) {
+        _ = run { state in
+            self.markDirty(id.rawValue, in: &state)
+            return false
+        }
+    }
+
+    /// Tells every client the server is going down and closes every connection.
+    func shutdown() {
+        _ = run { state in
+            state.shuttingDown = true
+            for index in state.outboxes.indices where state.outboxes[index].channel != nil && !state.outboxes[index].sealed {
+                self.append(IRCMessage("ERROR", "Server shutting down"), tagClass: .none, to: index, in: &state)
+                state.outboxes[index].closeReason = "Server shutting down"
+                self.markDirty(index, in: &state)
+            }
+            return false
+        }
+    }
+
+    /// A snapshot of the protocol state, for tests and diagnostics.
+    var serverState: ServerState { state.withLockedValue { $0.server } }
+
+    /// Open connections that still have a channel.
+    var connectionCount: Int { state.withLockedValue { $0.outboxes.filter { $0.channel != nil }.count } }
+
+    // MARK: Internals
+
+    /// Runs `body` under the lock, then schedules one flush per event loop that got new bytes.
+    private func run(_ body: (inout State) -> Bool) -> Bool {
+        let (result, toSchedule) = state.withLockedValue { state -> (Bool, [Int]) in
+            let result = body(&state)
+            var toSchedule: [Int] = []
+            for loop in state.dirty.indices where !state.dirty[loop].isEmpty && !state.flushScheduled[loop] {
+                state.flushScheduled[loop] = true
+                toSchedule.append(loop)
+            }
+            return (result, toSchedule)
+        }
+        for loop in toSchedule {
+            loops[loop].execute { self.flush(loop: loop) }
+        }
+        return result
+    }
+
+    private func apply(_ actions: [ServerAction], to state: inout State, registrationOf id: ClientID) -> Bool {
+        var registered = false
+        for action in actions {
+            switch action {
+            case .send(let message, let target):
+                append(message, tagClass: state.server.tagClass(of: target), to: target.rawValue, in: &state)
+            case .deliver(let message, let recipients, let except):
+                var encoded: [ByteBuffer?] = [nil, nil, nil]
+                for recipient in recipients where recipient != except {
+                    let index = recipient.rawValue
+                    guard index < state.outboxes.count, !state.outboxes[index].sealed else { continue }
+                    let tagClass = state.server.tagClass(of: recipient)
+                    if encoded[tagClass.rawValue] == nil {
+                        encoded[tagClass.rawValue] = Self.encode(message, tagClass: tagClass)
+                    }
+                    appendBytes(encoded[tagClass.rawValue]!, to: index, in: &state)
+                }
+            case .close(let target, let reason):
+                let index = target.rawValue
+                guard index < state.outboxes.count, !state.outboxes[index].sealed else { continue }
+                let host = state.server.client(target)?.host ?? "unknown"
+                append(IRCMessage("ERROR", "Closing Link: \(host) (\(reason))"), tagClass: .none, to: index, in: &state)
+                if state.outboxes[index].closeReason == nil { state.outboxes[index].closeReason = reason }
+                markDirty(index, in: &state)
+            case .registered(let target):
+                if target == id { registered = true }
+            }
+        }
+        return registered
+    }
+
+    static func encode(_ message: IRCMessage, tagClass: TagClass) -> ByteBuffer {
+        var buffer = ByteBuffer()
+        buffer.reserveCapacity(128)
+        switch tagClass {
+        case .all:
+            message.serialize(into: &buffer, includeTags: true)
+        case .timeOnly:
+            var timeOnly = message
+            timeOnly.tags = message.tags.filter { $0.key == "time" }
+            timeOnly.serialize(into: &buffer, includeTags: true)
+        case .none:
+            message.serialize(into: &buffer, includeTags: false)
+        }
+        return buffer
+    }
+
+    private func append(_ message: IRCMessage, tagClass: TagClass, to index: Int, in state: inout State) {
+        guard index < state.outboxes.count, !state.outboxes[index].sealed else { return }
+        appendBytes(Self.encode(message, tagClass: tagClass), to: index, in: &state)
+    }
+
+    private func appendBytes(_ bytes: ByteBuffer, to index: Int, in state: inout State) {
+        guard state.outboxes[index].closeReason == nil else { return }
+        if state.outboxes[index].buffer == nil {
+            state.outboxes[index].buffer = bytes
+        } else {
+            state.outboxes[index].buffer!.writeImmutableBuffer(bytes)
+        }
+        if state.outboxes[index].buffer!.readableBytes > sendQueueLimit {
+            // A client that does not read is cut off; nobody else waits for it.
+            state.outboxes[index].buffer = nil
+            state.outboxes[index].closeReason = "SendQ exceeded"
+        }
+        markDirty(index, in: &state)
+    }
+
+    private func markDirty(_ index: Int, in state: inout State) {
+        guard index < state.outboxes.count, state.outboxes[index].channel != nil, !state.outboxes[index].dirty else { return }
+        state.outboxes[index].dirty = true
+        state.dirty[state.outboxes[index].loop].append(index)
+    }
+
+    /// Runs on `loops[loop]`: writes every dirty outbox of that loop with one write each.
+    private func flush(loop: Int) {
+        let work = state.withLockedValue { state -> [(Channel, ByteBuffer?, Bool)] in
+            let indices = state.dirty[loop]
+            state.dirty[loop] = []
+            state.flushScheduled[loop] = false
+            var work: [(Channel, ByteBuffer?, Bool)] = []
+            work.reserveCapacity(indices.count)
+            for index in indices {
+                state.outboxes[index].dirty = false
+                guard let channel = state.outboxes[index].channel, !state.outboxes[index].sealed else { continue }
+                if state.outboxes[index].closeReason != nil {
+                    state.outboxes[index].sealed = true
+                    work.append((channel, state.outboxes[index].buffer, true))
+                    state.outboxes[index].buffer = nil
+                } else if channel.isWritable, let buffer = state.outboxes[index].buffer {
+                    state.outboxes[index].buffer = nil
+                    work.append((channel, buffer, false))
+                }
+            }
+            return work
+        }
+        for (channel, buffer, close) in work {
+            if close {
+                if let buffer {
+                    channel.writeAndFlush(buffer).whenComplete { _ in channel.close(promise: nil) }
+                } else {
+                    channel.close(promise: nil)
+                }
+            } else if let buffer {
+                channel.writeAndFlush(buffer, promise: nil)
+            }
+        }
+    }
+}

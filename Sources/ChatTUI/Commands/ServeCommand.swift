@@ -1,0 +1,36 @@
+import ArgumentParser
+import ChatServer
+import Logging
+import ServiceLifecycle
+
+/// `chatty-tui serve`: the headless server.
+struct ServeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Run a headless Chatty IRC server."
+    )
+
+    @OptionGroup var server: ServerOptions
+
+    @Option(name: .long, help: "Log level: trace, debug, info, notice, warning, error, critical.")
+    var logLevel: Logger.Level = .info
+
+    func run() async throws {
+        let level = logLevel
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+        let logger = Logger(label: "chatty")
+        let chatServer = ChatServer(configuration: try server.configuration(), logger: logger)
+        let group = ServiceGroup(configuration: .init(
+            services: [chatServer],
+            gracefulShutdownSignals: [.sigterm, .sigint],
+            logger: logger
+        ))
+        try await group.run()
+    }
+}
+
+extension Logger.Level: @retroactive ExpressibleByArgument {}

@@ -1,0 +1,105 @@
+import ArgumentParser
+import ChatCore
+import ChatServer
+import Foundation
+import NIOCore
+
+/// Server flags shared by `chatty-tui serve` and `chatty-tui --host`.
+struct ServerOptions: ParsableArguments {
+    @Option(name: .long, help: "Address to listen on for IRC clients (HOST:PORT).")
+    var listen: String = "127.0.0.1:6667"
+
+    @Option(name: .long, help: "The server's name, shown as the source of its replies.")
+    var name: String = "chatty.local"
+
+    @Option(name: .long, help: "The network name announced to clients.")
+    var network: String = "Chatty"
+
+    @Option(name: .long, help: "A file whose lines are the message of the day.")
+    var motd: String?
+
+    @Option(name: .long, help: "A password clients must send with PASS to connect.")
+    var password: String?
+
+    @Option(name: .long, parsing: .singleValue, help: "A server operator as NAME:PASSWORD (repeatable), for OPER.")
+    var oper: [String] = []
+
+    @Option(name: .long, help: "Event-loop threads (default: one per core).")
+    var threads: Int = System.coreCount
+
+    @Option(name: .long, help: "Flood control: lines per second per client after the burst; 0 turns it off.")
+    var floodRate: Double = 2
+
+    @Option(name: .long, help: "Flood control: lines a client may send at once.")
+    var floodBurst: Int = 10
+
+    @Option(name: .long, help: "Seconds of silence before the server pings a client.")
+    var pingInterval: Int = 90
+
+    @Option(name: .long, help: "Seconds to wait for an answer to that ping before dropping the client.")
+    var pingTimeout: Int = 60
+
+    @Option(name: .long, help: "Seconds a new connection has to register.")
+    var registrationTimeout: Int = 30
+
+    @Option(name: .long, help: "Bytes queued for a client that does not read before it is dropped (SendQ).")
+    var sendq: Int = 1 << 20
+
+    mutating func validate() throws {
+        guard BindAddress.parse(listen) != nil else {
+            throw ValidationError("--listen must be HOST:PORT, e.g. 127.0.0.1:6667 (got '\(listen)')")
+        }
+        let nameCharacters = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-_")
+        guard !name.isEmpty, name.count <= 63, name.allSatisfy({ nameCharacters.contains($0) }) else {
+            throw ValidationError("--name must be a host-like name (letters, digits, . - _), e.g. chatty.local")
+        }
+        for entry in oper where !entry.contains(":") {
+            throw ValidationError("--oper takes NAME:PASSWORD (got '\(entry)')")
+        }
+        guard threads >= 1 else { throw ValidationError("--threads must be at least 1") }
+        guard floodRate >= 0 else { throw ValidationError("--flood-rate must be 0 (off) or more") }
+        guard floodBurst >= 1 else { throw ValidationError("--flood-burst must be at least 1") }
+        guard pingInterval >= 1, pingTimeout >= 1, registrationTimeout >= 1 else {
+            throw ValidationError("--ping-interval, --ping-timeout and --registration-timeout must be at least 1 second")
+        }
+        guard sendq >= 4096 else { throw ValidationError("--sendq must be at least 4096 bytes") }
+        if let motd, !FileManager.default.isReadableFile(atPath: motd) {
+            throw ValidationError("--motd file '\(motd)' cannot be read")
+        }
+    }
+
+    /// The server configuration these flags describe.
+    func configuration() throws -> ChatServerConfiguration {
+        var motdLines: [String]? = nil
+        if let motd {
+            let text = try String(contentsOfFile: motd, encoding: .utf8)
+            motdLines = text.split(separator: "\n", omittingEmptySubsequences: false).map {
+                String($0).trimmingCharacters(in: .init(charactersIn: "\r"))
+            }
+            if motdLines?.last == "" { motdLines?.removeLast() }
+        }
+        var operators: [String: String] = [:]
+        for entry in oper {
+            let parts = entry.split(separator: ":", maxSplits: 1)
+            operators[String(parts[0])] = parts.count > 1 ? String(parts[1]) : ""
+        }
+        let core = ServerConfiguration(
+            name: name,
+            network: network,
+            motd: motdLines,
+            password: password,
+            operators: operators,
+            messageIDPrefix: String(UInt32.random(in: 0...UInt32.max), radix: 36) + "-"
+        )
+        return ChatServerConfiguration(
+            listen: BindAddress.parse(listen)!,
+            core: core,
+            threads: threads,
+            keepalive: .init(registrationTimeout: Int64(registrationTimeout) * 1000,
+                             pingInterval: Int64(pingInterval) * 1000,
+                             pingTimeout: Int64(pingTimeout) * 1000),
+            flood: .init(rate: floodRate, burst: floodBurst, hardLimit: max(100, floodBurst * 10)),
+            sendQueueLimit: sendq
+        )
+    }
+}
