@@ -65,19 +65,19 @@ public final class ChatServer: Service, Sendable {
     /// Stops accepting, sends every client `ERROR :Server shutting down`, closes their
     /// connections once that line is written, and stops the event loops.
     public func shutdown() async {
-        let channel: Channel? = lifecycle.withLockedValue { state in
+        let (proceed, channel): (Bool, Channel?) = lifecycle.withLockedValue { state in
             switch state {
             case .running(let channel):
                 state = .shuttingDown
-                return channel
+                return (true, channel)
             case .initial:
                 state = .shuttingDown
-                return nil
+                return (true, nil)
             case .shuttingDown, .shutdown:
-                return nil
+                return (false, nil)
             }
         }
-        guard lifecycle.withLockedValue({ if case .shuttingDown = $0 { true } else { false } }) else { return }
+        guard proceed else { return }
         logger.info("shutting down")
         try? await channel?.close()
         hub.shutdown()

@@ -113,6 +113,8 @@ final class ClientChannelHandler: ChannelInboundHandler {
                 let message = try IRCMessage.parse(line, limits: limits)
                 if hub.received(message, from: id, now: WallClock.now()) {
                     keepalive.registered(now: Self.monotonicNow())
+                    keepaliveTask?.cancel()
+                    scheduleKeepalive()
                 }
             } catch {
                 hub.invalidLine(error, from: id)

@@ -1,0 +1,249 @@
+import ChatCore
+import NIOCore
+import NIOPosix
+import Testing
+
+@testable import ChatServer
+
+/// Starts a real server on a free loopback port for the duration of `body`.
+func withServer(
+    _ configure: (inout ChatServerConfiguration) -> Void = { _ in },
+    _ body: (Int, ChatServer) async throws -> Void
+) async throws {
+    var configuration = ChatServerConfiguration(
+        listen: .hostname("127.0.0.1", port: 0),
+        core: ServerConfiguration(motd: ["Welcome to the test server"]),
+        threads: 2,
+        flood: .init(rate: 0, burst: 10, hardLimit: 100)
+    )
+    configure(&configuration)
+    let server = ChatServer(configuration: configuration)
+    let port = try await server.start().port!
+    do {
+        try await body(port, server)
+    } catch {
+        await server.shutdown()
+        throw error
+    }
+    await server.shutdown()
+}
+
+@Suite(.timeLimit(.minutes(2))) struct ChatServerLiveTests {
+    @Test func clientsRegisterJoinChatRenameAndQuit() async throws {
+        try await withServer { port, _ in
+            let alice = try await TestIRCClient.connect(port: port, name: "alice")
+            let bob = try await TestIRCClient.connect(port: port, name: "bob")
+            let carol = try await TestIRCClient.connect(port: port, name: "carol")
+            try await alice.register("alice")
+            try await bob.register("bob", caps: ["server-time", "message-tags"])
+            try await carol.register("carol")
+            try await alice.send("JOIN #chatty")
+            try await alice.expect { $0.command == "366" }
+            try await bob.send("JOIN #chatty")
+            let names = try await bob.expect { $0.command == "353" }
+            #expect(names.parameters.last == "@alice bob")
+            try await alice.expect { $0.command == "JOIN" && $0.sourceNick == "bob" }
+            try await carol.send("JOIN #chatty")
+            try await bob.expect { $0.command == "JOIN" && $0.sourceNick == "carol" }
+
+            try await alice.send("PRIVMSG #chatty :hello everyone")
+            let seenByBob = try await bob.expect { $0.command == "PRIVMSG" }
+            #expect(seenByBob.parameters == ["#chatty", "hello everyone"])
+            #expect(seenByBob.tag("msgid") != nil && seenByBob.tag("time") != nil)
+            let seenByCarol = try await carol.expect { $0.command == "PRIVMSG" }
+            #expect(seenByCarol.tags.isEmpty, "clients without tag capabilities get no tags")
+
+            try await bob.send("NICK robert")
+            let rename = try await alice.expect { $0.command == "NICK" }
+            #expect(rename.sourceNick == "bob" && rename.parameters == ["robert"])
+            try await carol.send("NAMES #chatty")
+            let after = try await carol.expect { $0.command == "353" }
+            #expect(after.parameters.last == "@alice robert carol")
+
+            try await carol.send("QUIT :time for tea")
+            let quit = try await alice.expect { $0.command == "QUIT" }
+            #expect(quit.sourceNick == "carol" && quit.parameters == ["Quit: time for tea"])
+            let closing = try await carol.waitClosed()
+            #expect(closing.last?.command == "ERROR")
+
+            try await bob.send("PRIVMSG alice :private hello")
+            let privateMessage = try await alice.expect { $0.command == "PRIVMSG" }
+            #expect(privateMessage.parameters == ["alice", "private hello"])
+            await alice.close()
+            await bob.close()
+        }
+    }
+
+    @Test func slowReaderIsDroppedWhileOthersKeepReceiving() async throws {
+        try await withServer({ $0.sendQueueLimit = 64 * 1024 }) { port, server in
+            let sender = try await TestIRCClient.connect(port: port, name: "sender")
+            let fast = try await TestIRCClient.connect(port: port, name: "fast")
+            let slow = try await TestIRCClient.connect(port: port, name: "slow", autoRead: true, receiveBuffer: 4096)
+            try await sender.register("sender")
+            try await fast.register("fast")
+            try await slow.register("slow")
+            for client in [sender, fast, slow] {
+                try await client.send("JOIN #flood")
+                try await client.expect { $0.command == "366" }
+            }
+            try await fast.expect { $0.command == "JOIN" && $0.sourceNick == "slow" }
+            // The slow client stops reading from now on.
+            try await slow.channel.setOption(.autoRead, value: false).get()
+
+            let payload = String(repeating: "x", count: 400)
+            let total = 2000
+            for batch in stride(from: 0, to: total, by: 100) {
+                let lines = (batch..<min(total, batch + 100)).map { "PRIVMSG #flood :\($0) \(payload)" }
+                try await sender.send(lines.joined(separator: "\r\n"))
+            }
+            let quit = try await fast.expect { $0.command == "QUIT" && $0.sourceNick == "slow" }
+            #expect(quit.parameters == ["SendQ exceeded"])
+            let last = try await fast.expect { $0.command == "PRIVMSG" && $0.parameters[1].hasPrefix("\(total - 1) ") }
+            #expect(last.sourceNick == "sender")
+            let received = fast.allMessages.filter { $0.command == "PRIVMSG" }.map { Int($0.parameters[1].split(separator: " ")[0])! }
+            #expect(received == Array(0..<total), "the fast reader got every message in order")
+            #expect(server.state.clientID(nick: "slow") == nil)
+            await sender.close(); await fast.close(); await slow.close()
+        }
+    }
+
+    @Test func garbageHugeLinesAndInvalidUTF8AreAnsweredNotFatal() async throws {
+        try await withServer { port, _ in
+            let bad = try await TestIRCClient.connect(port: port, name: "bad")
+            let good = try await TestIRCClient.connect(port: port, name: "good")
+            try await good.register("good")
+            try await good.send("JOIN #c")
+            try await good.expect { $0.command == "366" }
+            try await bad.register("bad")
+            try await bad.send("JOIN #c")
+            try await bad.expect { $0.command == "366" }
+
+            try await bad.send(String(repeating: "A", count: 20_000))
+            try await bad.expect { $0.command == "417" }
+            try await bad.sendRaw(Array("PRIVMSG #c :".utf8) + [0xFF, 0xFE, 0xC3] + Array("\r\n".utf8))
+            let fail = try await bad.expect { $0.command == "FAIL" }
+            #expect(fail.parameters.prefix(2) == ["*", "INVALID_UTF8"])
+            var generator = SystemRandomNumberGenerator()
+            let random = (0..<4096).map { _ in UInt8.random(in: 0...255, using: &generator) }
+            try await bad.sendRaw(random + Array("\r\nPING :still-here\r\n".utf8))
+            let pong = try await bad.expect { $0.command == "PONG" }
+            #expect(pong.parameters.last == "still-here")
+
+            try await bad.send("PRIVMSG #c :I am fine")
+            let message = try await good.expect { $0.command == "PRIVMSG" }
+            #expect(message.parameters == ["#c", "I am fine"])
+            #expect(!good.allMessages.contains { $0.command == "PRIVMSG" && $0.parameters[1] != "I am fine" },
+                    "no garbage was forwarded")
+            await bad.close(); await good.close()
+        }
+    }
+
+    @Test func manyConnectDisconnectCyclesLeaveServerServing() async throws {
+        try await withServer { port, server in
+            let observer = try await TestIRCClient.connect(port: port, name: "observer")
+            try await observer.register("observer")
+            let group = MultiThreadedEventLoopGroup.singleton
+            try await withThrowingTaskGroup(of: Void.self) { tasks in
+                for worker in 0..<20 {
+                    tasks.addTask {
+                        for cycle in 0..<100 {
+                            let client = try await TestIRCClient.connect(port: port, name: "w\(worker)", group: group)
+                            if cycle % 2 == 0 {
+                                try await client.send("NICK w\(worker)c\(cycle)", "USER u 0 * :u", "JOIN #churn", "PRIVMSG #churn :x")
+                            } else {
+                                try await client.sendRaw([0x00, 0xFF, 0x0A, 0x0D])
+                            }
+                            await client.close()
+                        }
+                    }
+                }
+                try await tasks.waitForAll()
+            }
+            try await observer.send("PING :after-churn")
+            let pong = try await observer.expect { $0.command == "PONG" }
+            #expect(pong.parameters.last == "after-churn")
+            // Every churned connection is eventually forgotten.
+            try await withDeadline(.seconds(10), what: "connections released") {
+                while server.state.connectionCount > 1 {
+                    try await observer.send("PING :poll")
+                    try await observer.expect { $0.command == "PONG" }
+                }
+            }
+            #expect(server.state.registeredCount == 1)
+            #expect(server.state.channelCount == 0)
+            await observer.close()
+        }
+    }
+
+    @Test func neverRegisteringConnectionIsDropped() async throws {
+        try await withServer({ $0.keepalive.registrationTimeout = 300 }) { port, _ in
+            let idle = try await TestIRCClient.connect(port: port, name: "idle")
+            let messages = try await idle.waitClosed()
+            #expect(messages.last?.command == "ERROR")
+            #expect(messages.last?.parameters.last?.contains("Registration timeout") == true)
+        }
+    }
+
+    @Test func silentClientIsPingedThenDropped() async throws {
+        try await withServer({
+            $0.keepalive.pingInterval = 200
+            $0.keepalive.pingTimeout = 300
+        }) { port, _ in
+            let silent = try await TestIRCClient.connect(port: port, name: "silent", answerPings: false)
+            let watcher = try await TestIRCClient.connect(port: port, name: "watcher")
+            try await silent.register("silent")
+            try await watcher.register("watcher")
+            try await silent.send("JOIN #c")
+            try await silent.expect { $0.command == "366" }
+            try await watcher.send("JOIN #c")
+            try await watcher.expect { $0.command == "366" }
+            let ping = try await silent.expect { $0.command == "PING" }
+            #expect(ping.parameters == ["chatty.local"])
+            // The watcher answers pings and stays; the silent client is dropped.
+            let quit = try await watcher.expect { message in
+                if message.command == "PING" { return false }
+                return message.command == "QUIT"
+            }
+            #expect(quit.sourceNick == "silent")
+            #expect(quit.parameters == ["Ping timeout: 0 seconds"])
+            await watcher.close()
+        }
+    }
+
+    @Test func floodIsDelayedNotDroppedAndHardLimitDisconnects() async throws {
+        try await withServer({ $0.flood = .init(rate: 50, burst: 5, hardLimit: 100) }) { port, _ in
+            let talker = try await TestIRCClient.connect(port: port, name: "talker")
+            let listener = try await TestIRCClient.connect(port: port, name: "listener")
+            try await talker.register("talker")
+            try await listener.register("listener")
+            try await talker.send("JOIN #c")
+            try await talker.expect { $0.command == "366" }
+            try await listener.send("JOIN #c")
+            try await listener.expect { $0.command == "366" }
+            try await talker.send((0..<40).map { "PRIVMSG #c :line \($0)" }.joined(separator: "\r\n"))
+            try await listener.expect { $0.command == "PRIVMSG" && $0.parameters[1] == "line 39" }
+            let lines = listener.allMessages.filter { $0.command == "PRIVMSG" }.map { $0.parameters[1] }
+            #expect(lines == (0..<40).map { "line \($0)" })
+
+            let flooder = try await TestIRCClient.connect(port: port, name: "flooder")
+            try await flooder.register("flooder")
+            try await flooder.send((0..<1000).map { "PRIVMSG listener :spam \($0)" }.joined(separator: "\r\n"))
+            let messages = try await flooder.waitClosed()
+            #expect(messages.last?.parameters.last?.contains("Excess Flood") == true)
+            await talker.close(); await listener.close()
+        }
+    }
+
+    @Test func gracefulShutdownTellsClients() async throws {
+        var configuration = ChatServerConfiguration(listen: .hostname("127.0.0.1", port: 0), threads: 1)
+        configuration.core.motd = nil
+        let server = ChatServer(configuration: configuration)
+        let port = try await server.start().port!
+        let client = try await TestIRCClient.connect(port: port, name: "client")
+        try await client.register("client")
+        await server.shutdown()
+        let messages = try await client.waitClosed()
+        #expect(messages.last?.command == "ERROR")
+        #expect(messages.last?.parameters == ["Server shutting down"])
+    }
+}
