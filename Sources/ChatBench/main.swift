@@ -1,0 +1,1 @@
+print("chatty-bench: not yet implemented")
