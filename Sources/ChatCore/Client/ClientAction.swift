@@ -8,7 +8,8 @@ public enum ClientAction: Sendable, Hashable {
     case connect
     /// Write (and flush) one message.
     case send(IRCMessage)
-    /// Close the connection (after flushing pending writes), or cancel the connection attempt; report
+    /// Close the connection once the preceding sends are written (chain it on the last write's future),
+    /// or cancel the connection attempt; report
     /// ``ClientStateMachine/connectionClosed(error:now:)`` or ``ClientStateMachine/connectFailed(error:now:)``.
     case close
     /// Arm the single timer for `at`, replacing any previous one; call ``ClientStateMachine/timerFired(now:)``

@@ -8,6 +8,9 @@ public enum ClientConnectionState: Sendable, Hashable {
     case registering
     /// `001 RPL_WELCOME` received; `nick` is the nick the server gave us.
     case registered(nick: String)
+    /// We closed the connection (user quit, ping timeout, registration timeout) and wait for it to end;
+    /// ``disconnected(reason:)`` or ``reconnecting(at:)`` follows.
+    case disconnecting
     /// The connection was lost; the next attempt starts at `at`.
     case reconnecting(at: Timestamp)
 }

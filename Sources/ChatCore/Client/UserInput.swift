@@ -64,9 +64,11 @@ public enum UserInput: Sendable, Hashable {
         guard line.hasPrefix("/") else { return .text(line) }
         if line.hasPrefix("//") { return .text(String(line.dropFirst())) }
 
-        let (word, rest) = nextWord(line.dropFirst())
+        let body = line.dropFirst()
+        // "/ text" has no command name.
+        if body.first == " " || body.first == "\t" { throw .unknown("") }
+        let (word, rest) = nextWord(body)
         let name = word.lowercased()
-        // `word` is empty for "/ text": treated as an unknown command named "".
         switch name {
         case "join", "j":
             let (channel, afterChannel) = nextWord(rest)

@@ -1,7 +1,7 @@
 import Testing
 @testable import ChatCore
 
-@Suite struct UserInputTests {
+@Suite struct UserInputTests: ClientTestCase {
     func parse(_ line: String) throws(UserInputError) -> UserInput? {
         try UserInput.parse(line)
     }

@@ -1,0 +1,146 @@
+/// The registration sub-protocol: IRCv3 capability negotiation (`CAP LS 302` / `REQ` / `END`),
+/// `PASS`/`NICK`/`USER`, and nick fallback, up to `001 RPL_WELCOME`.
+///
+/// The parent ``ClientStateMachine`` feeds it the registration-relevant messages and maps its
+/// ``Action`` to client actions.
+struct RegistrationStateMachine: Sendable, Hashable {
+    enum State: Sendable, Hashable {
+        /// `CAP LS 302` sent; collecting the (possibly multi-line) list. Values are CAP 302 `key=value`s.
+        case listingCapabilities(offered: [String: String])
+        /// `CAP REQ` sent; waiting for `ACK` / `NAK` (an `ACK` may also span lines).
+        case requestingCapabilities(requested: [String], acknowledged: [String])
+        /// `CAP END` sent (or the server does not do CAP); waiting for `001`.
+        case awaitingWelcome
+        /// `001` received.
+        case registered
+    }
+
+    enum Action: Sendable, Hashable {
+        case none
+        case send([IRCMessage])
+        /// Registration is complete with this nick and these capabilities enabled.
+        case registered(nick: String, capabilities: [String], offered: [String: String])
+        /// Our nick was rejected; `send` carries the `NICK` retry.
+        case nickRejected(rejected: String, retry: IRCMessage, reason: String)
+        /// No acceptable nick found: give up.
+        case fail(reason: String)
+    }
+
+    private(set) var state: State = .listingCapabilities(offered: [:])
+    private(set) var nick: String
+    private(set) var offered: [String: String] = [:]
+    private(set) var enabled: [String] = []
+    private var fallback: NickFallback
+    private let configuration: ClientConfiguration
+
+    init(configuration: ClientConfiguration, nick: String, nickLength: Int?) {
+        self.configuration = configuration
+        self.nick = nick
+        self.fallback = NickFallback(base: nick, nickLength: nickLength)
+    }
+
+    /// The opening lines: `CAP LS 302`, `PASS` (if configured), `NICK`, `USER`.
+    func start() -> [IRCMessage] {
+        var messages = [IRCMessage("CAP", "LS", "302")]
+        if let password = configuration.password {
+            messages.append(IRCMessage("PASS", password))
+        }
+        messages.append(IRCMessage("NICK", nick))
+        messages.append(IRCMessage("USER", configuration.userName, "0", "*", configuration.realName))
+        return messages
+    }
+
+    /// A `CAP` message: `CAP <target> <subcommand> [*] :<list>`.
+    mutating func capReceived(_ message: IRCMessage) -> Action {
+        guard message.parameters.count >= 3 else { return .none }
+        let subcommand = message.parameters[1].uppercased()
+        let more = message.parameters.count >= 4 && message.parameters[2] == "*"
+        let list = message.parameters[message.parameters.count - 1]
+        let entries = list.split(separator: " ").map(String.init)
+
+        switch state {
+        case .listingCapabilities(var offered):
+            guard subcommand == "LS" else { return .none }
+            for entry in entries {
+                let parts = entry.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+                offered[String(parts[0])] = parts.count > 1 ? String(parts[1]) : ""
+            }
+            if more {
+                state = .listingCapabilities(offered: offered)
+                return .none
+            }
+            self.offered = offered
+            let wanted = configuration.requestedCapabilities.filter { offered[$0] != nil }
+            if wanted.isEmpty {
+                state = .awaitingWelcome
+                return .send([IRCMessage("CAP", "END")])
+            }
+            state = .requestingCapabilities(requested: wanted, acknowledged: [])
+            return .send([IRCMessage("CAP", "REQ", wanted.joined(separator: " "))])
+
+        case .requestingCapabilities(let requested, var acknowledged):
+            switch subcommand {
+            case "ACK":
+                acknowledged.append(contentsOf: entries.filter { !$0.hasPrefix("-") })
+                if more {
+                    state = .requestingCapabilities(requested: requested, acknowledged: acknowledged)
+                    return .none
+                }
+                enabled = acknowledged
+                state = .awaitingWelcome
+                return .send([IRCMessage("CAP", "END")])
+            case "NAK":
+                // The request is all-or-nothing: nothing was enabled.
+                enabled = acknowledged
+                state = .awaitingWelcome
+                return .send([IRCMessage("CAP", "END")])
+            default:
+                return .none
+            }
+
+        case .awaitingWelcome, .registered:
+            return .none
+        }
+    }
+
+    /// `421 ERR_UNKNOWNCOMMAND` (or `451`) for `CAP`: the server predates capabilities.
+    mutating func capabilitiesUnsupported() -> Action {
+        switch state {
+        case .listingCapabilities, .requestingCapabilities:
+            state = .awaitingWelcome
+            return .none
+        case .awaitingWelcome, .registered:
+            return .none
+        }
+    }
+
+    /// `001 RPL_WELCOME`: its first parameter is the nick the server gave us.
+    mutating func welcomeReceived(_ message: IRCMessage) -> Action {
+        switch state {
+        case .listingCapabilities, .requestingCapabilities, .awaitingWelcome:
+            if let given = message.parameters.first, !given.isEmpty, given != "*" {
+                nick = given
+            }
+            state = .registered
+            return .registered(nick: nick, capabilities: enabled, offered: offered)
+        case .registered:
+            return .none
+        }
+    }
+
+    /// `433`/`436` (nick taken or collision) or `432` (erroneous) before `001`.
+    mutating func nickRejected(_ message: IRCMessage, erroneous: Bool) -> Action {
+        switch state {
+        case .listingCapabilities, .requestingCapabilities, .awaitingWelcome:
+            let rejected = message.parameters.count >= 2 ? message.parameters[1] : nick
+            let reason = message.parameters.count >= 3 ? message.parameters[message.parameters.count - 1] : "Nickname rejected"
+            guard let next = fallback.next(rejected: rejected, erroneous: erroneous) else {
+                return .fail(reason: "No acceptable nickname (last tried \(rejected): \(reason))")
+            }
+            nick = next
+            return .nickRejected(rejected: rejected, retry: IRCMessage("NICK", next), reason: reason)
+        case .registered:
+            return .none
+        }
+    }
+}

@@ -1,0 +1,73 @@
+import Testing
+@testable import ChatCore
+
+@Suite struct RegistrationStateMachineTests: ClientTestCase {
+    let configuration = ClientConfiguration(
+        nick: "alice", userName: "al", realName: "Alice A",
+        requestedCapabilities: ["message-tags", "server-time", "echo-message", "multi-prefix", "batch", "labeled-response"]
+    )
+
+    @Test func startSendsCapLsNickUser() {
+        let registration = RegistrationStateMachine(configuration: configuration, nick: "alice", nickLength: nil)
+        #expect(registration.start().map(\.description) == ["CAP LS :302", "NICK :alice", "USER al 0 * :Alice A"])
+    }
+
+    @Test func startSendsPassBeforeNick() {
+        var withPassword = configuration
+        withPassword.password = "s3cret"
+        let registration = RegistrationStateMachine(configuration: withPassword, nick: "alice", nickLength: nil)
+        #expect(registration.start().map(\.description)
+            == ["CAP LS :302", "PASS :s3cret", "NICK :alice", "USER al 0 * :Alice A"])
+    }
+
+    @Test func multiLineLsWithValuesThenRequestOfTheIntersection() {
+        var registration = RegistrationStateMachine(configuration: configuration, nick: "alice", nickLength: nil)
+        #expect(registration.capReceived(irc(":srv CAP * LS * :sasl=PLAIN,EXTERNAL batch draft/chathistory=100")) == .none)
+        #expect(registration.capReceived(irc(":srv CAP * LS * :server-time account-notify")) == .none)
+        #expect(registration.capReceived(irc(":srv CAP * LS :labeled-response echo-message"))
+            == .send([IRCMessage("CAP", "REQ", "server-time echo-message batch labeled-response")]))
+        #expect(registration.offered["sasl"] == "PLAIN,EXTERNAL")
+        #expect(registration.offered["draft/chathistory"] == "100")
+        #expect(registration.offered["batch"] == "")
+        #expect(registration.capReceived(irc(":srv CAP alice ACK * :server-time echo-message")) == .none)
+        #expect(registration.capReceived(irc(":srv CAP alice ACK :batch labeled-response"))
+            == .send([IRCMessage("CAP", "END")]))
+        #expect(registration.enabled == ["server-time", "echo-message", "batch", "labeled-response"])
+        let offered = registration.offered
+        #expect(registration.welcomeReceived(irc(":srv 001 alice :Welcome")) == .registered(
+            nick: "alice",
+            capabilities: ["server-time", "echo-message", "batch", "labeled-response"],
+            offered: offered
+        ))
+    }
+
+    @Test func nothingWantedEndsNegotiation() {
+        var registration = RegistrationStateMachine(configuration: configuration, nick: "alice", nickLength: nil)
+        #expect(registration.capReceived(irc(":srv CAP * LS :sasl account-notify")) == .send([IRCMessage("CAP", "END")]))
+        #expect(registration.state == .awaitingWelcome)
+    }
+
+    @Test func nakEndsNegotiationWithNothingEnabled() {
+        var registration = RegistrationStateMachine(configuration: configuration, nick: "alice", nickLength: nil)
+        _ = registration.capReceived(irc(":srv CAP * LS :batch"))
+        #expect(registration.capReceived(irc(":srv CAP * NAK :batch")) == .send([IRCMessage("CAP", "END")]))
+        #expect(registration.enabled == [])
+    }
+
+    @Test func unknownCapCommandWaitsForWelcome() {
+        var registration = RegistrationStateMachine(configuration: configuration, nick: "alice", nickLength: nil)
+        #expect(registration.capabilitiesUnsupported() == .none)
+        #expect(registration.state == .awaitingWelcome)
+        #expect(registration.welcomeReceived(irc(":srv 001 alice_x :Hi"))
+            == .registered(nick: "alice_x", capabilities: [], offered: [:]))
+    }
+
+    @Test func nickRejectionsWalkTheFallbackSequence() {
+        var registration = RegistrationStateMachine(configuration: configuration, nick: "alice", nickLength: nil)
+        #expect(registration.nickRejected(irc(":srv 433 * alice :Nickname is already in use"), erroneous: false)
+            == .nickRejected(rejected: "alice", retry: IRCMessage("NICK", "alice_"), reason: "Nickname is already in use"))
+        #expect(registration.nick == "alice_")
+        #expect(registration.nickRejected(irc(":srv 433 * alice_ :in use"), erroneous: false)
+            == .nickRejected(rejected: "alice_", retry: IRCMessage("NICK", "alice__"), reason: "in use"))
+    }
+}
