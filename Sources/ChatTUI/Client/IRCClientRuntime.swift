@@ -1,0 +1,166 @@
+import ChatCore
+import NIOCore
+import NIOPosix
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Drives a ``ClientStateMachine`` over a NIO TCP connection: a thin interpreter of its actions.
+///
+/// All machine state lives on one event loop (in a `NIOLoopBoundBox`); the UI calls ``perform(_:)``
+/// from any thread, and receives ``ClientEvent``s through `onEvent` (called on the event loop).
+final class IRCClientRuntime: Sendable {
+    typealias Machine = ClientStateMachine<SystemRandomNumberGenerator>
+
+    final class Inner {
+        var machine: Machine
+        var channel: Channel?
+        var timer: Scheduled<Void>?
+        /// Bumped for every connection so late callbacks of an old one are ignored.
+        var generation = 0
+
+        init(machine: Machine) { self.machine = machine }
+    }
+
+    let host: String
+    let port: Int
+    let eventLoop: any EventLoop
+    private let inner: NIOLoopBoundBox<Inner>
+    private let onEvent: @Sendable (ClientEvent) -> Void
+    private let limits = IRCLimits(maxLineLength: 8191, maxTagsLength: 8191)
+
+    init(host: String, port: Int, configuration: ClientConfiguration, eventLoop: any EventLoop,
+         onEvent: @escaping @Sendable (ClientEvent) -> Void) {
+        self.host = host
+        self.port = port
+        self.eventLoop = eventLoop
+        self.onEvent = onEvent
+        self.inner = NIOLoopBoundBox.makeBoxSendingValue(Inner(machine: Machine(configuration: configuration)), eventLoop: eventLoop)
+    }
+
+    static func now() -> Timestamp {
+        var spec = timespec()
+        clock_gettime(CLOCK_REALTIME, &spec)
+        return Timestamp(millisecondsSinceEpoch: Int64(spec.tv_sec) * 1000 + Int64(spec.tv_nsec) / 1_000_000)
+    }
+
+    /// Starts connecting.
+    func start() {
+        perform { machine, now in machine.connectRequested(now: now) }
+    }
+
+    /// Runs `body` against the machine on its event loop and carries out the returned actions.
+    func perform(_ body: @escaping @Sendable (inout Machine, Timestamp) -> [ClientAction]) {
+        eventLoop.execute {
+            let actions = body(&self.inner.value.machine, Self.now())
+            self.run(actions)
+        }
+    }
+
+    /// Reads a value of the machine on its loop.
+    func read<T: Sendable>(_ body: @escaping @Sendable (Machine) -> T) async throws -> T {
+        try await eventLoop.submit { body(self.inner.value.machine) }.get()
+    }
+
+    private func run(_ actions: [ClientAction]) {
+        eventLoop.preconditionInEventLoop()
+        var wrote = false
+        for action in actions {
+            switch action {
+            case .connect:
+                connect()
+            case .send(let message):
+                guard let channel = inner.value.channel else { continue }
+                var buffer = channel.allocator.buffer(capacity: 256)
+                message.serialize(into: &buffer)
+                channel.write(buffer, promise: nil)
+                wrote = true
+            case .close:
+                guard let channel = inner.value.channel else { continue }
+                // Whatever was queued (a QUIT) goes out before the socket closes.
+                channel.writeAndFlush(channel.allocator.buffer(capacity: 0)).whenComplete { _ in
+                    channel.close(promise: nil)
+                }
+                wrote = false
+            case .scheduleTimer(let at):
+                inner.value.timer?.cancel()
+                let delay = max(0, at.millisecondsSinceEpoch - Self.now().millisecondsSinceEpoch)
+                inner.value.timer = eventLoop.scheduleTask(in: .milliseconds(delay)) {
+                    self.inner.value.timer = nil
+                    self.run(self.inner.value.machine.timerFired(now: Self.now()))
+                }
+            case .cancelTimer:
+                inner.value.timer?.cancel()
+                inner.value.timer = nil
+            case .emit(let event):
+                onEvent(event)
+            }
+        }
+        if wrote { inner.value.channel?.flush() }
+    }
+
+    private func connect() {
+        inner.value.generation += 1
+        let generation = inner.value.generation
+        let limits = self.limits
+        ClientBootstrap(group: eventLoop)
+            .channelOption(.socketOption(.tcp_nodelay), value: 1)
+            .connectTimeout(.seconds(10))
+            .channelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(IRCLineDecoder(maximumLength: limits.maxFrameLength)))
+                    try channel.pipeline.syncOperations.addHandler(LineHandler(runtime: self, generation: generation))
+                }
+            }
+            .connect(host: host, port: port)
+            .whenComplete { result in
+                guard self.inner.value.generation == generation else { return }
+                switch result {
+                case .success(let channel):
+                    self.inner.value.channel = channel
+                    self.run(self.inner.value.machine.connected(now: Self.now()))
+                case .failure(let error):
+                    self.run(self.inner.value.machine.connectFailed(error: error, now: Self.now()))
+                }
+            }
+    }
+
+    fileprivate func lineReceived(_ frame: IRCLineFrame, generation: Int) {
+        guard inner.value.generation == generation, inner.value.channel != nil else { return }
+        guard case .line(let line) = frame, let message = try? IRCMessage.parse(line, limits: limits) else { return }
+        run(inner.value.machine.messageReceived(message, now: Self.now()))
+    }
+
+    fileprivate func closed(generation: Int, error: (any Error)?) {
+        guard inner.value.generation == generation, inner.value.channel != nil else { return }
+        inner.value.channel = nil
+        run(inner.value.machine.connectionClosed(error: error, now: Self.now()))
+    }
+
+    /// Feeds each received line to the runtime; reports the end of the connection once.
+    private final class LineHandler: ChannelInboundHandler {
+        typealias InboundIn = IRCLineFrame
+        let runtime: IRCClientRuntime
+        let generation: Int
+        var error: (any Error)?
+
+        init(runtime: IRCClientRuntime, generation: Int) {
+            self.runtime = runtime
+            self.generation = generation
+        }
+
+        func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+            runtime.lineReceived(unwrapInboundIn(data), generation: generation)
+        }
+
+        func errorCaught(context: ChannelHandlerContext, error: any Error) {
+            self.error = error
+            context.close(promise: nil)
+        }
+
+        func channelInactive(context: ChannelHandlerContext) {
+            runtime.closed(generation: generation, error: error)
+        }
+    }
+}

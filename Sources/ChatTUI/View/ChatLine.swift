@@ -1,0 +1,106 @@
+/// One line of chat history as the view layer receives it, independent of
+/// any protocol types.
+struct ChatLine: Equatable, Sendable {
+    /// What the line represents; decides its prefix and styling.
+    enum Kind: Hashable, Sendable {
+        /// `PRIVMSG` to a channel (or own message).
+        case message
+        /// CTCP ACTION (`/me`); `text` is the action without the nick.
+        case action
+        /// `NOTICE`; shown as `-nick-`.
+        case notice
+        /// `PRIVMSG` addressed to me; shown distinctly as `*nick*`.
+        case privateMessage
+        /// Someone joined; `text` is the full description ("alice (a@host) has joined #swift").
+        case join
+        /// Someone left the channel; `text` is the full description.
+        case part
+        /// Someone quit IRC; `text` is the full description.
+        case quit
+        /// Nick change; `text` is the full description.
+        case nick
+        /// Someone was kicked; `text` is the full description.
+        case kick
+        /// Topic change or topic notice; `text` is the full description.
+        case topic
+        /// Mode change; `text` is the full description.
+        case mode
+        /// Client or server information.
+        case info
+        /// An error to draw attention to.
+        case error
+    }
+
+    /// Milliseconds since 1970-01-01 UTC.
+    var timestamp: Int64
+    var kind: Kind
+    /// The sender (messages) or the subject (events). For event kinds, when
+    /// `text` starts with `nick` that part is drawn in the nick's colour.
+    var nick: String?
+    /// Raw text as received; sanitized when drawn.
+    var text: String
+    /// Whether I sent it.
+    var isOwn: Bool
+    /// Whether it mentions my nick (drawn highlighted, counts as highlight activity).
+    var mentionsMe: Bool
+
+    init(
+        timestamp: Int64,
+        kind: Kind = .message,
+        nick: String? = nil,
+        text: String,
+        isOwn: Bool = false,
+        mentionsMe: Bool = false
+    ) {
+        self.timestamp = timestamp
+        self.kind = kind
+        self.nick = nick
+        self.text = text
+        self.isOwn = isOwn
+        self.mentionsMe = mentionsMe
+    }
+
+    /// Convenience for a line at a wall-clock time of day (UTC day 0).
+    init(
+        hour: Int,
+        minute: Int,
+        kind: Kind = .message,
+        nick: String? = nil,
+        text: String,
+        isOwn: Bool = false,
+        mentionsMe: Bool = false
+    ) {
+        self.init(
+            timestamp: Int64(hour * 3600 + minute * 60) * 1000,
+            kind: kind, nick: nick, text: text, isOwn: isOwn, mentionsMe: mentionsMe
+        )
+    }
+
+    /// The local hour and minute of `timestamp` for a UTC offset in seconds.
+    func clockTime(utcOffsetSeconds: Int) -> (hour: Int, minute: Int) {
+        let seconds = Self.floorDivide(timestamp, 1000) + Int64(utcOffsetSeconds)
+        let secondOfDay = Int(((seconds % 86_400) + 86_400) % 86_400)
+        return (secondOfDay / 3600, (secondOfDay % 3600) / 60)
+    }
+
+    /// `HH:MM` for a UTC offset in seconds.
+    func formattedTime(utcOffsetSeconds: Int) -> String {
+        let (hour, minute) = clockTime(utcOffsetSeconds: utcOffsetSeconds)
+        return (hour < 10 ? "0" : "") + String(hour) + ":" + (minute < 10 ? "0" : "") + String(minute)
+    }
+
+    /// Whether the line is conversation (as opposed to a join/part/... event).
+    var isConversation: Bool {
+        switch kind {
+        case .message, .action, .notice, .privateMessage:
+            return true
+        default:
+            return false
+        }
+    }
+
+    private static func floorDivide(_ a: Int64, _ b: Int64) -> Int64 {
+        let quotient = a / b
+        return (a % b != 0 && (a < 0) != (b < 0)) ? quotient - 1 : quotient
+    }
+}

@@ -1,0 +1,142 @@
+/// Key handling and command-line submission.
+extension ChatViewModel {
+    /// Applies a key press. Keys for buffers, scrolling, help and completion
+    /// are handled here, editing keys go to the `LineEditor`, and whatever
+    /// needs the network comes back as `InputAction`s.
+    ///
+    /// | Key | Effect |
+    /// |---|---|
+    /// | Enter | submit the input line |
+    /// | Tab | complete nick / command (repeat to cycle) |
+    /// | Alt-1…9, Alt-0 | buffer 1…10 |
+    /// | Alt-Left/Right, Ctrl-P/N | previous / next buffer |
+    /// | Alt-A | buffer with the most important activity |
+    /// | PgUp/PgDn | scroll a page |
+    /// | Alt/Ctrl-Up/Down | scroll a line |
+    /// | Alt/Ctrl-Home/End (or Home/End on an empty line) | oldest / newest line |
+    /// | F1 | help (Esc closes) |
+    /// | F2 | toggle the member sidebar |
+    /// | Ctrl-L, resize | redraw |
+    mutating func handle(_ key: Key) -> [InputAction] {
+        if isHelpVisible, key == .escape || key == .function(1) {
+            setHelpVisible(false)
+            return []
+        }
+        switch key {
+        case .enter:
+            return submitInput()
+        case .tab:
+            editor.complete(nicks: activeBuffer.completionCandidates(ownNick: status.nick), commands: Self.commands)
+        case .function(1):
+            toggleHelp()
+        case .function(2):
+            isSidebarEnabled.toggle()
+        case .pageUp, .withAlt(.pageUp):
+            scrollPageUp()
+        case .pageDown, .withAlt(.pageDown):
+            scrollPageDown()
+        case .withAlt(.up), .withCtrl(.up):
+            scroll(lines: -1)
+        case .withAlt(.down), .withCtrl(.down):
+            scroll(lines: 1)
+        case .withAlt(.home), .withCtrl(.home):
+            scrollToTop()
+        case .withAlt(.end), .withCtrl(.end):
+            scrollToBottom()
+        case .home where editor.isEmpty:
+            scrollToTop()
+        case .end where editor.isEmpty:
+            scrollToBottom()
+        case .withAlt(.left), .ctrl("p"):
+            previousBuffer()
+        case .withAlt(.right), .ctrl("n"):
+            nextBuffer()
+        case .alt("a"):
+            jumpToActivity()
+        case .alt(let character) where character.isASCII && character.isNumber:
+            let digit = Int(character.asciiValue! - 0x30)
+            switchTo(index: digit == 0 ? 9 : digit - 1)
+        case .ctrl("l"), .resize:
+            return [.redraw]
+        case .paste(let text):
+            return paste(text)
+        default:
+            editor.handle(key)
+        }
+        return []
+    }
+
+    /// Submits the input line: `/commands` are handled locally (`/help`,
+    /// `/clear`, `/buffer N`) or returned as `.command`; other text (and
+    /// `//text`, sent as `/text`) becomes `.sendMessage` to the active buffer.
+    mutating func submitInput() -> [InputAction] {
+        let line = editor.submit()
+        guard !line.allSatisfy(\.isWhitespace) else { return [] }
+        if line.hasPrefix("/"), !line.hasPrefix("//") {
+            return runCommand(line)
+        }
+        let text = line.hasPrefix("//") ? String(line.dropFirst()) : line
+        let buffer = activeBuffer
+        guard buffer.kind != .server else {
+            append(ChatLine(
+                timestamp: currentTimeMilliseconds,
+                kind: .error,
+                text: "Not a channel or query: use /join #channel or /msg nick text"
+            ), to: buffer.name)
+            return []
+        }
+        return [.sendMessage(target: buffer.name, text: text)]
+    }
+
+    private mutating func runCommand(_ line: String) -> [InputAction] {
+        let body = line.dropFirst()
+        let name = String(body.prefix { $0 != " " }).lowercased()
+        let arguments = String(body.dropFirst(name.count).drop { $0 == " " })
+        switch name {
+        case "help":
+            toggleHelp()
+        case "clear":
+            clearActiveBuffer()
+        case "buffer", "window", "win":
+            if let number = Int(arguments.trimmingSpaces) {
+                switchTo(index: number - 1)
+            } else {
+                switchTo(name: arguments.trimmingSpaces)
+            }
+        default:
+            return [.command(name: name, arguments: arguments, buffer: activeBuffer.name)]
+        }
+        return []
+    }
+
+    /// A paste: one line goes into the editor; several lines are submitted
+    /// one by one (the part after the last newline stays in the editor);
+    /// more than `maxPasteLines` are joined into the editor instead, to
+    /// avoid flooding by accident.
+    private mutating func paste(_ text: String) -> [InputAction] {
+        let parts = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        guard parts.count > 1 else {
+            editor.insert(text)
+            return []
+        }
+        let lineCount = parts.last!.isEmpty ? parts.count - 1 : parts.count
+        guard lineCount <= maxPasteLines else {
+            editor.insert(parts.filter { !$0.isEmpty }.joined(separator: " "))
+            return []
+        }
+        var actions: [InputAction] = []
+        for part in parts.dropLast() {
+            editor.insert(part)
+            actions += submitInput()
+        }
+        editor.insert(parts.last!)
+        return actions
+    }
+}
+
+extension String {
+    /// The string without leading and trailing spaces.
+    fileprivate var trimmingSpaces: String {
+        String(drop { $0 == " " }.reversed().drop { $0 == " " }.reversed())
+    }
+}

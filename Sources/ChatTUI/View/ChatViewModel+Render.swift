@@ -1,0 +1,224 @@
+/// Rendering of the whole screen.
+extension ChatViewModel {
+    /// Style of the top bar and status line.
+    static let barStyle = TextStyle(foreground: .brightWhite, background: .blue)
+    /// Style of the input prompt.
+    static let promptStyle = TextStyle(bold: true, foreground: .cyan)
+    /// Style of the "more below" indicator.
+    static let moreBelowStyle = TextStyle(bold: true, foreground: .brightYellow, background: .blue)
+    /// Notice shown when the terminal is below the minimum size.
+    static let tooSmallNotice = "terminal too small"
+
+    /// Lays out a frame of `width` × `height` cells and remembers the size
+    /// for paging. Only the visible lines are wrapped, so the cost does not
+    /// depend on the scrollback length.
+    mutating func render(width: Int, height: Int) -> Screen {
+        resize(width: width, height: height)
+        return draw(width: width, height: height)
+    }
+
+    /// Lays out a frame without recording the size.
+    func draw(width: Int, height: Int) -> Screen {
+        var screen = Screen(width: width, height: height)
+        let layout = ScreenLayout(width: width, height: height, wantsSidebar: wantsSidebar)
+        guard !layout.isTooSmall else {
+            drawTooSmall(into: &screen)
+            return screen
+        }
+        let renderer = messageRenderer(for: layout)
+        let buffer = activeBuffer
+        let anchor = buffer.effectiveAnchor(paneHeight: layout.paneHeight) { renderer.rowCount(for: $0) }
+
+        drawTopBar(into: &screen, layout: layout)
+        if isHelpVisible {
+            HelpOverlay.draw(into: &screen, top: layout.paneTop, height: layout.paneHeight, width: layout.width)
+        } else {
+            drawMessages(into: &screen, layout: layout, renderer: renderer, anchor: anchor)
+            if layout.showsSidebar {
+                drawSidebar(into: &screen, layout: layout)
+            }
+        }
+        let below = buffer.linesBelow(anchor: anchor) { renderer.rowCount(for: $0) }
+        drawStatus(into: &screen, layout: layout, linesBelow: below, isScrolled: anchor != nil)
+        drawInput(into: &screen, layout: layout)
+        return screen
+    }
+
+    // MARK: - Regions
+
+    private func drawTooSmall(into screen: inout Screen) {
+        guard screen.width > 0, screen.height > 0 else { return }
+        let text = Self.tooSmallNotice.displayWidth <= screen.width ? Self.tooSmallNotice : "too small"
+        let shown = text.prefix(fittingWidth: screen.width)
+        let column = max(0, (screen.width - shown.displayWidth) / 2)
+        screen.put(shown, row: (screen.height - 1) / 2, column: column, style: TextStyle(bold: true))
+        screen.cursor = nil
+    }
+
+    private func drawTopBar(into screen: inout Screen, layout: ScreenLayout) {
+        let buffer = activeBuffer
+        let row = layout.topBarRow
+        screen.fill(row: row, style: Self.barStyle)
+        var title = " " + TerminalSanitizer.plain(buffer.name)
+        var detail: [StyledSpan] = []
+        switch buffer.kind {
+        case .channel:
+            let count = buffer.members.count
+            title += " (\(count) \(count == 1 ? "user" : "users"))"
+            if let topic = buffer.topic, !topic.isEmpty {
+                detail = TerminalSanitizer.sanitize(topic, base: Self.barStyle)
+            }
+        case .query:
+            detail = [StyledSpan(text: "private conversation", style: Self.barStyle)]
+        case .server:
+            let server = status.server.isEmpty ? status.connection : status.connection + " to " + status.server
+            detail = [StyledSpan(text: TerminalSanitizer.plain(server), style: Self.barStyle)]
+        }
+        var column = screen.put(title, row: row, column: 0, style: TextStyle(bold: true, foreground: .brightWhite, background: .blue))
+        if !detail.isEmpty {
+            column = screen.put(" │ ", row: row, column: column, style: Self.barStyle)
+            // Bar text keeps the bar background even where mIRC codes set colours.
+            let spans = detail.map { span -> StyledSpan in
+                var style = span.style
+                if style.background == nil { style.background = Self.barStyle.background }
+                if style.foreground == nil { style.foreground = Self.barStyle.foreground }
+                return StyledSpan(text: span.text, style: style)
+            }
+            screen.put(spans, row: row, column: column)
+        }
+    }
+
+    private func drawMessages(
+        into screen: inout Screen, layout: ScreenLayout, renderer: MessageRenderer, anchor: ScrollAnchor?
+    ) {
+        let lines = activeBuffer.lines
+        guard let last = lines.lastSequence else { return }
+        let paneHeight = layout.paneHeight
+        var collected: [[Screen.Span]] = []
+        collected.reserveCapacity(paneHeight)
+        var sequence = anchor?.sequence ?? last
+        var lastRow = anchor?.row ?? Int.max
+        while collected.count < paneHeight, sequence >= lines.firstSequence {
+            let rows = renderer.rows(for: lines[sequence: sequence])
+            var index = min(lastRow, rows.count - 1)
+            while index >= 0, collected.count < paneHeight {
+                collected.append(rows[index])
+                index -= 1
+            }
+            sequence -= 1
+            lastRow = Int.max
+        }
+        for (offset, spans) in collected.reversed().enumerated() {
+            let row = layout.paneTop + offset
+            for span in spans {
+                let limit = layout.paneWidth - span.column
+                guard limit > 0 else { continue }
+                screen.put(span.text.prefix(fittingWidth: limit), row: row, column: span.column, style: span.style)
+            }
+        }
+    }
+
+    private func drawSidebar(into screen: inout Screen, layout: ScreenLayout) {
+        let members = activeBuffer.members.members
+        let separatorColumn = layout.sidebarColumn
+        let contentColumn = separatorColumn + 1
+        let contentWidth = ScreenLayout.sidebarWidth - 1
+        for offset in 0..<layout.paneHeight {
+            screen.put("│", row: layout.paneTop + offset, column: separatorColumn, style: TextStyle(dim: true))
+        }
+        let header = "\(members.count) \(members.count == 1 ? "nick" : "nicks")"
+        screen.put(" " + header.truncated(toWidth: contentWidth - 1), row: layout.paneTop, column: contentColumn,
+                   style: TextStyle(bold: true, underline: true))
+        let available = layout.paneHeight - 1
+        guard available > 0 else { return }
+        let overflow = members.count > available
+        let shownCount = overflow ? available - 1 : members.count
+        let own = status.nick.lowercased()
+        for index in 0..<shownCount {
+            let member = members[index]
+            let row = layout.paneTop + 1 + index
+            if let prefix = member.highestPrefix {
+                let color: TerminalColor = member.isOperator ? .brightGreen : (member.isVoiced ? .brightYellow : .cyan)
+                screen.put(String(prefix), row: row, column: contentColumn, style: TextStyle(bold: true, foreground: color))
+            }
+            let isOwn = member.nick.lowercased() == own
+            let style = TextStyle(bold: isOwn, foreground: isOwn ? NickColors.own : NickColors.color(for: member.nick))
+            let nick = TerminalSanitizer.plain(member.nick).truncated(toWidth: contentWidth - 1)
+            screen.put(nick, row: row, column: contentColumn + 1, style: style)
+        }
+        if overflow {
+            let more = "+\(members.count - shownCount) more"
+            screen.put(" " + more.truncated(toWidth: contentWidth - 1), row: layout.paneTop + available,
+                       column: contentColumn, style: TextStyle(dim: true))
+        }
+    }
+
+    private func drawStatus(into screen: inout Screen, layout: ScreenLayout, linesBelow: Int, isScrolled: Bool) {
+        let row = layout.statusRow
+        screen.fill(row: row, style: Self.barStyle)
+        var right = ""
+        if isScrolled {
+            right = linesBelow > 0 ? "-- \(linesBelow) more below --" : "-- more below --"
+        }
+        let rightWidth = right.displayWidth
+        let leftLimit = right.isEmpty ? layout.width : max(0, layout.width - rightWidth - 1)
+
+        var spans: [StyledSpan] = []
+        func add(_ text: String, _ style: TextStyle = Self.barStyle) {
+            spans.append(StyledSpan(text: text, style: style))
+        }
+        if !status.nick.isEmpty {
+            add(" [")
+            add(TerminalSanitizer.plain(status.nick), TextStyle(bold: true, foreground: .brightWhite, background: .blue))
+            add("]")
+        }
+        add(" [\(activeIndex + 1):" + TerminalSanitizer.plain(activeBuffer.name) + "]")
+        let active = buffers.indices.filter { $0 != activeIndex && buffers[$0].activity > .none }
+        if !active.isEmpty {
+            add(" [Act: ")
+            for (position, index) in active.enumerated() {
+                if position > 0 { add(",") }
+                let style: TextStyle
+                switch buffers[index].activity {
+                case .highlight:
+                    style = TextStyle(bold: true, foreground: .brightYellow, background: .blue)
+                case .messages:
+                    style = TextStyle(bold: true, foreground: .brightWhite, background: .blue)
+                case .events, .none:
+                    style = TextStyle(foreground: .white, background: .blue)
+                }
+                add(String(index + 1), style)
+            }
+            add("]")
+        }
+        var connection = TerminalSanitizer.plain(status.connection)
+        if !status.server.isEmpty { connection += ": " + TerminalSanitizer.plain(status.server) }
+        add(" [" + connection + "]")
+        if let lag = status.lagMilliseconds {
+            add(" [lag " + Self.formatLag(lag) + "]")
+        }
+        screen.put(spans, row: row, column: 0, limit: leftLimit)
+        if !right.isEmpty {
+            screen.put(right, row: row, column: max(0, layout.width - rightWidth), style: Self.moreBelowStyle)
+        }
+    }
+
+    private func drawInput(into screen: inout Screen, layout: ScreenLayout) {
+        let row = layout.inputRow
+        let maxPromptName = max(1, layout.width / 3 - 3)
+        let name = TerminalSanitizer.plain(activeBuffer.name).truncated(toWidth: maxPromptName)
+        let prompt = "[" + name + "] "
+        let promptEnd = screen.put(prompt, row: row, column: 0, style: Self.promptStyle)
+        let fieldWidth = max(1, layout.width - promptEnd)
+        let slice = editor.visibleSlice(width: fieldWidth)
+        screen.put(slice.text, row: row, column: promptEnd)
+        screen.cursor = Screen.Cursor(row: row, column: min(layout.width - 1, promptEnd + slice.cursorColumn))
+    }
+
+    /// `850ms`, `1.2s`, `12s`.
+    static func formatLag(_ milliseconds: Int) -> String {
+        if milliseconds < 1000 { return "\(max(0, milliseconds))ms" }
+        if milliseconds < 10_000 { return "\(milliseconds / 1000).\(milliseconds % 1000 / 100)s" }
+        return "\(milliseconds / 1000)s"
+    }
+}

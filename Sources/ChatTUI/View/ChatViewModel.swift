@@ -1,0 +1,308 @@
+/// Connection details shown in the status line, supplied by the caller.
+struct StatusInfo: Equatable, Sendable {
+    /// Free text such as "connected", "connecting", "disconnected".
+    var connection: String
+    /// Server host name.
+    var server: String
+    /// My current nick.
+    var nick: String
+    /// Last measured lag, if known.
+    var lagMilliseconds: Int?
+
+    init(connection: String = "disconnected", server: String = "", nick: String = "", lagMilliseconds: Int? = nil) {
+        self.connection = connection
+        self.server = server
+        self.nick = nick
+        self.lagMilliseconds = lagMilliseconds
+    }
+}
+
+/// Something the user asked for that the view layer cannot do by itself.
+enum InputAction: Equatable, Sendable {
+    /// Send `text` as a message to `target` (a channel or nick). The view
+    /// model does not echo it; append the own line when it is sent.
+    case sendMessage(target: String, text: String)
+    /// A `/command` (name lowercased, without the slash) typed in `buffer`,
+    /// e.g. `/join #swift` → `command(name: "join", arguments: "#swift", buffer: "server")`.
+    case command(name: String, arguments: String, buffer: String)
+    /// Redraw the whole terminal (Ctrl-L, resize).
+    case redraw
+}
+
+/// The whole screen state of the client as a value: buffers with bounded
+/// scrollback, members, topics, unread activity, scroll positions, the input
+/// line and the help overlay. Feed it lines/events and keys, and call
+/// `render(width:height:)` to get a `Screen` to draw.
+struct ChatViewModel: Sendable {
+    /// Commands offered by Tab completion after `/`.
+    static let commands: [String] = [
+        "away", "buffer", "clear", "close", "help", "invite", "join", "kick", "list", "me", "mode",
+        "msg", "names", "nick", "notice", "part", "query", "quit", "quote", "topic", "whois",
+    ]
+
+    /// All buffers; index 0 is the server buffer.
+    private(set) var buffers: [ChatBuffer]
+    /// Index of the buffer shown.
+    private(set) var activeIndex = 0
+    /// Status line fields.
+    var status: StatusInfo
+    /// The input line.
+    var editor = LineEditor()
+    /// Lines kept per buffer.
+    let scrollbackLimit: Int
+    /// Offset from UTC, in seconds, for timestamps.
+    var utcOffsetSeconds: Int
+    /// Whether the help overlay covers the message pane.
+    private(set) var isHelpVisible = false
+    /// Whether channels show the member sidebar (when the terminal is wide enough).
+    var isSidebarEnabled = true
+    /// Wall-clock time (ms since 1970 UTC) for lines the view model creates
+    /// itself, such as local error messages; the driver keeps it current.
+    var currentTimeMilliseconds: Int64 = 0
+    /// Pastes with more lines than this are joined into the input line instead of sent.
+    var maxPasteLines = 5
+    /// Size of the last rendered frame; scrolling pages by its pane height.
+    private(set) var lastWidth = 80
+    private(set) var lastHeight = 24
+
+    /// Creates a view model with an empty server buffer named `serverBufferName`.
+    init(
+        serverBufferName: String = "server",
+        status: StatusInfo = StatusInfo(),
+        scrollbackLimit: Int = 10_000,
+        utcOffsetSeconds: Int = 0
+    ) {
+        self.scrollbackLimit = max(1, scrollbackLimit)
+        self.status = status
+        self.utcOffsetSeconds = utcOffsetSeconds
+        self.buffers = [ChatBuffer(name: serverBufferName, kind: .server, scrollbackLimit: self.scrollbackLimit)]
+    }
+
+    // MARK: - Buffers
+
+    /// The buffer shown.
+    var activeBuffer: ChatBuffer { buffers[activeIndex] }
+
+    /// Index of the buffer named `name` (case-insensitive).
+    func bufferIndex(named name: String) -> Int? {
+        let wanted = name.lowercased()
+        return buffers.firstIndex { $0.name.lowercased() == wanted }
+    }
+
+    /// The buffer named `name` (case-insensitive).
+    func buffer(named name: String) -> ChatBuffer? {
+        bufferIndex(named: name).map { buffers[$0] }
+    }
+
+    /// Opens (or finds) a buffer; the kind defaults to channel for `#&+!` names, else query.
+    @discardableResult
+    mutating func openBuffer(_ name: String, kind: ChatBuffer.Kind? = nil, activate: Bool = false) -> Int {
+        let index: Int
+        if let existing = bufferIndex(named: name) {
+            index = existing
+        } else {
+            buffers.append(ChatBuffer(
+                name: name, kind: kind ?? ChatBuffer.kind(forName: name), scrollbackLimit: scrollbackLimit
+            ))
+            index = buffers.count - 1
+        }
+        if activate { switchTo(index: index) }
+        return index
+    }
+
+    /// Closes a buffer (never the server buffer); the previous buffer becomes active if needed.
+    mutating func closeBuffer(_ name: String) {
+        guard let index = bufferIndex(named: name), index != 0 else { return }
+        buffers.remove(at: index)
+        if activeIndex == index {
+            switchTo(index: index - 1)
+        } else if activeIndex > index {
+            activeIndex -= 1
+        }
+    }
+
+    /// Shows buffer `index` (0-based) and marks it read.
+    mutating func switchTo(index: Int) {
+        guard buffers.indices.contains(index) else { return }
+        activeIndex = index
+        buffers[index].markRead()
+    }
+
+    /// Shows the buffer named `name`, if any.
+    mutating func switchTo(name: String) {
+        if let index = bufferIndex(named: name) { switchTo(index: index) }
+    }
+
+    /// Shows the next buffer, wrapping around (Ctrl-N, Alt-Right).
+    mutating func nextBuffer() {
+        switchTo(index: (activeIndex + 1) % buffers.count)
+    }
+
+    /// Shows the previous buffer, wrapping around (Ctrl-P, Alt-Left).
+    mutating func previousBuffer() {
+        switchTo(index: (activeIndex + buffers.count - 1) % buffers.count)
+    }
+
+    /// Shows the buffer with the most important activity (Alt-A); the first
+    /// such buffer after the active one wins ties.
+    mutating func jumpToActivity() {
+        var best: Int?
+        for offset in 1..<max(1, buffers.count) {
+            let index = (activeIndex + offset) % buffers.count
+            let activity = buffers[index].activity
+            if activity > .none, activity > (best.map { buffers[$0].activity } ?? .none) {
+                best = index
+            }
+        }
+        if let best { switchTo(index: best) }
+    }
+
+    // MARK: - Lines
+
+    /// Appends a line to buffer `name` (opened if needed), or to the server
+    /// buffer when `name` is `nil`. O(1); the oldest line is dropped when the
+    /// scrollback is full.
+    mutating func append(_ line: ChatLine, to name: String? = nil) {
+        let index = name.map { openBuffer($0) } ?? 0
+        buffers[index].append(line, isActive: index == activeIndex)
+    }
+
+    /// Removes all lines of the active buffer (`/clear`).
+    mutating func clearActiveBuffer() {
+        buffers[activeIndex].clear()
+    }
+
+    // MARK: - Channels
+
+    /// Sets a channel's topic (`nil` for none).
+    mutating func setTopic(_ topic: String?, in channel: String) {
+        let index = openBuffer(channel, kind: .channel)
+        buffers[index].topic = topic
+    }
+
+    /// Replaces a channel's member list from NAMES entries (`"@alice"`, `"+bob"`, `"carol"`).
+    mutating func setMembers(_ names: [String], in channel: String) {
+        let index = openBuffer(channel, kind: .channel)
+        buffers[index].members.set(names)
+    }
+
+    /// Adds a member (JOIN, or a NAMES entry with prefixes).
+    mutating func addMember(_ name: String, to channel: String) {
+        let index = openBuffer(channel, kind: .channel)
+        buffers[index].members.add(name)
+    }
+
+    /// Removes a member from one channel (PART, KICK).
+    mutating func removeMember(_ nick: String, from channel: String) {
+        guard let index = bufferIndex(named: channel) else { return }
+        buffers[index].members.remove(nick)
+    }
+
+    /// Removes a member from every channel (QUIT); returns the channels it was in,
+    /// where the caller may want to show the quit line.
+    @discardableResult
+    mutating func removeMemberEverywhere(_ nick: String) -> [String] {
+        var names: [String] = []
+        for index in buffers.indices where buffers[index].kind == .channel {
+            if buffers[index].members.remove(nick) { names.append(buffers[index].name) }
+        }
+        return names
+    }
+
+    /// Renames a member in every channel and renames a query with them (NICK);
+    /// returns the channels the member was in.
+    @discardableResult
+    mutating func renameMember(from oldNick: String, to newNick: String) -> [String] {
+        var names: [String] = []
+        for index in buffers.indices {
+            buffers[index].renameSpeaker(oldNick, to: newNick)
+            if buffers[index].kind == .channel, buffers[index].members.rename(oldNick, to: newNick) {
+                names.append(buffers[index].name)
+            }
+        }
+        if let query = bufferIndex(named: oldNick), buffers[query].kind == .query {
+            let target = bufferIndex(named: newNick)
+            if target == nil || target == query { buffers[query].name = newNick }
+        }
+        return names
+    }
+
+    /// Grants or removes a member prefix (`@` for +o, `+` for +v, …) in a channel.
+    mutating func setMemberPrefix(_ prefix: Character, enabled: Bool, nick: String, in channel: String) {
+        guard let index = bufferIndex(named: channel) else { return }
+        buffers[index].members.setPrefix(prefix, enabled: enabled, for: nick)
+    }
+
+    /// Records the terminal size used for paging (also done by `render`).
+    mutating func resize(width: Int, height: Int) {
+        lastWidth = max(1, width)
+        lastHeight = max(1, height)
+    }
+
+    // MARK: - Help
+
+    /// Shows or hides the help overlay (F1, `/help`).
+    mutating func toggleHelp() {
+        isHelpVisible.toggle()
+    }
+
+    /// Shows or hides the help overlay.
+    mutating func setHelpVisible(_ visible: Bool) {
+        isHelpVisible = visible
+    }
+
+    // MARK: - Scrolling
+
+    /// Geometry used by scrolling: that of the last rendered frame.
+    var currentLayout: ScreenLayout {
+        ScreenLayout(width: lastWidth, height: lastHeight, wantsSidebar: wantsSidebar)
+    }
+
+    /// Whether the active buffer would show the sidebar on a wide terminal.
+    var wantsSidebar: Bool {
+        isSidebarEnabled && activeBuffer.kind == .channel
+    }
+
+    /// The message renderer for a layout.
+    func messageRenderer(for layout: ScreenLayout) -> MessageRenderer {
+        MessageRenderer(layout: layout.message, ownNick: status.nick, utcOffsetSeconds: utcOffsetSeconds)
+    }
+
+    /// Scrolls the active buffer by `lines` rows (negative = up / older).
+    mutating func scroll(lines: Int) {
+        let layout = currentLayout
+        let renderer = messageRenderer(for: layout)
+        buffers[activeIndex].scroll(by: lines, paneHeight: layout.paneHeight) { renderer.rowCount(for: $0) }
+    }
+
+    /// Scrolls up by a page (the pane height minus one row of context).
+    mutating func scrollPageUp() {
+        scroll(lines: -max(1, currentLayout.paneHeight - 1))
+    }
+
+    /// Scrolls down by a page; reaching the bottom resumes following new lines.
+    mutating func scrollPageDown() {
+        scroll(lines: max(1, currentLayout.paneHeight - 1))
+    }
+
+    /// Scrolls to the oldest line.
+    mutating func scrollToTop() {
+        let layout = currentLayout
+        let renderer = messageRenderer(for: layout)
+        buffers[activeIndex].scrollToTop(paneHeight: layout.paneHeight) { renderer.rowCount(for: $0) }
+    }
+
+    /// Scrolls to the newest line and follows new lines again.
+    mutating func scrollToBottom() {
+        buffers[activeIndex].scrollToBottom()
+    }
+
+    /// Lines below the visible area of the active buffer (0 when following).
+    var linesBelow: Int {
+        let layout = currentLayout
+        let renderer = messageRenderer(for: layout)
+        let buffer = activeBuffer
+        let anchor = buffer.effectiveAnchor(paneHeight: layout.paneHeight) { renderer.rowCount(for: $0) }
+        return buffer.linesBelow(anchor: anchor) { renderer.rowCount(for: $0) }
+    }
+}

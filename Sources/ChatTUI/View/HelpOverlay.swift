@@ -1,0 +1,62 @@
+/// The help overlay drawn over the message pane (F1, `/help`).
+enum HelpOverlay {
+    /// Key bindings and commands: (keys, description).
+    static let entries: [(keys: String, description: String)] = [
+        ("Enter", "send the line"),
+        ("Tab", "complete nick or /command, repeat to cycle"),
+        ("Up / Down", "input history"),
+        ("Ctrl-A/E, Home/End", "start / end of the line"),
+        ("Alt-B/F, Ctrl-Left/Right", "previous / next word"),
+        ("Ctrl-W, Alt-Backspace", "delete the previous word"),
+        ("Ctrl-U / Ctrl-K / Ctrl-Y", "delete to start / to end, paste deleted"),
+        ("Alt-1..9, Alt-0", "go to buffer 1..10"),
+        ("Alt-Left/Right, Ctrl-P/N", "previous / next buffer"),
+        ("Alt-A", "go to the buffer with activity"),
+        ("PgUp / PgDn", "scroll one page"),
+        ("Alt-Up / Alt-Down", "scroll one line"),
+        ("Alt-Home / Alt-End", "oldest / newest messages"),
+        ("F1 / F2 / Ctrl-L", "this help / nick list / redraw"),
+        ("/join #chan, /part", "join / leave a channel"),
+        ("/msg nick text, /query nick", "private message / conversation"),
+        ("/me action, /nick name", "send an action / change nick"),
+        ("/topic, /clear, /close", "topic / clear / close the buffer"),
+        ("/quit [message], //text", "exit / send text starting with /"),
+    ]
+
+    static let borderStyle = TextStyle(foreground: .cyan)
+    static let keyStyle = TextStyle(bold: true)
+    static let title = " Help — F1 or Esc to close "
+
+    /// Draws the overlay into rows `top..<top+height`, columns `0..<width`.
+    static func draw(into screen: inout Screen, top: Int, height: Int, width: Int) {
+        guard height > 0, width >= 4 else { return }
+        let inner = width - 2
+        let titleText = title.prefix(fittingWidth: max(0, inner - 2))
+        let topBorder = "┌─" + titleText + String(repeating: "─", count: max(0, inner - 1 - titleText.displayWidth)) + "┐"
+        screen.put(topBorder, row: top, column: 0, style: borderStyle)
+        guard height >= 2 else { return }
+        let bodyRows = height - 2
+        let longestKey = entries.map { $0.keys.displayWidth }.max() ?? 0
+        let keyWidth = min(longestKey, max(0, (inner - 2) / 2))
+        for index in 0..<bodyRows {
+            let row = top + 1 + index
+            screen.put("│", row: row, column: 0, style: borderStyle)
+            screen.put("│", row: row, column: width - 1, style: borderStyle)
+            guard index < entries.count else { continue }
+            let isLastVisible = index == bodyRows - 1 && entries.count > bodyRows
+            if isLastVisible {
+                let more = "… \(entries.count - index) more (enlarge the terminal)"
+                screen.put(more.prefix(fittingWidth: inner - 2), row: row, column: 2, style: TextStyle(dim: true))
+                continue
+            }
+            let entry = entries[index]
+            screen.put(entry.keys.padded(toWidth: keyWidth), row: row, column: 2, style: keyStyle)
+            let descriptionWidth = inner - 2 - keyWidth - 2
+            if descriptionWidth > 0 {
+                screen.put(entry.description.truncated(toWidth: descriptionWidth), row: row, column: 2 + keyWidth + 2)
+            }
+        }
+        let bottomBorder = "└" + String(repeating: "─", count: inner) + "┘"
+        screen.put(bottomBorder, row: top + height - 1, column: 0, style: borderStyle)
+    }
+}

@@ -1,0 +1,421 @@
+import Testing
+@testable import ChatTUI
+
+@Suite struct ChatViewModelScrollingTests {
+    /// 80x24: pane of 21 rows, a page is 20 rows.
+    private func scrolledUp() -> ChatViewModel {
+        var vm = Fixture.viewModel()
+        Fixture.fill(&vm, count: 100)
+        _ = vm.render(width: 80, height: 24)
+        vm.scrollPageUp()
+        return vm
+    }
+
+    @Test func followsNewLinesAtTheBottom() {
+        var vm = Fixture.viewModel()
+        Fixture.fill(&vm, count: 100)
+        let screen = vm.render(width: 80, height: 24)
+        #expect(screen.text(row: 21).contains("│ line 99"))
+        #expect(screen.text(row: 1).contains("│ line 79"))
+        #expect(!screen.text(row: 22).contains("more below"))
+    }
+
+    @Test func pageUpScrollsAPage() {
+        var vm = scrolledUp()
+        let screen = vm.render(width: 80, height: 24)
+        #expect(screen.text(row: 1).contains("│ line 59 "))
+        #expect(screen.text(row: 21).contains("│ line 79 "))
+        #expect(screen.trimmedText(row: 22).hasSuffix("-- 20 more below --"))
+        #expect(vm.linesBelow == 20)
+    }
+
+    @Test func newLinesDoNotMoveAScrolledView() {
+        var vm = scrolledUp()
+        let before = vm.render(width: 80, height: 24)
+        Fixture.fill(&vm, count: 12, start: 100)
+        let after = vm.render(width: 80, height: 24)
+        #expect(Array(after.lines[0...21]) == Array(before.lines[0...21]))
+        #expect(after.trimmedText(row: 22).hasSuffix("-- 32 more below --"))
+    }
+
+    @Test func pageDownReturnsToFollowing() {
+        var vm = scrolledUp()
+        Fixture.fill(&vm, count: 5, start: 100)
+        vm.scrollPageDown()
+        #expect(vm.activeBuffer.isScrolled)
+        vm.scrollPageDown()
+        #expect(!vm.activeBuffer.isScrolled)
+        let screen = vm.render(width: 80, height: 24)
+        #expect(screen.text(row: 21).contains("│ line 104"))
+        #expect(!screen.text(row: 22).contains("more below"))
+        Fixture.fill(&vm, count: 1, start: 105)
+        #expect(vm.render(width: 80, height: 24).text(row: 21).contains("│ line 105"))
+    }
+
+    @Test func topAndBottom() {
+        var vm = Fixture.viewModel()
+        Fixture.fill(&vm, count: 100)
+        _ = vm.render(width: 80, height: 24)
+        _ = vm.handle(.withAlt(.home))
+        var screen = vm.render(width: 80, height: 24)
+        #expect(screen.text(row: 1).contains("│ line 0 "))
+        #expect(screen.trimmedText(row: 22).hasSuffix("-- 79 more below --"))
+        vm.scrollPageUp()
+        #expect(vm.render(width: 80, height: 24).text(row: 1).contains("│ line 0 "))
+        _ = vm.handle(.withAlt(.end))
+        screen = vm.render(width: 80, height: 24)
+        #expect(screen.text(row: 21).contains("│ line 99"))
+        _ = vm.handle(.home) // empty input line: Home scrolls to the top
+        #expect(vm.render(width: 80, height: 24).text(row: 1).contains("│ line 0 "))
+        _ = vm.handle(.end)
+        #expect(!vm.activeBuffer.isScrolled)
+    }
+
+    @Test func scrollingCountsWrappedRows() {
+        var vm = Fixture.viewModel()
+        let long = String(repeating: "word ", count: 40) // wraps to several rows at 40 columns
+        for index in 0..<10 {
+            vm.append(Fixture.message("\(index) " + long), to: "#swift")
+        }
+        _ = vm.render(width: 40, height: 10)
+        vm.scroll(lines: -1)
+        let screen = vm.render(width: 40, height: 10)
+        #expect(vm.activeBuffer.isScrolled)
+        #expect(screen.trimmedText(row: 8).hasSuffix("-- 1 more below --"))
+        vm.scroll(lines: 1)
+        #expect(!vm.activeBuffer.isScrolled)
+    }
+
+    @Test func shortBuffersCannotScroll() {
+        var vm = Fixture.viewModel()
+        Fixture.fill(&vm, count: 5)
+        _ = vm.render(width: 80, height: 24)
+        vm.scrollPageUp()
+        #expect(!vm.activeBuffer.isScrolled)
+        let screen = vm.render(width: 80, height: 24)
+        #expect(screen.text(row: 1).contains("│ line 0 "))
+    }
+
+    @Test func scrollbackIsBounded() {
+        var vm = Fixture.viewModel(scrollbackLimit: 50)
+        Fixture.fill(&vm, count: 120)
+        let lines = vm.activeBuffer.lines
+        #expect(lines.count == 50)
+        #expect(lines[sequence: lines.firstSequence].text == "line 70")
+        _ = vm.render(width: 80, height: 24)
+        vm.scrollToTop()
+        #expect(vm.render(width: 80, height: 24).text(row: 1).contains("│ line 70 "))
+    }
+
+    @Test func anchorDroppedFromScrollbackClampsToTheTop() {
+        var vm = Fixture.viewModel(scrollbackLimit: 50)
+        Fixture.fill(&vm, count: 50)
+        _ = vm.render(width: 80, height: 24)
+        vm.scrollToTop()
+        Fixture.fill(&vm, count: 30, start: 50)
+        let screen = vm.render(width: 80, height: 24)
+        #expect(screen.text(row: 1).contains("│ line 30 "))
+    }
+
+    @Test func floodOfTwentyThousandLinesIsCheap() {
+        var vm = Fixture.viewModel()
+        let clock = ContinuousClock()
+        let elapsed = clock.measure {
+            for index in 0..<20_000 {
+                vm.append(Fixture.message("flood line \(index) with some text to wrap around the pane"), to: "#swift")
+            }
+            for _ in 0..<20 {
+                _ = vm.render(width: 80, height: 24)
+            }
+        }
+        #expect(vm.activeBuffer.lines.count == 10_000)
+        #expect(vm.activeBuffer.lines.firstSequence == 10_000)
+        let screen = vm.render(width: 80, height: 24)
+        #expect(screen.lines.contains { $0.contains("flood line 19999") })
+        #expect(elapsed < .seconds(5))
+    }
+}
+
+@Suite struct ChatViewModelBufferTests {
+    @Test func unreadCountsAndActivityForInactiveBuffers() {
+        var vm = Fixture.viewModel()
+        vm.append(Fixture.message("one"), to: "#other")
+        vm.append(Fixture.message("two"), to: "#other")
+        vm.append(ChatLine(hour: 1, minute: 1, kind: .join, nick: "x", text: "x joined"), to: "#other")
+        vm.append(Fixture.message("active"), to: "#swift")
+        let other = try! #require(vm.buffer(named: "#OTHER"))
+        #expect(other.unreadCount == 2)
+        #expect(other.activity == .messages)
+        #expect(vm.activeBuffer.unreadCount == 0)
+        vm.append(ChatLine(hour: 1, minute: 2, nick: "y", text: "hey me", mentionsMe: true), to: "#other")
+        #expect(vm.buffer(named: "#other")?.activity == .highlight)
+        vm.switchTo(name: "#other")
+        #expect(vm.activeBuffer.unreadCount == 0)
+        #expect(vm.activeBuffer.activity == .none)
+    }
+
+    @Test func queryMessagesAndPrivateMessagesAreHighlights() {
+        var vm = Fixture.viewModel()
+        vm.append(Fixture.message("hi", from: "carol"), to: "carol")
+        #expect(vm.buffer(named: "carol")?.kind == .query)
+        #expect(vm.buffer(named: "carol")?.activity == .highlight)
+        vm.append(ChatLine(hour: 1, minute: 1, kind: .privateMessage, nick: "dan", text: "psst"), to: nil)
+        #expect(vm.buffers[0].activity == .highlight)
+    }
+
+    @Test func ownLinesDoNotCountAsUnread() {
+        var vm = Fixture.viewModel()
+        vm.append(ChatLine(hour: 1, minute: 1, nick: "me", text: "x", isOwn: true), to: "#other")
+        #expect(vm.buffer(named: "#other")?.unreadCount == 0)
+        #expect(vm.buffer(named: "#other")?.activity == ChatBuffer.Activity.none)
+    }
+
+    @Test func switchingWithKeys() {
+        var vm = Fixture.viewModel()
+        vm.openBuffer("#b")
+        vm.openBuffer("#c")
+        #expect(vm.activeBuffer.name == "#swift")
+        _ = vm.handle(.alt("4"))
+        #expect(vm.activeBuffer.name == "#c")
+        _ = vm.handle(.ctrl("n"))
+        #expect(vm.activeIndex == 0)
+        _ = vm.handle(.withAlt(.left))
+        #expect(vm.activeBuffer.name == "#c")
+        _ = vm.handle(.ctrl("p"))
+        #expect(vm.activeBuffer.name == "#b")
+        _ = vm.handle(.withAlt(.right))
+        #expect(vm.activeBuffer.name == "#c")
+        _ = vm.handle(.alt("1"))
+        #expect(vm.activeIndex == 0)
+        _ = vm.handle(.alt("9"))
+        #expect(vm.activeIndex == 0)
+    }
+
+    @Test func altAJumpsToTheMostImportantActivity() {
+        var vm = Fixture.viewModel()
+        vm.append(Fixture.message("x"), to: "#b")
+        vm.append(Fixture.message("me!", from: "y"), to: "#c")
+        vm.append(ChatLine(hour: 1, minute: 1, nick: "z", text: "me: hi", mentionsMe: true), to: "#c")
+        _ = vm.handle(.alt("a"))
+        #expect(vm.activeBuffer.name == "#c")
+        _ = vm.handle(.alt("a"))
+        #expect(vm.activeBuffer.name == "#b")
+        _ = vm.handle(.alt("a"))
+        #expect(vm.activeBuffer.name == "#b")
+    }
+
+    @Test func closingBuffers() {
+        var vm = Fixture.viewModel()
+        vm.openBuffer("#b", activate: true)
+        vm.closeBuffer("#B")
+        #expect(vm.activeBuffer.name == "#swift")
+        vm.closeBuffer("server")
+        #expect(vm.buffers.count == 2)
+    }
+
+    @Test func memberUpdatesAcrossChannels() {
+        var vm = Fixture.viewModel()
+        vm.setMembers(["alice", "@zed"], in: "#b")
+        vm.addMember("+dave", to: "#swift")
+        #expect(vm.activeBuffer.members.members.map(\.nick) == ["alice", "bob", "dave", "me"])
+        vm.removeMember("bob", from: "#swift")
+        #expect(vm.activeBuffer.members.count == 3)
+        let result1 = vm.removeMemberEverywhere("ALICE")
+        #expect(result1 == ["#swift", "#b"])
+        #expect(vm.buffer(named: "#b")?.members.members.map(\.nick) == ["zed"])
+        vm.setMemberPrefix("@", enabled: true, nick: "me", in: "#swift")
+        #expect(vm.activeBuffer.members.members.map(\.nick) == ["me", "dave"])
+        let result2 = vm.renameMember(from: "dave", to: "Adam")
+        #expect(result2 == ["#swift"])
+        #expect(vm.activeBuffer.members.member(named: "adam")?.prefixes == "+")
+    }
+
+    @Test func renamingAQueryPartner() {
+        var vm = Fixture.viewModel()
+        vm.append(Fixture.message("hi", from: "carol"), to: "carol")
+        vm.renameMember(from: "carol", to: "caz")
+        #expect(vm.buffer(named: "caz")?.kind == .query)
+        #expect(vm.buffer(named: "carol") == nil)
+    }
+}
+
+@Suite struct ChatViewModelInputTests {
+    private func type(_ text: String, into vm: inout ChatViewModel) {
+        for character in text {
+            _ = vm.handle(.character(character))
+        }
+    }
+
+    @Test func enterSendsToTheActiveBuffer() {
+        var vm = Fixture.viewModel()
+        type("hello world", into: &vm)
+        let result3 = vm.handle(.enter)
+        #expect(result3 == [.sendMessage(target: "#swift", text: "hello world")])
+        #expect(vm.editor.isEmpty)
+        let result4 = vm.handle(.enter)
+        #expect(result4 == [])
+        _ = vm.handle(.up)
+        #expect(vm.editor.text == "hello world")
+    }
+
+    @Test func commandsAreReturnedOrHandledLocally() {
+        var vm = Fixture.viewModel()
+        type("/JOIN #rust  key", into: &vm)
+        let result5 = vm.handle(.enter)
+        #expect(result5 == [.command(name: "join", arguments: "#rust  key", buffer: "#swift")])
+        type("/help", into: &vm)
+        let result6 = vm.handle(.enter)
+        #expect(result6 == [])
+        #expect(vm.isHelpVisible)
+        type("/help", into: &vm)
+        _ = vm.handle(.enter)
+        #expect(!vm.isHelpVisible)
+        type("//me is literal", into: &vm)
+        let result7 = vm.handle(.enter)
+        #expect(result7 == [.sendMessage(target: "#swift", text: "/me is literal")])
+        type("/buffer 1", into: &vm)
+        _ = vm.handle(.enter)
+        #expect(vm.activeIndex == 0)
+    }
+
+    @Test func clearCommandEmptiesTheBuffer() {
+        var vm = Fixture.viewModel()
+        Fixture.fill(&vm, count: 3)
+        type("/clear", into: &vm)
+        _ = vm.handle(.enter)
+        #expect(vm.activeBuffer.lines.isEmpty)
+    }
+
+    @Test func textInTheServerBufferIsAnError() {
+        var vm = Fixture.viewModel()
+        vm.switchTo(index: 0)
+        type("oops", into: &vm)
+        let result8 = vm.handle(.enter)
+        #expect(result8 == [])
+        #expect(vm.activeBuffer.lines.last?.kind == .error)
+    }
+
+    @Test func multiLinePasteSendsEachLine() {
+        var vm = Fixture.viewModel()
+        type("> ", into: &vm)
+        let actions = vm.handle(.paste("first\nsecond\nthird"))
+        #expect(actions == [
+            .sendMessage(target: "#swift", text: "> first"),
+            .sendMessage(target: "#swift", text: "second"),
+        ])
+        #expect(vm.editor.text == "third")
+        let result9 = vm.handle(.paste("one line"))
+        #expect(result9 == [])
+        #expect(vm.editor.text == "thirdone line")
+    }
+
+    @Test func hugePastesAreJoinedInsteadOfSent() {
+        var vm = Fixture.viewModel()
+        let text = (1...10).map { "l\($0)" }.joined(separator: "\n")
+        let result10 = vm.handle(.paste(text))
+        #expect(result10 == [])
+        #expect(vm.editor.text == "l1 l2 l3 l4 l5 l6 l7 l8 l9 l10")
+    }
+
+    @Test func tabCompletesRecentSpeakersFirst() {
+        var vm = Fixture.viewModel()
+        vm.addMember("alfred", to: "#swift")
+        vm.append(Fixture.message("hi", from: "alfred"), to: "#swift")
+        type("al", into: &vm)
+        _ = vm.handle(.tab)
+        #expect(vm.editor.text == "alfred: ")
+        _ = vm.handle(.tab)
+        #expect(vm.editor.text == "alice: ")
+    }
+
+    @Test func tabNeverCompletesMyOwnNick() {
+        var vm = Fixture.viewModel()
+        type("m", into: &vm)
+        _ = vm.handle(.tab)
+        #expect(vm.editor.text == "m")
+    }
+
+    @Test func redrawAndResize() {
+        var vm = Fixture.viewModel()
+        let result11 = vm.handle(.ctrl("l"))
+        #expect(result11 == [.redraw])
+        let result12 = vm.handle(.resize)
+        #expect(result12 == [.redraw])
+    }
+
+    @Test func editingKeysReachTheEditor() {
+        var vm = Fixture.viewModel()
+        type("abc", into: &vm)
+        _ = vm.handle(.left)
+        _ = vm.handle(.backspace)
+        #expect(vm.editor.text == "ac")
+        _ = vm.handle(.ctrl("u"))
+        #expect(vm.editor.text == "c")
+    }
+}
+
+@Suite struct ChatViewModelRobustnessTests {
+    @Test func helpAndMessagesFitAtEverySize() {
+        var vm = Fixture.viewModel()
+        vm.append(Fixture.message("a message with 日本語 and 👩‍💻 in it, long enough to wrap a few times"), to: "#swift")
+        vm.editor.insert("draft 日本語")
+        for help in [false, true] {
+            vm.setHelpVisible(help)
+            for width in stride(from: 1, through: 120, by: 7) {
+                for height in [1, 3, 5, 6, 7, 10, 24] {
+                    let screen = vm.render(width: width, height: height)
+                    #expect(screen.rows.count == height)
+                    for row in screen.rows {
+                        for span in row {
+                            #expect(span.column >= 0 && span.column + span.width <= width, "\(width)x\(height)")
+                        }
+                    }
+                    if let cursor = screen.cursor {
+                        #expect(cursor.row == height - 1 && cursor.column < width)
+                    }
+                }
+            }
+        }
+    }
+
+    @Test func decoderSurvivesRandomInput() {
+        var generator = SplitMix64(seed: 42)
+        var decoder = KeyDecoder()
+        decoder.pasteTimeoutLimit = 2
+        let alphabet: [UInt32] = [0x1B, 0x5B, 0x4F, 0x32, 0x30, 0x31, 0x7E, 0x3B, 0x41, 0x0D, 0x0A, 0x61, 0x7F, 0x65E5]
+        for _ in 0..<5_000 {
+            let value = alphabet[Int(generator.next() % UInt64(alphabet.count))]
+            _ = decoder.feed(.char(value))
+        }
+        _ = decoder.timeout()
+        _ = decoder.timeout()
+        #expect(!decoder.isPending)
+    }
+
+    @Test func completionOrderForgetsOldSpeakersBeyondTheLimit() {
+        var buffer = ChatBuffer(name: "#big", kind: .channel, scrollbackLimit: 100)
+        for index in 0...ChatBuffer.maxTrackedSpeakers {
+            buffer.append(ChatLine(hour: 0, minute: 0, nick: "n\(index)", text: "x"), isActive: true)
+        }
+        #expect(buffer.lastSpoke.count <= ChatBuffer.maxTrackedSpeakers)
+        #expect(buffer.lastSpoke["n\(ChatBuffer.maxTrackedSpeakers)"] != nil)
+        #expect(buffer.lastSpoke["n0"] == nil)
+    }
+}
+
+/// Deterministic generator for fuzz-style tests.
+struct SplitMix64 {
+    private var state: UInt64
+
+    init(seed: UInt64) {
+        state = seed
+    }
+
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
