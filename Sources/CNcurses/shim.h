@@ -9,7 +9,10 @@
 #endif
 
 #include <locale.h>
+#include <signal.h>
 #include <stdio.h>
+#include <string.h>
+#include <unistd.h>
 #include <wchar.h>
 #include <ncursesw/curses.h>
 
@@ -53,5 +56,48 @@ static inline void chatty_addstr_attr(int y, int x, const char *utf8, int attr) 
 }
 
 static inline void chatty_write_raw(const char *s) { fputs(s, stdout); fflush(stdout); }
+
+static inline int chatty_colors(void) { return COLORS; }
+static inline int chatty_color_pairs(void) { return COLOR_PAIRS; }
+
+/// Draws a UTF-8 string at (y, x) with attributes and a colour pair (the caller sanitised it).
+static inline void chatty_draw(int y, int x, const char *utf8, unsigned int attrs, short pair) {
+    wattr_set(stdscr, (attr_t)attrs, pair, NULL);
+    mvwaddstr(stdscr, y, x, utf8);
+}
+
+static inline void chatty_clear_line(int y) {
+    wattr_set(stdscr, A_NORMAL, 0, NULL);
+    wmove(stdscr, y, 0);
+    wclrtoeol(stdscr);
+}
+
+/* Signals (SIGINT, SIGTERM, SIGHUP) are turned into a byte on a pipe so the main loop can
+   restore the terminal in an orderly way. */
+static int chatty_signal_fd = -1;
+static volatile sig_atomic_t chatty_signal_received = 0;
+static inline void chatty_signal_handler(int signo) {
+    chatty_signal_received = signo;
+    if (chatty_signal_fd >= 0) {
+        char byte = 's';
+        ssize_t ignored = write(chatty_signal_fd, &byte, 1);
+        (void)ignored;
+    }
+}
+static inline void chatty_install_signal_handlers(int fd) {
+    chatty_signal_fd = fd;
+    struct sigaction action;
+    memset(&action, 0, sizeof(action));
+    action.sa_handler = chatty_signal_handler;
+    sigemptyset(&action.sa_mask);
+    sigaction(SIGINT, &action, NULL);
+    sigaction(SIGTERM, &action, NULL);
+    sigaction(SIGHUP, &action, NULL);
+}
+static inline int chatty_take_signal(void) {
+    int signo = chatty_signal_received;
+    chatty_signal_received = 0;
+    return signo;
+}
 
 #endif

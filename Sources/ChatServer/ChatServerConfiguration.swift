@@ -6,6 +6,11 @@ public struct BindAddress: Sendable, Hashable, CustomStringConvertible {
     public var host: String
     public var port: Int
 
+    public init(host: String, port: Int) {
+        self.host = host
+        self.port = port
+    }
+
     public static func hostname(_ host: String = "127.0.0.1", port: Int = 6667) -> BindAddress {
         BindAddress(host: host, port: port)
     }

@@ -1,13 +1,117 @@
 import ArgumentParser
+import ChatCore
+import ChatServer
+import Foundation
+import Logging
+import NIOCore
+import NIOPosix
 
 /// `chatty-tui [--server HOST:PORT] [--nick NAME] [--channel #chatty] [--host] [--plain]`.
 struct ClientCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "client",
-        abstract: "Connect to an IRC server in a full-screen terminal client (the default)."
+        abstract: "Chat in a full-screen terminal client (the default command).",
+        discussion: """
+            Keys: Ctrl-Q quit, Ctrl-X leave the current channel, F1 help, PgUp/PgDn scroll, \
+            Alt-1..9 switch buffers, Ctrl-L redraw. Type /help for commands.
+            """
     )
 
+    @Option(name: .long, help: "The IRC server to connect to (HOST:PORT).")
+    var server: String = "127.0.0.1:6667"
+
+    @Option(name: .long, help: "Your nickname (default: $USER).")
+    var nick: String?
+
+    @Option(name: .long, help: "Channel to join on connect (repeatable).")
+    var channel: [String] = ["#chatty"]
+
+    @Flag(name: .long, help: "Also run a server in this process and connect to it; quitting stops it.")
+    var host = false
+
+    @Flag(name: .long, help: "Line mode: read lines from stdin, print messages as text (automatic when stdout is not a terminal).")
+    var plain = false
+
+    @Option(name: .long, help: "Scrollback lines kept per buffer.")
+    var scrollback: Int = 10_000
+
+    @OptionGroup(title: "Server options (with --host)")
+    var serverOptions: ServerOptions
+
+    mutating func validate() throws {
+        if !host, BindAddress.parse(server) == nil {
+            throw ValidationError("--server must be HOST:PORT, e.g. 127.0.0.1:6667 (got '\(server)')")
+        }
+        let name = nick ?? Self.defaultNick()
+        guard ServerState.isValidNick(name, maxLength: 30) else {
+            throw ValidationError("'\(name)' is not a valid nick: use letters, digits and []\\`_^{|}-, not starting with a digit; at most 30 characters")
+        }
+        for name in channel where !ServerState.isValidChannelName(name, maxLength: 50) {
+            throw ValidationError("'\(name)' is not a channel name: it must start with # and contain no spaces or commas")
+        }
+        guard scrollback >= 100 else { throw ValidationError("--scrollback must be at least 100") }
+    }
+
+    static func defaultNick() -> String {
+        let user = ProcessInfo.processInfo.environment["USER"] ?? "guest"
+        var nick = String(user.filter { $0.isASCII && ($0.isLetter || $0.isNumber || "[]\\`_^{|}-".contains($0)) }.prefix(30))
+        if nick.isEmpty || nick.first!.isNumber || nick.first == "-" { nick = "guest" + nick }
+        return String(nick.prefix(30))
+    }
+
     func run() async throws {
-        print("client not yet available")
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = .warning
+            return handler
+        }
+        var chatServer: ChatServer?
+        var connectAddress = BindAddress.parse(server) ?? .hostname()
+        if host {
+            let configuration = try serverOptions.configuration()
+            let started = ChatServer(configuration: configuration, logger: Logger(label: "chatty.host"))
+            let bound = try await started.start()
+            chatServer = started
+            connectAddress = BindAddress(host: configuration.listen.host, port: bound.port ?? configuration.listen.port)
+        }
+        let nick = self.nick ?? Self.defaultNick()
+        let address = connectAddress
+        let clientConfiguration = ClientConfiguration(nick: nick, userName: nick, realName: "Chatty user",
+                                                      password: serverOptions.password, channels: channel)
+        let inbox = EventInbox()
+        let runtime = IRCClientRuntime(host: address.host, port: address.port, configuration: clientConfiguration,
+                                       eventLoop: MultiThreadedEventLoopGroup.singleton.next()) { event in
+            inbox.post(event)
+        }
+        let linemode = plain || isatty(1) == 0 || isatty(0) == 0
+        let scrollback = self.scrollback
+        let utcOffset = TimeZone.current.secondsFromGMT()
+        await runOnThread {
+            if linemode {
+                var client = PlainClient(runtime: runtime, inbox: inbox, target: nil, utcOffsetSeconds: utcOffset)
+                client.run()
+            } else {
+                var controller = ChatController(server: address.description, nick: nick, scrollbackLimit: scrollback,
+                                                utcOffsetSeconds: utcOffset)
+                controller.view.currentTimeMilliseconds = IRCClientRuntime.now().millisecondsSinceEpoch
+                var app = TerminalApp(runtime: runtime, inbox: inbox, controller: controller)
+                app.run()
+            }
+        }
+        if let chatServer {
+            await chatServer.shutdown()
+        }
+    }
+
+    /// Runs a blocking loop on its own thread so it never holds a Swift concurrency thread.
+    private func runOnThread(_ body: @escaping @Sendable () -> Void) async {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            let thread = Thread {
+                body()
+                continuation.resume()
+            }
+            thread.stackSize = 8 << 20
+            thread.start()
+        }
     }
 }

@@ -18,7 +18,7 @@ struct ServerOptions: ParsableArguments {
     @Option(name: .long, help: "A file whose lines are the message of the day.")
     var motd: String?
 
-    @Option(name: .long, help: "A password clients must send with PASS to connect.")
+    @Option(name: .long, help: "Connection password (PASS): required of clients by `serve`/`--host`, sent by the client.")
     var password: String?
 
     @Option(name: .long, parsing: .singleValue, help: "A server operator as NAME:PASSWORD (repeatable), for OPER.")

@@ -1,0 +1,322 @@
+import ChatCore
+
+/// Connects the pure view model to the connection: turns ``ClientEvent``s into screen updates and
+/// keys / typed commands into ``ClientRequest``s. No I/O, so it is tested as a value.
+struct ChatController: Sendable {
+    var view: ChatViewModel
+    private(set) var nick: String
+    /// Set once the user asked to quit; the app exits when the connection is closed.
+    private(set) var quitRequested = false
+    /// Default quit message.
+    var quitMessage = "Chatty terminal client"
+
+    init(server: String, nick: String, scrollbackLimit: Int = 10_000, utcOffsetSeconds: Int = 0) {
+        self.nick = nick
+        self.view = ChatViewModel(serverBufferName: server,
+                                  status: StatusInfo(connection: "connecting", server: server, nick: nick, lagMilliseconds: nil),
+                                  scrollbackLimit: scrollbackLimit, utcOffsetSeconds: utcOffsetSeconds)
+    }
+
+    // MARK: Keys and typed lines
+
+    /// One key from the terminal. Ctrl-Q / Ctrl-C quit, Ctrl-X leaves the current channel;
+    /// everything else goes to the view model.
+    mutating func handle(_ key: Key, now: Timestamp) -> [ClientRequest] {
+        view.currentTimeMilliseconds = now.millisecondsSinceEpoch
+        switch key {
+        case .ctrl("q"), .ctrl("c"):
+            return requestQuit(reason: nil)
+        case .ctrl("x"):
+            return leaveActiveBuffer(reason: nil)
+        default:
+            return view.handle(key).flatMap { run($0) }
+        }
+    }
+
+    private mutating func run(_ action: InputAction) -> [ClientRequest] {
+        switch action {
+        case .redraw:
+            return []
+        case .sendMessage(let target, let text):
+            return [.message(target: target, text: text)]
+        case .command(let name, let arguments, let buffer):
+            return command(name: name, arguments: arguments, buffer: buffer)
+        }
+    }
+
+    private mutating func command(name: String, arguments: String, buffer: String) -> [ClientRequest] {
+        if name == "close" || name == "wc" {
+            return leaveActiveBuffer(reason: arguments.isEmpty ? nil : arguments)
+        }
+        let input: UserInput?
+        do {
+            input = try UserInput.parse("/" + name + (arguments.isEmpty ? "" : " " + arguments))
+        } catch {
+            localError("\(error)")
+            return []
+        }
+        guard let input else { return [] }
+        let isChannel = buffer.hasPrefix("#") || buffer.hasPrefix("&")
+        let isConversation = view.activeBuffer.kind != .server
+        switch input {
+        case .text(let text):
+            guard isConversation else {
+                localError("Not a channel or query: use /join #channel or /msg nick text")
+                return []
+            }
+            return [.message(target: buffer, text: text)]
+        case .join(let channel, let key):
+            return [.join(channel: channel, key: key)]
+        case .part(let channel, let reason):
+            guard let target = channel ?? (isChannel ? buffer : nil) else {
+                localError("/part: not in a channel; use /part #channel")
+                return []
+            }
+            return [.part(channel: target, reason: reason)]
+        case .quit(let reason):
+            return requestQuit(reason: reason)
+        case .nick(let new):
+            return [.nick(new)]
+        case .action(let text):
+            guard isConversation else {
+                localError("/me: not in a channel or query")
+                return []
+            }
+            return [.action(target: buffer, text: text)]
+        case .message(let target, let text):
+            return [.message(target: target, text: text)]
+        case .query(let nick, let text):
+            view.openBuffer(nick, kind: .query, activate: true)
+            return text.map { [.message(target: nick, text: $0)] } ?? []
+        case .names(let channel):
+            guard let target = channel ?? (isChannel ? buffer : nil) else {
+                localError("/names: not in a channel; use /names #channel")
+                return []
+            }
+            return [.names(channel: target)]
+        case .topic(let channel, let text):
+            guard let target = channel ?? (isChannel ? buffer : nil) else {
+                localError("/topic: not in a channel; use /topic #channel [text]")
+                return []
+            }
+            return text.map { [.setTopic(channel: target, text: $0)] } ?? [.requestTopic(channel: target)]
+        case .clear:
+            view.clearActiveBuffer()
+            return []
+        case .help:
+            view.toggleHelp()
+            return []
+        case .raw(let line):
+            return [.raw(line)]
+        }
+    }
+
+    private mutating func requestQuit(reason: String?) -> [ClientRequest] {
+        quitRequested = true
+        view.status.connection = "quitting"
+        return [.quit(reason: reason ?? quitMessage)]
+    }
+
+    /// Leaves the active channel (or closes the active private buffer).
+    private mutating func leaveActiveBuffer(reason: String?) -> [ClientRequest] {
+        let buffer = view.activeBuffer
+        switch buffer.kind {
+        case .channel:
+            return [.part(channel: buffer.name, reason: reason)]
+        case .query:
+            view.closeBuffer(buffer.name)
+            return []
+        case .server:
+            localError("This is the server buffer; use Ctrl-Q or /quit to quit")
+            return []
+        }
+    }
+
+    private mutating func localError(_ text: String) {
+        view.append(ChatLine(timestamp: view.currentTimeMilliseconds, kind: .error, text: text), to: view.activeBuffer.name)
+    }
+
+    // MARK: Events from the connection
+
+    mutating func apply(_ event: ClientEvent, now: Timestamp) {
+        let time = now.millisecondsSinceEpoch
+        view.currentTimeMilliseconds = time
+        func line(_ kind: ChatLine.Kind, _ text: String, nick: String? = nil, in buffer: String?) {
+            view.append(ChatLine(timestamp: time, kind: kind, nick: nick, text: text), to: buffer)
+        }
+        switch event {
+        case .stateChanged(let state):
+            view.status.connection = describe(state, now: now)
+            switch state {
+            case .registered(let nick):
+                self.nick = nick
+                view.status.nick = nick
+                line(.info, "Connected to \(view.status.server) as \(nick)", in: nil)
+            case .reconnecting, .disconnected:
+                view.status.lagMilliseconds = nil
+            case .connecting, .registering, .disconnecting:
+                break
+            }
+        case .connectionLost(let reason):
+            line(.error, "Connection lost: \(reason)", in: nil)
+            for buffer in view.buffers where buffer.kind == .channel {
+                line(.error, "Connection lost: \(reason)", in: buffer.name)
+            }
+        case .message(let message), .notice(let message), .action(let message):
+            let kind: ChatLine.Kind = switch event {
+            case .notice: .notice
+            case .action: .action
+            default: message.conversation.isPrivate ? .privateMessage : .message
+            }
+            let mentions = !message.isOwn && Self.mentions(message.text, nick: nick)
+            view.append(ChatLine(timestamp: message.time.millisecondsSinceEpoch, kind: kind, nick: message.sender,
+                                 text: message.text, isOwn: message.isOwn, mentionsMe: mentions),
+                        to: message.conversation.bufferName)
+        case .ctcpRequest(let from, let command, let argument):
+            line(.info, "CTCP \(command) from \(from)" + (argument.isEmpty ? "" : ": \(argument)"), in: nil)
+        case .ctcpReply(let from, let command, let argument):
+            line(.info, "CTCP \(command) reply from \(from): \(argument)", in: nil)
+        case .joined(let channel, let nick, let isOwn):
+            if isOwn { view.openBuffer(channel, kind: .channel, activate: true) }
+            view.addMember(nick, to: channel)
+            line(.join, "\(nick) has joined \(channel)", nick: nick, in: channel)
+        case .parted(let channel, let nick, let reason, let isOwn):
+            if isOwn {
+                view.closeBuffer(channel)
+                line(.part, "You have left \(channel)" + Self.reasonSuffix(reason), nick: nick, in: nil)
+            } else {
+                view.removeMember(nick, from: channel)
+                line(.part, "\(nick) has left \(channel)" + Self.reasonSuffix(reason), nick: nick, in: channel)
+            }
+        case .quit(let nick, let reason, let channels):
+            let affected = view.removeMemberEverywhere(nick)
+            for channel in Set(affected + channels).sorted() {
+                line(.quit, "\(nick) has quit" + Self.reasonSuffix(reason), nick: nick, in: channel)
+            }
+            if view.bufferIndex(named: nick) != nil {
+                line(.quit, "\(nick) has quit" + Self.reasonSuffix(reason), nick: nick, in: nick)
+            }
+        case .kicked(let channel, let nick, let by, let reason, let isOwn):
+            view.removeMember(nick, from: channel)
+            let text = isOwn ? "You were kicked from \(channel) by \(by)" : "\(nick) was kicked by \(by)"
+            line(.kick, text + Self.reasonSuffix(reason), nick: nick, in: channel)
+        case .nickChanged(let old, let new, let isOwn, let channels):
+            let renamed = view.renameMember(from: old, to: new)
+            if isOwn {
+                nick = new
+                view.status.nick = new
+            }
+            let text = isOwn ? "You are now known as \(new)" : "\(old) is now known as \(new)"
+            for channel in Set(renamed + channels).sorted() {
+                line(.nick, text, nick: old, in: channel)
+            }
+            if isOwn { line(.nick, text, nick: old, in: nil) }
+        case .names(let channel, let members):
+            view.setMembers(members.map { $0.prefixes + $0.nick }, in: channel)
+        case .topic(let channel, let text, let setBy, let isChange):
+            view.setTopic(text.isEmpty ? nil : text, in: channel)
+            if isChange {
+                line(.topic, "\(setBy ?? "Someone") changed the topic to: \(text)", nick: setBy, in: channel)
+            } else if !text.isEmpty {
+                line(.topic, "Topic: \(text)", in: channel)
+            }
+        case .topicSetBy(let channel, let setBy, _):
+            line(.topic, "Topic set by \(setBy)", in: channel)
+        case .mode(let target, let modes, let parameters, let by):
+            if target.hasPrefix("#") || target.hasPrefix("&") {
+                applyPrefixModes(modes, parameters, in: target)
+                line(.mode, "\(by ?? "Server") sets mode \(([modes] + parameters).joined(separator: " "))", nick: by, in: target)
+            } else {
+                line(.mode, "Mode \(target) \(([modes] + parameters).joined(separator: " "))", in: nil)
+            }
+        case .invited(let channel, let by):
+            line(.info, "\(by) invites you to \(channel) — type /join \(channel)", in: view.activeBuffer.name)
+        case .serverError(let text):
+            line(.error, "Server: \(text)", in: nil)
+        case .numericError(_, let text):
+            line(.error, text, in: view.activeBuffer.name)
+        case .serverInfo(_, let text):
+            line(.info, text, in: nil)
+        case .error(let text):
+            line(.error, text, in: view.activeBuffer.name)
+        case .lag(let milliseconds):
+            view.status.lagMilliseconds = Int(milliseconds)
+        }
+    }
+
+    /// `+o`/`-v` changes move members' prefixes in the sidebar.
+    private mutating func applyPrefixModes(_ modes: String, _ parameters: [String], in channel: String) {
+        var adding = true
+        var arguments = parameters.makeIterator()
+        for flag in modes {
+            switch flag {
+            case "+": adding = true
+            case "-": adding = false
+            case "o", "v":
+                guard let nick = arguments.next() else { return }
+                view.setMemberPrefix(flag == "o" ? "@" : "+", enabled: adding, nick: nick, in: channel)
+            case "k", "b", "e", "I", "h", "q", "a":
+                _ = arguments.next()
+            case "l":
+                if adding { _ = arguments.next() }
+            default:
+                break
+            }
+        }
+    }
+
+    private func describe(_ state: ClientConnectionState, now: Timestamp) -> String {
+        switch state {
+        case .disconnected(let reason): reason.map { "disconnected: \($0)" } ?? "disconnected"
+        case .connecting: "connecting"
+        case .registering: "registering"
+        case .registered: "registered"
+        case .disconnecting: "disconnecting"
+        case .reconnecting(let at):
+            "reconnecting in \(max(0, (at.millisecondsSinceEpoch - now.millisecondsSinceEpoch + 999) / 1000))s"
+        }
+    }
+
+    static func reasonSuffix(_ reason: String?) -> String {
+        guard let reason, !reason.isEmpty else { return "" }
+        return " (\(reason))"
+    }
+
+    /// Whether `text` mentions `nick` as a whole word, case-insensitively.
+    static func mentions(_ text: String, nick: String) -> Bool {
+        guard !nick.isEmpty else { return false }
+        let lowerText = Array(text.lowercased().unicodeScalars)
+        let lowerNick = Array(nick.lowercased().unicodeScalars)
+        guard lowerText.count >= lowerNick.count else { return false }
+        func isWordCharacter(_ scalar: Unicode.Scalar) -> Bool {
+            scalar.properties.isAlphabetic || ("0"..."9").contains(scalar) || "_-[]\\`^{}|".unicodeScalars.contains(scalar)
+        }
+        var index = 0
+        while index + lowerNick.count <= lowerText.count {
+            if Array(lowerText[index..<(index + lowerNick.count)]) == lowerNick {
+                let before = index == 0 || !isWordCharacter(lowerText[index - 1])
+                let afterIndex = index + lowerNick.count
+                let after = afterIndex == lowerText.count || !isWordCharacter(lowerText[afterIndex])
+                if before && after { return true }
+            }
+            index += 1
+        }
+        return false
+    }
+}
+
+extension Conversation {
+    var isPrivate: Bool {
+        if case .privateChat = self { return true }
+        return false
+    }
+
+    /// The view model's buffer for this conversation (`nil` is the server buffer).
+    var bufferName: String? {
+        switch self {
+        case .channel(let name): name
+        case .privateChat(let nick): nick
+        case .server: nil
+        }
+    }
+}

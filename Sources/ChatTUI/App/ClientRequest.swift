@@ -1,0 +1,31 @@
+import ChatCore
+
+/// What the UI asks of the connection; the app turns each into a ``ClientStateMachine`` call.
+enum ClientRequest: Sendable, Hashable {
+    case message(target: String, text: String)
+    case action(target: String, text: String)
+    case join(channel: String, key: String?)
+    case part(channel: String, reason: String?)
+    case quit(reason: String?)
+    case nick(String)
+    case names(channel: String)
+    case requestTopic(channel: String)
+    case setTopic(channel: String, text: String)
+    case raw(String)
+
+    /// Runs the request against the machine, returning the actions to carry out.
+    func apply<R: RandomNumberGenerator>(to machine: inout ClientStateMachine<R>, now: Timestamp) -> [ClientAction] {
+        switch self {
+        case .message(let target, let text): machine.sendMessage(target: target, text: text, now: now)
+        case .action(let target, let text): machine.sendAction(target: target, text: text, now: now)
+        case .join(let channel, let key): machine.join(channel: channel, key: key)
+        case .part(let channel, let reason): machine.part(channel: channel, reason: reason)
+        case .quit(let reason): machine.userQuit(reason: reason)
+        case .nick(let nick): machine.changeNick(nick)
+        case .names(let channel): machine.requestNames(channel: channel)
+        case .requestTopic(let channel): machine.requestTopic(channel: channel)
+        case .setTopic(let channel, let text): machine.setTopic(channel: channel, topic: text)
+        case .raw(let line): machine.sendRaw(line)
+        }
+    }
+}

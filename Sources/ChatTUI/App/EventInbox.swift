@@ -1,0 +1,58 @@
+import ChatCore
+import NIOConcurrencyHelpers
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Carries ``ClientEvent``s from the network thread to the UI thread and wakes the UI's `poll`
+/// through a pipe — one byte per batch, not per event, so a flood costs one wake-up.
+final class EventInbox: Sendable {
+    private let queue = NIOLockedValueBox<[ClientEvent]>([])
+    /// Read end (polled by the UI) and write end.
+    let readFD: Int32
+    private let writeFD: Int32
+
+    init() {
+        var fds: [Int32] = [0, 0]
+        guard pipe(&fds) == 0 else { fatalError("pipe() failed: \(errno)") }
+        for fd in fds {
+            _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK)
+            _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
+        }
+        readFD = fds[0]
+        writeFD = fds[1]
+    }
+
+    deinit {
+        close(readFD)
+        close(writeFD)
+    }
+
+    func post(_ event: ClientEvent) {
+        let wasEmpty = queue.withLockedValue { queue -> Bool in
+            queue.append(event)
+            return queue.count == 1
+        }
+        if wasEmpty { wake() }
+    }
+
+    /// Wakes the UI without an event (e.g. a signal or a timer).
+    func wake() {
+        var byte: UInt8 = 1
+        _ = write(writeFD, &byte, 1)
+    }
+
+    /// Takes every queued event and clears the wake-up bytes.
+    func takeAll() -> [ClientEvent] {
+        var scratch = [UInt8](repeating: 0, count: 256)
+        while read(readFD, &scratch, scratch.count) > 0 {}
+        return queue.withLockedValue { queue in
+            defer { queue.removeAll(keepingCapacity: true) }
+            return queue
+        }
+    }
+
+    /// Where signal handlers write their byte.
+    var signalFD: Int32 { writeFD }
+}

@@ -1,0 +1,67 @@
+import ChatCore
+
+/// Line-mode output: one sanitised text line per event, for pipes, scripts and bots.
+enum PlainFormatter {
+    static func line(for event: ClientEvent, utcOffsetSeconds: Int = 0) -> String? {
+        let text: String?
+        switch event {
+        case .stateChanged(let state):
+            switch state {
+            case .registered(let nick): text = "*** registered as \(nick)"
+            case .reconnecting: text = "*** reconnecting"
+            case .disconnected(let reason): text = "*** disconnected" + ChatController.reasonSuffix(reason)
+            case .connecting, .registering, .disconnecting: text = nil
+            }
+        case .connectionLost(let reason):
+            text = "*** connection lost: \(reason)"
+        case .message(let message):
+            text = "\(clock(message.time, utcOffsetSeconds)) [\(place(message.conversation))] <\(message.sender)> \(message.text)"
+        case .notice(let message):
+            text = "\(clock(message.time, utcOffsetSeconds)) [\(place(message.conversation))] -\(message.sender)- \(message.text)"
+        case .action(let message):
+            text = "\(clock(message.time, utcOffsetSeconds)) [\(place(message.conversation))] * \(message.sender) \(message.text)"
+        case .joined(let channel, let nick, _):
+            text = "*** \(nick) has joined \(channel)"
+        case .parted(let channel, let nick, let reason, _):
+            text = "*** \(nick) has left \(channel)" + ChatController.reasonSuffix(reason)
+        case .quit(let nick, let reason, _):
+            text = "*** \(nick) has quit" + ChatController.reasonSuffix(reason)
+        case .kicked(let channel, let nick, let by, let reason, _):
+            text = "*** \(nick) was kicked from \(channel) by \(by)" + ChatController.reasonSuffix(reason)
+        case .nickChanged(let old, let new, _, _):
+            text = "*** \(old) is now known as \(new)"
+        case .names(let channel, let members):
+            text = "*** names \(channel): " + members.map { $0.prefixes + $0.nick }.joined(separator: " ")
+        case .topic(let channel, let topic, let setBy, let isChange):
+            text = isChange ? "*** \(setBy ?? "someone") changed the topic of \(channel) to: \(topic)" : "*** topic \(channel): \(topic)"
+        case .topicSetBy, .lag, .ctcpRequest, .ctcpReply:
+            text = nil
+        case .mode(let target, let modes, let parameters, let by):
+            text = "*** \(by ?? "server") sets mode \(target) " + ([modes] + parameters).joined(separator: " ")
+        case .invited(let channel, let by):
+            text = "*** \(by) invites you to \(channel)"
+        case .serverError(let message):
+            text = "*** server error: \(message)"
+        case .numericError(_, let message), .error(let message):
+            text = "*** error: \(message)"
+        case .serverInfo(_, let message):
+            text = "*** \(message)"
+        }
+        return text.map { TerminalSanitizer.plain($0) }
+    }
+
+    private static func place(_ conversation: Conversation) -> String {
+        switch conversation {
+        case .channel(let name): name
+        case .privateChat(let nick): "query " + nick
+        case .server: "server"
+        }
+    }
+
+    private static func clock(_ time: Timestamp, _ offset: Int) -> String {
+        let seconds = (time.millisecondsSinceEpoch / 1000 + Int64(offset)) % 86_400
+        let minutes = (seconds + 86_400) % 86_400 / 60
+        let hour = minutes / 60, minute = minutes % 60
+        return (hour < 10 ? "0" : "") + String(hour) + ":" + (minute < 10 ? "0" : "") + String(minute)
+    }
+}

@@ -1,0 +1,75 @@
+import CNcurses
+import ChatCore
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The full-screen client: one loop that waits on the keyboard and the network at once,
+/// applies everything that arrived, and redraws at most once per pass (60 per second at most).
+struct TerminalApp {
+    let runtime: IRCClientRuntime
+    let inbox: EventInbox
+    var controller: ChatController
+
+    /// Runs until the user quits (or a signal asks to); the terminal is restored on every path.
+    mutating func run() {
+        let terminal = NCursesTerminal()
+        terminal.start()
+        defer { terminal.stop() }
+        chatty_install_signal_handlers(inbox.signalFD)
+
+        var decoder = KeyDecoder()
+        var quitDeadline: Int64?
+        var lastRender: Int64 = 0
+        var dirty = true
+        var disconnectedAfterQuit = false
+        runtime.start()
+
+        while true {
+            let now = IRCClientRuntime.now()
+            var timeout: Int32 = decoder.isPending ? 30 : 1000
+            if dirty { timeout = Int32(max(0, 16 - (now.millisecondsSinceEpoch - lastRender))) }
+            var fds = [pollfd(fd: 0, events: Int16(POLLIN), revents: 0), pollfd(fd: inbox.readFD, events: Int16(POLLIN), revents: 0)]
+            let ready = poll(&fds, 2, timeout)
+
+            if chatty_take_signal() != 0, quitDeadline == nil {
+                // SIGINT/SIGTERM/SIGHUP: quit like Ctrl-Q, then restore the terminal.
+                quitDeadline = IRCClientRuntime.now().millisecondsSinceEpoch + 2000
+                perform(controller.handle(.ctrl("q"), now: IRCClientRuntime.now()))
+            }
+
+            let inputs = terminal.readInput()
+            var keys = decoder.feed(inputs)
+            if inputs.isEmpty, ready == 0, decoder.isPending { keys += decoder.timeout() }
+            let now2 = IRCClientRuntime.now()
+            for key in keys {
+                if key == .ctrl("l") { terminal.invalidate() }
+                perform(controller.handle(key, now: now2))
+                dirty = true
+            }
+            for event in inbox.takeAll() {
+                controller.apply(event, now: now2)
+                if controller.quitRequested, case .stateChanged(.disconnected) = event { disconnectedAfterQuit = true }
+                dirty = true
+            }
+            if controller.quitRequested {
+                if quitDeadline == nil { quitDeadline = now2.millisecondsSinceEpoch + 2000 }
+                if disconnectedAfterQuit || now2.millisecondsSinceEpoch >= quitDeadline! { return }
+            }
+            if ready == 0, !decoder.isPending { dirty = true }  // a quiet second: refresh counters
+            if dirty, now2.millisecondsSinceEpoch - lastRender >= 16 {
+                let size = terminal.size
+                terminal.draw(controller.view.render(width: size.width, height: size.height))
+                lastRender = now2.millisecondsSinceEpoch
+                dirty = false
+            }
+        }
+    }
+
+    private func perform(_ requests: [ClientRequest]) {
+        for request in requests {
+            runtime.perform { machine, now in request.apply(to: &machine, now: now) }
+        }
+    }
+}

@@ -1,0 +1,118 @@
+import CNcurses
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The thin ncurses driver: sets the terminal up, reads raw key input, draws a ``Screen`` and
+/// always restores the terminal. All decisions are made by the pure view model.
+final class NCursesTerminal {
+    private var started = false
+    private var pairs: [Int32: Int16] = [:]
+    private var colorCount: Int32 = 0
+    private var pairLimit: Int32 = 0
+    private var hasColors = false
+
+    /// Enters curses mode: UTF-8 locale, raw keys, keypad, bracketed paste, short ESC delay.
+    func start() {
+        guard !started else { return }
+        setlocale(LC_ALL, "")
+        chatty_set_escdelay(25)
+        initscr()
+        raw()
+        noecho()
+        nonl()
+        keypad(chatty_stdscr(), true)
+        nodelay(chatty_stdscr(), true)
+        if has_colors() {
+            start_color()
+            use_default_colors()
+            hasColors = true
+            colorCount = chatty_colors()
+            pairLimit = chatty_color_pairs()
+        }
+        chatty_write_raw("\u{1B}[?2004h")
+        started = true
+    }
+
+    /// Leaves curses mode; safe to call more than once.
+    func stop() {
+        guard started else { return }
+        started = false
+        chatty_write_raw("\u{1B}[?2004l")
+        curs_set(1)
+        endwin()
+    }
+
+    var size: (width: Int, height: Int) {
+        (Int(chatty_cols()), Int(chatty_lines()))
+    }
+
+    /// Every key waiting in the input queue (non-blocking).
+    func readInput() -> [RawInput] {
+        var inputs: [RawInput] = []
+        var value: UInt32 = 0
+        while true {
+            let result = chatty_get_wch(&value)
+            if result == chatty_err() { break }
+            if result == chatty_key_code_yes() {
+                inputs.append(.function(Int32(bitPattern: value)))
+            } else {
+                inputs.append(.char(value))
+            }
+            if inputs.count > 65_536 { break }
+        }
+        return inputs
+    }
+
+    /// Draws a whole screen. ncurses itself sends only the cells that changed.
+    func draw(_ screen: Screen) {
+        for (row, spans) in screen.rows.enumerated() {
+            chatty_clear_line(Int32(row))
+            for span in spans where !span.text.isEmpty {
+                let (attributes, pair) = attributes(for: span.style)
+                chatty_draw(Int32(row), Int32(span.column), span.text, attributes, pair)
+            }
+        }
+        if let cursor = screen.cursor {
+            curs_set(1)
+            wmove(chatty_stdscr(), Int32(cursor.row), Int32(cursor.column))
+        } else {
+            curs_set(0)
+        }
+        wnoutrefresh(chatty_stdscr())
+        doupdate()
+    }
+
+    /// Forces a full repaint on the next draw (Ctrl-L).
+    func invalidate() {
+        clearok(chatty_stdscr(), true)
+    }
+
+    private func attributes(for style: TextStyle) -> (UInt32, Int16) {
+        var attributes: Int32 = 0
+        if style.bold { attributes |= chatty_a_bold() }
+        if style.dim { attributes |= chatty_a_dim() }
+        if style.reverse { attributes |= chatty_a_reverse() }
+        if style.underline { attributes |= chatty_a_underline() }
+        if style.italic { attributes |= chatty_a_italic() }
+        guard hasColors else { return (UInt32(bitPattern: attributes), 0) }
+        var foreground = style.foreground.map { Int32($0.rawValue) } ?? -1
+        var background = style.background.map { Int32($0.rawValue) } ?? -1
+        // Terminals with 8 colours show the bright ones as bold.
+        if foreground >= colorCount { foreground -= 8; attributes |= chatty_a_bold() }
+        if background >= colorCount { background -= 8 }
+        return (UInt32(bitPattern: attributes), pair(foreground: foreground, background: background))
+    }
+
+    private func pair(foreground: Int32, background: Int32) -> Int16 {
+        if foreground == -1, background == -1 { return 0 }
+        let key = (foreground + 1) * 64 + (background + 1)
+        if let existing = pairs[key] { return existing }
+        let next = Int32(pairs.count + 1)
+        guard next < pairLimit, next < Int32(Int16.max) else { return 0 }
+        init_pair(Int16(next), Int16(foreground), Int16(background))
+        pairs[key] = Int16(next)
+        return Int16(next)
+    }
+}
