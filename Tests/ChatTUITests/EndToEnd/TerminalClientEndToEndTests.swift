@@ -1,0 +1,115 @@
+import ChatServer
+import Foundation
+import Testing
+
+/// The real binary in tmux at a fixed size against a live server, read with `capture-pane`.
+@Suite(.serialized, .timeLimit(.minutes(3))) struct TerminalClientEndToEndTests {
+    @Test func twoClientsSeeEachOtherChatAndLeave() async throws {
+        let (server, port) = try await EndToEnd.startServer()
+        let alice = try TmuxSession(name: "alice", command: "\(EndToEnd.binary) --server 127.0.0.1:\(port) --nick alice")
+        defer { alice.kill() }
+        try await alice.waitFor("registered")
+        let bob = try TmuxSession(name: "bob", command: "\(EndToEnd.binary) --server 127.0.0.1:\(port) --nick bob")
+        defer { bob.kill() }
+        try await bob.waitFor("registered")
+        try await alice.waitFor("bob has joined #chatty")
+
+        // Top bar, sidebar and status line.
+        let screen = try alice.screen()
+        let lines = screen.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        #expect(lines[0].contains("#chatty") && lines[0].contains("2 users"))
+        #expect(screen.contains("@alice"))
+        #expect(lines.contains { $0.hasSuffix(" bob") || $0.contains("│ bob") || $0.contains(" bob ") })
+        #expect(lines.suffix(3).joined().contains("registered"))
+
+        try bob.type("hello alice 👍🏽 日本語 café")
+        try bob.sendKeys("Enter")
+        try await alice.waitFor("hello alice 👍🏽 日本語 café")
+        let row = try alice.screen().split(separator: "\n").first { $0.contains("hello alice") }!
+        #expect(row.contains("bob │ hello alice"))
+
+        // Mentions, own lines, and the message from alice reaching bob.
+        try alice.type("hi bob, welcome")
+        try alice.sendKeys("Enter")
+        try await bob.waitFor("alice │ hi bob, welcome")
+
+        // Ctrl-X leaves the channel: alice sees bob part, and bob's sidebar member is gone.
+        try bob.sendKeys("C-x")
+        try await alice.waitFor("bob has left #chatty")
+        try await EndToEnd.eventually("alice's count drops to 1") { try alice.screen().contains("1 user") }
+
+        // Ctrl-Q quits and restores the terminal.
+        try bob.sendKeys("C-q")
+        try await bob.waitFor("[exited 0]")
+        #expect(!(try bob.screen().contains("│")), "the curses screen was cleared on exit")
+        try alice.sendKeys("C-q")
+        try await alice.waitFor("[exited 0]")
+        await server.shutdown()
+    }
+
+    @Test func resizeKeepsInputAndScrollbackAndHidesSidebarWhenNarrow() async throws {
+        let (server, port) = try await EndToEnd.startServer()
+        let carol = try TmuxSession(name: "carol", command: "\(EndToEnd.binary) --server 127.0.0.1:\(port) --nick carol")
+        defer { carol.kill() }
+        try await carol.waitFor("registered")
+        try carol.type("first message")
+        try carol.sendKeys("Enter")
+        try await carol.waitFor("carol │ first message")
+        try carol.type("draft text")
+        try await carol.waitFor("draft text")
+        #expect(try carol.screen().contains("@carol"))
+
+        try carol.resize(width: 50, height: 16)
+        try await EndToEnd.eventually("narrow layout without sidebar") {
+            let screen = try carol.screen()
+            return !screen.contains("@carol") && screen.contains("first message") && screen.contains("draft text")
+        }
+        try carol.resize(width: 14, height: 4)
+        try await carol.waitFor("small")
+        try carol.resize(width: 100, height: 30)
+        try await EndToEnd.eventually("wide layout again") {
+            let screen = try carol.screen()
+            return screen.contains("@carol") && screen.contains("first message") && screen.contains("draft text")
+        }
+        try carol.sendKeys("C-q")
+        try await carol.waitFor("[exited 0]")
+        await server.shutdown()
+    }
+
+    @Test func networkTextIsSanitisedOnScreen() async throws {
+        let (server, port) = try await EndToEnd.startServer()
+        let dave = try TmuxSession(name: "dave", command: "\(EndToEnd.binary) --server 127.0.0.1:\(port) --nick dave")
+        defer { dave.kill() }
+        try await dave.waitFor("registered")
+        let evil = try PlainClientProcess(arguments: ["--server", "127.0.0.1:\(port)", "--nick", "mallory"])
+        defer { evil.terminate() }
+        try await evil.waitFor("has joined #chatty")
+        evil.send("/quote PRIVMSG #chatty :\u{1B}[2J\u{1B}]0;pwned\u{07}clear \u{02}bold\u{02} \u{03}04red\u{03} done")
+        try await dave.waitFor("done")
+        let screen = try dave.screen()
+        #expect(screen.contains("^[[2J^[]0;pwned^Gclear bold red done"))
+        #expect(!screen.contains("\u{1B}"))
+        evil.closeInput()
+        try dave.sendKeys("C-q")
+        await server.shutdown()
+    }
+
+    @Test func hostModeServesOthersAndStopsOnQuit() async throws {
+        let port = Int.random(in: 20_000...40_000)
+        let host = try TmuxSession(name: "host", command: "\(EndToEnd.binary) --host --listen 127.0.0.1:\(port) --nick hostess")
+        defer { host.kill() }
+        try await host.waitFor("registered")
+        let guest = try PlainClientProcess(arguments: ["--server", "127.0.0.1:\(port)", "--nick", "guest"])
+        defer { guest.terminate() }
+        try await guest.waitFor("guest has joined #chatty")
+        guest.send("hello host")
+        try await host.waitFor("guest │ hello host")
+        try host.type("hello guest")
+        try host.sendKeys("Enter")
+        try await guest.waitFor("<hostess> hello guest")
+        try host.sendKeys("C-q")
+        try await guest.waitFor("Server shutting down")
+        try await host.waitFor("[exited 0]")
+        guest.closeInput()
+    }
+}
