@@ -1,0 +1,139 @@
+import ChatCore
+import Testing
+
+@testable import ChatTUI
+
+@Suite struct ChatControllerTests {
+    let now = Timestamp(millisecondsSinceEpoch: 1_795_000_000_000)
+
+    private func joined(_ controller: inout ChatController, channel: String = "#chatty", members: [String] = ["@me", "bob"]) {
+        controller.apply(.stateChanged(.registered(nick: "me")), now: now)
+        controller.apply(.joined(channel: channel, nick: "me", isOwn: true), now: now)
+        controller.apply(.names(channel: channel, members: members.map {
+            $0.hasPrefix("@") ? ChannelMember(nick: String($0.dropFirst()), prefixes: "@") : ChannelMember(nick: $0)
+        }), now: now)
+    }
+
+    private func nicks(_ controller: ChatController, _ channel: String) -> [String] {
+        controller.view.buffer(named: channel)!.members.members.map(\.nick)
+    }
+
+    @Test func ownJoinOpensAndActivatesTheChannelAndSidebarFollowsUpdates() {
+        var controller = ChatController(server: "srv", nick: "me")
+        joined(&controller)
+        #expect(controller.view.activeBuffer.name == "#chatty")
+        #expect(nicks(controller, "#chatty") == ["me", "bob"])
+        controller.apply(.joined(channel: "#chatty", nick: "carol", isOwn: false), now: now)
+        #expect(nicks(controller, "#chatty").contains("carol"))
+        controller.apply(.nickChanged(old: "carol", new: "caro", isOwn: false, channels: ["#chatty"]), now: now)
+        #expect(nicks(controller, "#chatty").contains("caro") && !nicks(controller, "#chatty").contains("carol"))
+        controller.apply(.quit(nick: "caro", reason: "bye", channels: ["#chatty"]), now: now)
+        #expect(!nicks(controller, "#chatty").contains("caro"))
+        controller.apply(.kicked(channel: "#chatty", nick: "bob", by: "me", reason: nil, isOwn: false), now: now)
+        #expect(nicks(controller, "#chatty") == ["me"])
+        let texts = controller.view.buffer(named: "#chatty")!.lines.last.map(\.text)
+        #expect(texts == "bob was kicked by me")
+    }
+
+    @Test func typedTextGoesToActiveChannel() {
+        var controller = ChatController(server: "srv", nick: "me")
+        joined(&controller)
+        for character in "hello" { _ = controller.handle(.character(character), now: now) }
+        #expect(controller.handle(.enter, now: now) == [.message(target: "#chatty", text: "hello")])
+    }
+
+    @Test func slashCommandsBecomeRequests() {
+        var controller = ChatController(server: "srv", nick: "me")
+        joined(&controller)
+        func submit(_ line: String) -> [ClientRequest] {
+            for character in line { _ = controller.handle(.character(character), now: now) }
+            return controller.handle(.enter, now: now)
+        }
+        #expect(submit("/join #other") == [.join(channel: "#other", key: nil)])
+        #expect(submit("/me waves") == [.action(target: "#chatty", text: "waves")])
+        #expect(submit("/msg bob hi there") == [.message(target: "bob", text: "hi there")])
+        #expect(submit("/nick newme") == [.nick("newme")])
+        #expect(submit("/topic") == [.requestTopic(channel: "#chatty")])
+        #expect(submit("/topic new topic") == [.setTopic(channel: "#chatty", text: "new topic")])
+        #expect(submit("/names") == [.names(channel: "#chatty")])
+        #expect(submit("/part") == [.part(channel: "#chatty", reason: nil)])
+        #expect(submit("/quote WHO #chatty") == [.raw("WHO #chatty")])
+        #expect(submit("/bogus x") == [])
+        #expect(controller.view.activeBuffer.lines.last?.kind == .error)
+        #expect(!controller.quitRequested)
+        #expect(submit("/quit gone") == [.quit(reason: "gone")])
+        #expect(controller.quitRequested)
+    }
+
+    @Test func shortcutsLeaveAndQuit() {
+        var controller = ChatController(server: "srv", nick: "me")
+        joined(&controller)
+        #expect(controller.handle(.ctrl("x"), now: now) == [.part(channel: "#chatty", reason: nil)])
+        controller.apply(.parted(channel: "#chatty", nick: "me", reason: nil, isOwn: true), now: now)
+        #expect(controller.view.buffer(named: "#chatty") == nil)
+        #expect(controller.handle(.ctrl("x"), now: now) == [], "nothing to leave in the server buffer")
+        #expect(controller.handle(.ctrl("q"), now: now) == [.quit(reason: controller.quitMessage)])
+        #expect(controller.quitRequested)
+    }
+
+    @Test func messagesLandInTheRightBuffersWithMentions() {
+        var controller = ChatController(server: "srv", nick: "me")
+        joined(&controller)
+        let channelMessage = ChatMessage(conversation: .channel("#chatty"), sender: "bob", text: "hey me, look", time: now)
+        controller.apply(.message(channelMessage), now: now)
+        let line = controller.view.buffer(named: "#chatty")!.lines.last!
+        #expect(line.nick == "bob" && line.mentionsMe && line.kind == .message)
+        let notMention = ChatMessage(conversation: .channel("#chatty"), sender: "bob", text: "meme time", time: now)
+        controller.apply(.message(notMention), now: now)
+        #expect(controller.view.buffer(named: "#chatty")!.lines.last!.mentionsMe == false)
+        let privateMessage = ChatMessage(conversation: .privateChat("bob"), sender: "bob", text: "psst", time: now)
+        controller.apply(.message(privateMessage), now: now)
+        #expect(controller.view.buffer(named: "bob")?.lines.last?.kind == .privateMessage)
+        let own = ChatMessage(conversation: .channel("#chatty"), sender: "me", text: "mine", time: now, isOwn: true)
+        controller.apply(.message(own), now: now)
+        #expect(controller.view.buffer(named: "#chatty")!.lines.last!.isOwn)
+    }
+
+    @Test func statusLineFollowsConnectionStateAndLag() {
+        var controller = ChatController(server: "srv:6667", nick: "me")
+        controller.apply(.stateChanged(.connecting), now: now)
+        #expect(controller.view.status.connection == "connecting")
+        controller.apply(.stateChanged(.registered(nick: "me_")), now: now)
+        #expect(controller.view.status.nick == "me_")
+        controller.apply(.lag(milliseconds: 42), now: now)
+        #expect(controller.view.status.lagMilliseconds == 42)
+        let at = Timestamp(millisecondsSinceEpoch: now.millisecondsSinceEpoch + 4_200)
+        controller.apply(.stateChanged(.reconnecting(at: at)), now: now)
+        #expect(controller.view.status.connection == "reconnecting in 5s")
+        #expect(controller.view.status.lagMilliseconds == nil)
+        let screen = controller.view.draw(width: 100, height: 30)
+        #expect(screen.lines.joined(separator: "\n").contains("reconnecting in 5s"))
+    }
+
+    @Test func modeChangesMovePrefixes() {
+        var controller = ChatController(server: "srv", nick: "me")
+        joined(&controller)
+        controller.apply(.mode(target: "#chatty", modes: "+o", parameters: ["bob"], by: "me"), now: now)
+        #expect(controller.view.buffer(named: "#chatty")!.members.members.first { $0.nick == "bob" }?.prefixes.contains("@") == true)
+    }
+
+    @Test func mentionMatchingIsWholeWordAndCaseInsensitive() {
+        #expect(ChatController.mentions("hello Bob!", nick: "bob"))
+        #expect(ChatController.mentions("bob: hi", nick: "bob"))
+        #expect(!ChatController.mentions("bobby", nick: "bob"))
+        #expect(!ChatController.mentions("kebob", nick: "bob"))
+        #expect(ChatController.mentions("[bob]", nick: "bob") == false, "brackets are nick characters")
+    }
+
+    @Test func floodOf20000LinesStaysBoundedAndRenders() {
+        var controller = ChatController(server: "srv", nick: "me", scrollbackLimit: 1000)
+        joined(&controller)
+        for index in 0..<20_000 {
+            let message = ChatMessage(conversation: .channel("#chatty"), sender: "bot", text: "flood \(index)", time: now)
+            controller.apply(.message(message), now: now)
+        }
+        #expect(controller.view.buffer(named: "#chatty")!.lines.count == 1000)
+        let screen = controller.view.render(width: 100, height: 30)
+        #expect(screen.lines.joined(separator: "\n").contains("flood 19999"))
+    }
+}
