@@ -150,7 +150,8 @@ final class ServerHub: Sendable {
                 var encoded: [ByteBuffer?] = [nil, nil, nil]
                 for recipient in recipients where recipient != except {
                     let index = recipient.rawValue
-                    guard index < state.outboxes.count, !state.outboxes[index].sealed else { continue }
+                    guard index < state.outboxes.count, !state.outboxes[index].sealed,
+                          state.outboxes[index].channel != nil else { continue }
                     let tagClass = state.server.tagClass(of: recipient)
                     if encoded[tagClass.rawValue] == nil {
                         encoded[tagClass.rawValue] = Self.encode(message, tagClass: tagClass)
@@ -166,6 +167,8 @@ final class ServerHub: Sendable {
                 markDirty(index, in: &state)
             case .registered(let target):
                 if target == id { registered = true }
+            case .propagate:
+                break
             }
         }
         return registered
@@ -188,7 +191,7 @@ final class ServerHub: Sendable {
     }
 
     private func append(_ message: IRCMessage, tagClass: TagClass, to index: Int, in state: inout State) {
-        guard index < state.outboxes.count, !state.outboxes[index].sealed else { return }
+        guard index < state.outboxes.count, !state.outboxes[index].sealed, state.outboxes[index].channel != nil else { return }
         appendBytes(Self.encode(message, tagClass: tagClass), to: index, in: &state)
     }
 

@@ -7,6 +7,14 @@ public struct ClientRecord: Sendable {
     public var user = ""
     public var realName = ""
     public let host: String
+    /// The server the client is connected to (this server's name for local clients).
+    public let server: String
+    /// A network-wide unique id, stable across nick changes (used by server links).
+    public let uid: String
+    /// True for a client of another server in the network, known through a server link.
+    public let isRemote: Bool
+    /// When the current nick was taken; decides nick collisions between servers (older wins).
+    public var nickTime: Timestamp
     public var capabilities: CapabilitySet = []
     /// Channels the client is on, by folded name.
     public var channels: Set<String> = []
@@ -18,14 +26,18 @@ public struct ClientRecord: Sendable {
     /// Set once `QUIT` was handled or the client was dropped: it takes no further part.
     public var quitting = false
 
-    public init(id: ClientID, host: String, connected: Timestamp) {
+    public init(id: ClientID, host: String, connected: Timestamp, server: String = "", uid: String = "", isRemote: Bool = false) {
         self.id = id
         self.host = host
         self.connected = connected
         self.lastMessage = connected
+        self.server = server
+        self.uid = uid
+        self.isRemote = isRemote
+        self.nickTime = connected
     }
 
-    public var isRegistered: Bool { registration.isRegistered }
+    public var isRegistered: Bool { isRemote || registration.isRegistered }
 
     /// `nick!user@host`, the source of the client's messages.
     public var prefix: String { "\(nick)!\(user)@\(host)" }

@@ -16,4 +16,7 @@ public enum ServerAction: Sendable, Hashable {
     case close(ClientID, reason: String)
     /// The client completed registration (start keepalive, lift the registration timeout).
     case registered(ClientID)
+    /// A network event this server originated, for the other servers of a federation
+    /// (tagged with the acting user's `uid`). Emitted only when ``ServerConfiguration/federated``.
+    case propagate(IRCMessage)
 }

@@ -20,8 +20,11 @@ public struct ServerConfiguration: Sendable, Hashable {
     public var maxTargets: Int
     public var maxChannelsPerClient: Int
     public var limits: IRCLimits
-    /// A short unique prefix for this server's message ids.
+    /// A short unique prefix for this server's message ids and user ids (unique per server start).
     public var messageIDPrefix: String
+    /// Whether this server is linked into a network: local events are then also returned as
+    /// ``ServerAction/propagate(_:)``.
+    public var federated: Bool
 
     public init(
         name: String = "chatty.local",
@@ -38,7 +41,8 @@ public struct ServerConfiguration: Sendable, Hashable {
         maxTargets: Int = 4,
         maxChannelsPerClient: Int = 50,
         limits: IRCLimits = .standard,
-        messageIDPrefix: String = "c"
+        messageIDPrefix: String = "c",
+        federated: Bool = false
     ) {
         self.name = name
         self.network = network
@@ -55,5 +59,6 @@ public struct ServerConfiguration: Sendable, Hashable {
         self.maxChannelsPerClient = maxChannelsPerClient
         self.limits = limits
         self.messageIDPrefix = messageIDPrefix
+        self.federated = federated
     }
 }

@@ -59,6 +59,7 @@ extension ServerState {
         let join = IRCMessage(tags: eventTags(now: now, messageID: false), source: record.prefix,
                               command: "JOIN", parameters: [channel.name])
         actions.append(.deliver(join, to: channel.members, except: nil))
+        propagate(join, actor: id, extraTags: isNew ? [.init("prefix", "@")] : [], into: &actions)
         if let topic = channel.topic {
             reply(id, Numeric.topic, channel.name, topic, into: &actions)
             reply(id, Numeric.topicWhoTime, channel.name, channel.topicSetter ?? configuration.name,
@@ -93,6 +94,7 @@ extension ServerState {
         let part = IRCMessage(tags: eventTags(now: now, messageID: false), source: client(id)!.prefix,
                               command: "PART", parameters: parameters)
         actions.append(.deliver(part, to: channel.members, except: nil))
+        propagate(part, actor: id, into: &actions)
         leave(id, channel: folded)
     }
 
@@ -143,6 +145,7 @@ extension ServerState {
         let topic = IRCMessage(tags: eventTags(now: now, messageID: false), source: record.prefix,
                                command: "TOPIC", parameters: [channel.name, text])
         actions.append(.deliver(topic, to: channel.members, except: nil))
+        propagate(topic, actor: id, into: &actions)
     }
 
     mutating func handleNames(_ message: IRCMessage, from id: ClientID, into actions: inout [ServerAction]) {
@@ -211,6 +214,7 @@ extension ServerState {
             let kick = IRCMessage(tags: eventTags(now: now, messageID: false), source: kicker.prefix, command: "KICK",
                                   parameters: [current.name, client(target)!.nick, reason])
             actions.append(.deliver(kick, to: current.members, except: nil))
+            propagate(kick, actor: id, into: &actions)
             leave(target, channel: folded)
         }
     }
@@ -246,8 +250,12 @@ extension ServerState {
         channel.invited.insert(target)
         channels[folded] = channel
         reply(id, Numeric.inviting, targetRecord.nick, channel.name, into: &actions)
-        actions.append(.send(IRCMessage(source: client(id)!.prefix, command: "INVITE",
-                                        parameters: [targetRecord.nick, channel.name]), to: target))
+        let invite = IRCMessage(source: client(id)!.prefix, command: "INVITE", parameters: [targetRecord.nick, channel.name])
+        if targetRecord.isRemote {
+            propagate(invite, actor: id, into: &actions)
+        } else {
+            actions.append(.send(invite, to: target))
+        }
         if let away = targetRecord.away {
             reply(id, Numeric.away, targetRecord.nick, away, into: &actions)
         }

@@ -47,6 +47,7 @@ extension ServerState {
                 if echo, modes == nil {
                     actions.append(.send(out, to: id))
                 }
+                propagate(out, actor: id, into: &actions)
             } else {
                 guard let recipient = clientID(nick: target), let record = client(recipient), record.isRegistered else {
                     if !isNotice { reply(id, Numeric.noSuchNick, target, "No such nick/channel", into: &actions) }
@@ -54,7 +55,9 @@ extension ServerState {
                 }
                 let out = IRCMessage(tags: tags, source: sender.prefix, command: command,
                                      parameters: [record.nick] + parameters.dropFirst())
-                if !isTagOnly || record.capabilities.contains(.messageTags) {
+                if record.isRemote {
+                    propagate(out, actor: id, into: &actions)
+                } else if !isTagOnly || record.capabilities.contains(.messageTags) {
                     actions.append(.send(out, to: recipient))
                 }
                 if sender.capabilities.contains(.echoMessage), recipient != id {
@@ -81,6 +84,7 @@ extension ServerState {
             clients[id.rawValue]!.away = nil
             reply(id, Numeric.unaway, "You are no longer marked as being away", into: &actions)
         }
+        propagate(IRCMessage(command: "AWAY", parameters: client(id)!.away.map { [$0] } ?? []), actor: id, into: &actions)
     }
 
     func handlePing(_ message: IRCMessage, from id: ClientID, into actions: inout [ServerAction]) {

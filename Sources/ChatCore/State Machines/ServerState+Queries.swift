@@ -20,8 +20,9 @@ extension ServerState {
         if let channel, let modes = channel.memberModes[member] {
             flags += modes.prefixes(all: client(id)?.capabilities.contains(.multiPrefix) == true)
         }
-        reply(id, Numeric.whoReply, channel?.name ?? "*", record.user, record.host, configuration.name, record.nick, flags,
-              "0 \(record.realName)", into: &actions)
+        reply(id, Numeric.whoReply, channel?.name ?? "*", record.user, record.host,
+              record.server.isEmpty ? configuration.name : record.server, record.nick, flags,
+              "\(record.isRemote ? 1 : 0) \(record.realName)", into: &actions)
     }
 
     mutating func handleWhois(_ message: IRCMessage, from id: ClientID, now: Timestamp, into actions: inout [ServerAction]) {
@@ -43,7 +44,8 @@ extension ServerState {
         if !visible.isEmpty {
             reply(id, Numeric.whoisChannels, record.nick, visible.joined(separator: " "), into: &actions)
         }
-        reply(id, Numeric.whoisServer, record.nick, configuration.name, configuration.network, into: &actions)
+        reply(id, Numeric.whoisServer, record.nick, record.server.isEmpty ? configuration.name : record.server,
+              configuration.network, into: &actions)
         if record.isOperator {
             reply(id, Numeric.whoisOperator, record.nick, "is an IRC operator", into: &actions)
         }
@@ -58,6 +60,9 @@ extension ServerState {
 
     func handleLinks(from id: ClientID, into actions: inout [ServerAction]) {
         reply(id, Numeric.links, configuration.name, configuration.name, "0 \(configuration.network) server", into: &actions)
+        for name in linkedServers.keys.sorted() {
+            reply(id, Numeric.links, name, configuration.name, "1 \(linkedServers[name]!)", into: &actions)
+        }
         reply(id, Numeric.endOfLinks, "*", "End of /LINKS list", into: &actions)
     }
 

@@ -99,7 +99,9 @@ extension ServerState {
             let change = IRCMessage(tags: eventTags(now: now, messageID: false), source: record.prefix,
                                     command: "NICK", parameters: [nick])
             clients[id.rawValue]!.nick = nick
+            clients[id.rawValue]!.nickTime = now
             actions.append(.deliver(change, to: peers(of: id, includingSelf: true), except: nil))
+            propagate(change, actor: id, extraTags: [.init("ts", String(now.millisecondsSinceEpoch))], into: &actions)
         } else {
             clients[id.rawValue]!.nick = nick
             let action = clients[id.rawValue]!.registration.nickAccepted(nick)
@@ -123,9 +125,13 @@ extension ServerState {
             }
             clients[id.rawValue]!.user = user
             clients[id.rawValue]!.realName = realName
+            clients[id.rawValue]!.nickTime = now
             registeredCount += 1
             actions.append(.registered(id))
             sendWelcome(to: id, nick: nick, into: &actions)
+            if configuration.federated, let introduction = introduction(of: id) {
+                actions.append(.propagate(introduction))
+            }
         }
     }
 
@@ -175,12 +181,13 @@ extension ServerState {
         let invisible = clients.reduce(0) { $0 + (($1?.isRegistered == true && $1?.invisible == true && $1?.quitting == false) ? 1 : 0) }
         let operators = clients.reduce(0) { $0 + (($1?.isOperator == true && $1?.quitting == false) ? 1 : 0) }
         let unknown = connectionCount - users
-        reply(id, Numeric.luserClient, "There are \(users - invisible) users and \(invisible) invisible on 1 servers", into: &actions)
+        reply(id, Numeric.luserClient, "There are \(users + remoteCount - invisible) users and \(invisible) invisible on \(linkedServers.count + 1) servers", into: &actions)
         reply(id, Numeric.luserOp, String(operators), "operator(s) online", into: &actions)
         reply(id, Numeric.luserUnknown, String(max(0, unknown)), "unknown connection(s)", into: &actions)
         reply(id, Numeric.luserChannels, String(channels.count), "channels formed", into: &actions)
-        reply(id, Numeric.luserMe, "I have \(users) clients and 0 servers", into: &actions)
+        let global = users + remoteCount
+        reply(id, Numeric.luserMe, "I have \(users) clients and \(linkedServers.count) servers", into: &actions)
         reply(id, Numeric.localUsers, String(users), String(users), "Current local users \(users)", into: &actions)
-        reply(id, Numeric.globalUsers, String(users), String(users), "Current global users \(users)", into: &actions)
+        reply(id, Numeric.globalUsers, String(global), String(global), "Current global users \(global)", into: &actions)
     }
 }

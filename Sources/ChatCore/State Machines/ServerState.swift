@@ -17,7 +17,15 @@ public struct ServerState: Sendable {
     /// Folded channel name → channel.
     var channels: [String: ChannelState] = [:]
     private var messageCounter: UInt64 = 0
+    /// Registered local clients.
     public internal(set) var registeredCount = 0
+    /// Clients of other servers, known through links.
+    public internal(set) var remoteCount = 0
+    /// Network-wide user id → client, for local and remote clients.
+    var uids: [String: ClientID] = [:]
+    private var uidCounter: UInt64 = 0
+    /// Other servers of the network (name → description), for LINKS and LUSERS.
+    public internal(set) var linkedServers: [String: String] = [:]
 
     public init(configuration: ServerConfiguration, now: Timestamp) {
         self.configuration = configuration
@@ -43,21 +51,37 @@ public struct ServerState: Sendable {
     }
 
     public var channelCount: Int { channels.count }
-    public var connectionCount: Int { clients.count - freeIDs.count }
+    /// Local connections (registered or not).
+    public var connectionCount: Int { clients.count - freeIDs.count - remoteCount }
 
     // MARK: Events
 
     /// A connection was accepted. Returns the id under which the I/O layer files it.
     public mutating func clientConnected(host: String, now: Timestamp) -> ClientID {
-        let id: ClientID
-        if let free = freeIDs.popLast() {
-            id = ClientID(free)
-            clients[free] = ClientRecord(id: id, host: host, connected: now)
-        } else {
-            id = ClientID(clients.count)
-            clients.append(ClientRecord(id: id, host: host, connected: now))
-        }
+        uidCounter += 1
+        let uid = configuration.messageIDPrefix + "u" + String(uidCounter, radix: 36)
+        let server = configuration.name
+        let id = allocate { ClientRecord(id: $0, host: host, connected: now, server: server, uid: uid) }
+        uids[uid] = id
         return id
+    }
+
+    /// Files a record in a free slot (or a new one) and returns its id.
+    mutating func allocate(_ make: (ClientID) -> ClientRecord) -> ClientID {
+        if let free = freeIDs.popLast() {
+            clients[free] = make(ClientID(free))
+            return ClientID(free)
+        }
+        let id = ClientID(clients.count)
+        clients.append(make(id))
+        return id
+    }
+
+    /// Frees a slot for reuse.
+    mutating func release(_ id: ClientID) {
+        if let record = client(id), uids[record.uid] == id { uids[record.uid] = nil }
+        clients[id.rawValue] = nil
+        freeIDs.append(id.rawValue)
     }
 
     /// The connection is gone (closed by either side). Peers see a `QUIT` unless the client
@@ -66,8 +90,7 @@ public struct ServerState: Sendable {
         guard client(id) != nil else { return [] }
         var actions: [ServerAction] = []
         removeClient(id, quitMessage: reason, now: now, into: &actions)
-        clients[id.rawValue] = nil
-        freeIDs.append(id.rawValue)
+        release(id)
         return actions
     }
 
@@ -191,12 +214,17 @@ public struct ServerState: Sendable {
         guard var record = client(id), !record.quitting else { return }
         if record.isRegistered {
             let recipients = peers(of: id, includingSelf: false)
+            let quit = IRCMessage(tags: eventTags(now: now, messageID: false), source: record.prefix,
+                                  command: "QUIT", parameters: [quitMessage])
             if !recipients.isEmpty {
-                let quit = IRCMessage(tags: eventTags(now: now, messageID: false), source: record.prefix,
-                                      command: "QUIT", parameters: [quitMessage])
                 actions.append(.deliver(quit, to: recipients, except: nil))
             }
-            registeredCount -= 1
+            if record.isRemote {
+                remoteCount -= 1
+            } else {
+                registeredCount -= 1
+                propagate(quit, actor: id, into: &actions)
+            }
         }
         for name in record.channels {
             channels[name]?.remove(id)
@@ -231,7 +259,7 @@ public struct ServerState: Sendable {
                 closing.append(action)
             case .registered(let target) where target == id:
                 closing.append(action)
-            case .send, .deliver, .close, .registered:
+            case .send, .deliver, .close, .registered, .propagate:
                 others.append(action)
             }
         }

@@ -2,9 +2,7 @@
 enum HelpOverlay {
     /// Key bindings and commands: (keys, description).
     static let entries: [(keys: String, description: String)] = [
-        ("Ctrl-Q (or Ctrl-C)", "quit: sends QUIT and restores the terminal"),
-        ("Ctrl-X", "leave the current channel (close a private buffer)"),
-        ("Enter", "send the line"),
+        ("Ctrl-Q (Ctrl-C) / Ctrl-X", "quit / leave the current channel"),
         ("Tab", "complete nick or /command, repeat to cycle"),
         ("Up / Down", "input history"),
         ("Ctrl-A/E, Home/End", "start / end of the line"),

@@ -7,6 +7,7 @@ struct ServerHarness {
     private(set) var received: [ClientID: [IRCMessage]] = [:]
     private(set) var closed: [ClientID: String] = [:]
     private(set) var registered: Set<ClientID> = []
+    private(set) var propagated: [IRCMessage] = []
 
     init(configuration: ServerConfiguration = ServerConfiguration(motd: ["hello"])) {
         state = ServerState(configuration: configuration, now: Timestamp(millisecondsSinceEpoch: 1_794_999_000_000))
@@ -43,6 +44,8 @@ struct ServerHarness {
                 closed[client] = reason
             case .registered(let client):
                 registered.insert(client)
+            case .propagate(let event):
+                propagated.append(event)
             }
         }
     }

@@ -1,0 +1,323 @@
+/// Server links: the network events this server originates, the events of other servers applied
+/// here, the state burst when a link comes up, and netsplits.
+///
+/// Network events are IRC messages as clients would see them, tagged with the acting user's
+/// network-wide `uid` (and `ts`, when a nick was taken, for collisions). Every server applies the
+/// same events in causal order (the link layer guarantees it), so every server computes the same
+/// state — including who wins a nick collision, which needs no extra message.
+extension ServerState {
+    /// Internal tags that never reach clients.
+    static let internalTags: Set<String> = ["uid", "ts", "prefix", "signon", "away", "oper", "setter"]
+
+    /// Adds a `.propagate` action for an event a local client caused.
+    mutating func propagate(_ message: IRCMessage, actor: ClientID, extraTags: [IRCMessage.Tag] = [],
+                            into actions: inout [ServerAction]) {
+        guard configuration.federated, let record = client(actor), !record.isRemote else { return }
+        var event = message
+        event.tags.insert(IRCMessage.Tag("uid", record.uid), at: 0)
+        event.tags.append(contentsOf: extraTags)
+        actions.append(.propagate(event))
+    }
+
+    /// The `USER` event that introduces a client to the other servers.
+    func introduction(of id: ClientID) -> IRCMessage? {
+        guard let record = client(id), record.isRegistered, !record.quitting else { return nil }
+        var tags = [
+            IRCMessage.Tag("uid", record.uid),
+            IRCMessage.Tag("ts", String(record.nickTime.millisecondsSinceEpoch)),
+            IRCMessage.Tag("signon", String(record.connected.millisecondsSinceEpoch)),
+        ]
+        if let away = record.away { tags.append(IRCMessage.Tag("away", away)) }
+        if record.isOperator { tags.append(IRCMessage.Tag("oper")) }
+        return IRCMessage(tags: tags, command: "USER",
+                          parameters: [record.nick, record.user, record.host, record.server, record.realName])
+    }
+
+    /// The whole known state, sent to a server when a link comes up: every user, every channel with
+    /// its modes, members and topic. Applying a burst is idempotent.
+    public func burst() -> [IRCMessage] {
+        var messages: [IRCMessage] = []
+        for record in clients.compactMap({ $0 }) {
+            if let intro = introduction(of: record.id) { messages.append(intro) }
+        }
+        for folded in channels.keys.sorted() {
+            let channel = channels[folded]!
+            messages.append(IRCMessage(source: configuration.name, command: "CHANNEL",
+                                       parameters: [channel.name, String(channel.created.millisecondsSinceEpoch)]
+                                           + channel.modes.modeString(showKey: true)))
+            for member in channel.members {
+                guard let record = client(member), !record.quitting else { continue }
+                let prefix = channel.memberModes[member]!.prefixes(all: true)
+                messages.append(IRCMessage(tags: [.init("uid", record.uid), .init("prefix", prefix)],
+                                           source: record.prefix, command: "JOIN", parameters: [channel.name]))
+            }
+            if let topic = channel.topic {
+                messages.append(IRCMessage(tags: [.init("setter", channel.topicSetter ?? configuration.name),
+                                                  .init("ts", String(channel.topicTime?.millisecondsSinceEpoch ?? 0))],
+                                           source: configuration.name, command: "TOPIC", parameters: [channel.name, topic]))
+            }
+        }
+        return messages
+    }
+
+    /// Another server became reachable.
+    public mutating func serverLinked(_ name: String, description: String) {
+        linkedServers[name] = description
+    }
+
+    /// A server left the network (its link died): its users quit, with a netsplit reason.
+    public mutating func serverSplit(_ name: String, now: Timestamp) -> [ServerAction] {
+        linkedServers[name] = nil
+        var actions: [ServerAction] = []
+        let reason = "\(configuration.name) \(name)"
+        for record in clients.compactMap({ $0 }) where record.isRemote && record.server == name {
+            removeClient(record.id, quitMessage: reason, now: now, into: &actions)
+            release(record.id)
+        }
+        return actions
+    }
+
+    /// Applies one event (or burst entry) from another server, returning the deliveries to local clients.
+    public mutating func remoteEventReceived(_ event: IRCMessage, from server: String, now: Timestamp) -> [ServerAction] {
+        var actions: [ServerAction] = []
+        switch event.command {
+        case "USER":
+            remoteUser(event, now: now, into: &actions)
+        case "CHANNEL":
+            remoteChannel(event, now: now)
+        case "TOPIC" where event.tag("setter") != nil:
+            remoteBurstTopic(event, now: now, into: &actions)
+        default:
+            guard let uid = event.tag("uid"), let actor = uids[uid], let record = client(actor), record.isRemote,
+                  !record.quitting else {
+                return []  // An unknown or local user: nothing to apply (e.g. after a split).
+            }
+            remoteAction(event, actor: actor, now: now, into: &actions)
+        }
+        return actions
+    }
+
+    /// The message as local clients see it: without internal tags, sourced from the user.
+    private func clientView(_ event: IRCMessage, actor: ClientID) -> IRCMessage {
+        var message = event
+        message.tags = event.tags.filter { !Self.internalTags.contains($0.key) }
+        message.source = client(actor)?.prefix ?? event.source
+        return message
+    }
+
+    private mutating func remoteUser(_ event: IRCMessage, now: Timestamp, into actions: inout [ServerAction]) {
+        guard event.parameters.count >= 5, let uid = event.tag("uid"), uids[uid] == nil else { return }
+        let nick = event.parameters[0]
+        guard Self.isValidNick(nick, maxLength: 64) else { return }
+        let signon = Timestamp(millisecondsSinceEpoch: event.tag("signon").flatMap { Int64($0) } ?? now.millisecondsSinceEpoch)
+        let id = allocate {
+            ClientRecord(id: $0, host: event.parameters[2], connected: signon, server: event.parameters[3], uid: uid, isRemote: true)
+        }
+        uids[uid] = id
+        remoteCount += 1
+        clients[id.rawValue]!.user = event.parameters[1]
+        clients[id.rawValue]!.realName = event.parameters[4]
+        clients[id.rawValue]!.away = event.tag("away")
+        clients[id.rawValue]!.isOperator = event.tag("oper") != nil
+        let claimed = Timestamp(millisecondsSinceEpoch: event.tag("ts").flatMap { Int64($0) } ?? signon.millisecondsSinceEpoch)
+        clients[id.rawValue]!.nickTime = claimed
+        claimNick(nick, for: id, now: now, into: &actions)
+    }
+
+    /// Gives `id` the nick, resolving a collision the same way on every server: the nick taken
+    /// earlier wins (then the smaller uid); the loser is renamed to a nick derived from its uid.
+    private mutating func claimNick(_ nick: String, for id: ClientID, now: Timestamp, into actions: inout [ServerAction]) {
+        let folded = CaseMapping.fold(nick)
+        let claimant = client(id)!
+        if let holder = nicks[folded], holder != id, let other = client(holder) {
+            let holderWins = (other.nickTime, other.uid) < (claimant.nickTime, claimant.uid)
+            let loser = holderWins ? id : holder
+            if !holderWins {
+                nicks[folded] = id
+                setNick(nick, of: id)
+            }
+            renameAfterCollision(loser, now: now, into: &actions)
+            return
+        }
+        if claimant.nick != "*", nicks[CaseMapping.fold(claimant.nick)] == id { nicks[CaseMapping.fold(claimant.nick)] = nil }
+        nicks[folded] = id
+        setNick(nick, of: id)
+    }
+
+    private mutating func setNick(_ nick: String, of id: ClientID) {
+        clients[id.rawValue]!.nick = nick
+    }
+
+    /// Renames the loser of a nick collision; its peers here see the change, and a local loser is told why.
+    private mutating func renameAfterCollision(_ id: ClientID, now: Timestamp, into actions: inout [ServerAction]) {
+        guard let record = client(id) else { return }
+        var hash: UInt32 = 2_166_136_261
+        for byte in record.uid.utf8 { hash = (hash ^ UInt32(byte)) &* 16_777_619 }
+        var fallback = "Guest" + String(hash % 1_000_000)
+        var attempt: UInt32 = 0
+        while let holder = nicks[CaseMapping.fold(fallback)], holder != id {
+            attempt += 1
+            fallback = "Guest" + String((hash &+ attempt) % 1_000_000)
+        }
+        let old = record.prefix
+        let wasShown = record.nick != "*" && nicks[CaseMapping.fold(record.nick)] == id
+        if wasShown { nicks[CaseMapping.fold(record.nick)] = nil }
+        nicks[CaseMapping.fold(fallback)] = id
+        setNick(fallback, of: id)
+        let change = IRCMessage(tags: eventTags(now: now, messageID: false), source: old, command: "NICK", parameters: [fallback])
+        if record.isRegistered, !record.isRemote || wasShown {
+            actions.append(.deliver(change, to: peers(of: id, includingSelf: !record.isRemote), except: nil))
+        }
+        if !record.isRemote {
+            actions.append(.send(IRCMessage(source: configuration.name, "NOTICE", fallback,
+                                            "Nick collision: another server's \(record.nick) was there first; you are now \(fallback)"), to: id))
+        }
+    }
+
+    private mutating func remoteChannel(_ event: IRCMessage, now: Timestamp) {
+        guard event.parameters.count >= 3, Self.isValidChannelName(event.parameters[0], maxLength: 64) else { return }
+        let folded = CaseMapping.fold(event.parameters[0])
+        guard channels[folded] == nil else { return }
+        let created = Timestamp(millisecondsSinceEpoch: Int64(event.parameters[1]) ?? now.millisecondsSinceEpoch)
+        var channel = ChannelState(name: event.parameters[0], created: created)
+        channel.modes = Self.modes(from: event.parameters[2], arguments: Array(event.parameters.dropFirst(3)))
+        // An empty channel is kept only while members arrive in the same burst.
+        channels[folded] = channel
+    }
+
+    static func modes(from flags: String, arguments: [String]) -> ChannelState.Modes {
+        var modes = ChannelState.Modes()
+        modes.noExternalMessages = false
+        modes.topicLocked = false
+        var arguments = arguments.makeIterator()
+        for flag in flags {
+            switch flag {
+            case "i": modes.inviteOnly = true
+            case "m": modes.moderated = true
+            case "n": modes.noExternalMessages = true
+            case "s": modes.secret = true
+            case "t": modes.topicLocked = true
+            case "k": modes.key = arguments.next()
+            case "l": modes.limit = arguments.next().flatMap { Int($0) }
+            default: break
+            }
+        }
+        return modes
+    }
+
+    private mutating func remoteBurstTopic(_ event: IRCMessage, now: Timestamp, into actions: inout [ServerAction]) {
+        guard event.parameters.count >= 2, var channel = channels[CaseMapping.fold(event.parameters[0])] else { return }
+        let time = Timestamp(millisecondsSinceEpoch: event.tag("ts").flatMap { Int64($0) } ?? 0)
+        if let current = channel.topicTime, current >= time { return }
+        guard channel.topic != event.parameters[1] else { return }
+        channel.topic = event.parameters[1]
+        channel.topicSetter = event.tag("setter")
+        channel.topicTime = time
+        channels[CaseMapping.fold(channel.name)] = channel
+        let topic = IRCMessage(tags: eventTags(now: now, messageID: false), source: event.tag("setter") ?? event.source,
+                               command: "TOPIC", parameters: [channel.name, event.parameters[1]])
+        actions.append(.deliver(topic, to: channel.members, except: nil))
+    }
+
+    private mutating func remoteAction(_ event: IRCMessage, actor: ClientID, now: Timestamp, into actions: inout [ServerAction]) {
+        let message = clientView(event, actor: actor)
+        let parameters = event.parameters
+        switch event.command {
+        case "NICK":
+            guard let nick = parameters.first, Self.isValidNick(nick, maxLength: 64) else { return }
+            let before = client(actor)!
+            clients[actor.rawValue]!.nickTime = Timestamp(millisecondsSinceEpoch: event.tag("ts").flatMap { Int64($0) } ?? now.millisecondsSinceEpoch)
+            claimNick(nick, for: actor, now: now, into: &actions)
+            if client(actor)!.nick == nick {
+                var change = message
+                change.source = before.prefix
+                actions.append(.deliver(change, to: peers(of: actor, includingSelf: false), except: nil))
+            }
+        case "JOIN":
+            guard let name = parameters.first, Self.isValidChannelName(name, maxLength: 64) else { return }
+            let folded = CaseMapping.fold(name)
+            var channel = channels[folded] ?? ChannelState(name: name, created: now)
+            guard !channel.contains(actor) else { return }
+            var modes: ChannelState.MemberModes = []
+            if let prefix = event.tag("prefix") {
+                if prefix.contains("@") { modes.insert(.op) }
+                if prefix.contains("+") { modes.insert(.voice) }
+            }
+            channel.invited.remove(actor)
+            channel.add(actor, modes: modes)
+            channels[folded] = channel
+            clients[actor.rawValue]!.channels.insert(folded)
+            var join = message
+            join.parameters = [channel.name]
+            actions.append(.deliver(join, to: channel.members, except: nil))
+        case "PART":
+            guard let name = parameters.first, let channel = channels[CaseMapping.fold(name)], channel.contains(actor) else { return }
+            actions.append(.deliver(message, to: channel.members, except: nil))
+            leave(actor, channel: CaseMapping.fold(name))
+        case "QUIT":
+            removeClient(actor, quitMessage: parameters.first ?? "Quit", now: now, into: &actions)
+            release(actor)
+        case "PRIVMSG", "NOTICE", "TAGMSG":
+            guard let target = parameters.first else { return }
+            if target.hasPrefix("#") {
+                guard let channel = channels[CaseMapping.fold(target)] else { return }
+                actions.append(.deliver(message, to: channel.members, except: nil))
+            } else if let recipient = clientID(nick: target), let record = client(recipient), !record.isRemote {
+                if event.command != "TAGMSG" || record.capabilities.contains(.messageTags) {
+                    actions.append(.send(message, to: recipient))
+                }
+            }
+        case "TOPIC":
+            guard parameters.count >= 2, var channel = channels[CaseMapping.fold(parameters[0])] else { return }
+            channel.topic = parameters[1].isEmpty ? nil : parameters[1]
+            channel.topicSetter = client(actor)!.prefix
+            channel.topicTime = now
+            channels[CaseMapping.fold(channel.name)] = channel
+            actions.append(.deliver(message, to: channel.members, except: nil))
+        case "MODE":
+            guard parameters.count >= 2, var channel = channels[CaseMapping.fold(parameters[0])] else { return }
+            var adding = true
+            var arguments = parameters.dropFirst(2).makeIterator()
+            for flag in parameters[1] {
+                switch flag {
+                case "+": adding = true
+                case "-": adding = false
+                case "i": channel.modes.inviteOnly = adding
+                case "m": channel.modes.moderated = adding
+                case "n": channel.modes.noExternalMessages = adding
+                case "s": channel.modes.secret = adding
+                case "t": channel.modes.topicLocked = adding
+                case "k":
+                    let key = arguments.next()
+                    channel.modes.key = adding ? key : nil
+                case "l":
+                    channel.modes.limit = adding ? arguments.next().flatMap { Int($0) } : nil
+                case "o", "v":
+                    guard let nick = arguments.next(), let target = clientID(nick: nick), var modes = channel.memberModes[target] else { continue }
+                    let bit: ChannelState.MemberModes = flag == "o" ? .op : .voice
+                    if adding { modes.insert(bit) } else { modes.remove(bit) }
+                    channel.setModes(modes, for: target)
+                default:
+                    continue
+                }
+            }
+            channels[CaseMapping.fold(channel.name)] = channel
+            actions.append(.deliver(message, to: channel.members, except: nil))
+        case "KICK":
+            guard parameters.count >= 2, let channel = channels[CaseMapping.fold(parameters[0])],
+                  let target = clientID(nick: parameters[1]), channel.contains(target) else { return }
+            actions.append(.deliver(message, to: channel.members, except: nil))
+            leave(target, channel: CaseMapping.fold(parameters[0]))
+        case "INVITE":
+            guard parameters.count >= 2, let target = clientID(nick: parameters[0]), let record = client(target),
+                  var channel = channels[CaseMapping.fold(parameters[1])] else { return }
+            channel.invited.insert(target)
+            channels[CaseMapping.fold(parameters[1])] = channel
+            if !record.isRemote { actions.append(.send(message, to: target)) }
+        case "AWAY":
+            clients[actor.rawValue]!.away = parameters.first.flatMap { $0.isEmpty ? nil : $0 }
+        default:
+            break
+        }
+    }
+}
