@@ -15,6 +15,16 @@ public final class ChatServer: Service, Sendable {
     private let group: MultiThreadedEventLoopGroup
     private let hub: ServerHub
     private let lifecycle: NIOLockedValueBox<Lifecycle>
+    /// This process's identity in a network of servers (nil when not federated).
+    public let origin: OriginID?
+    /// The link listener and the tasks keeping outgoing links up, by peer address.
+    private let links = NIOLockedValueBox<Links>(Links())
+
+    struct Links {
+        var listener: Channel?
+        var connectors: [String: Task<Void, Never>] = [:]
+        var stopped = false
+    }
 
     enum Lifecycle {
         case initial
@@ -30,8 +40,20 @@ public final class ChatServer: Service, Sendable {
         var loops: [any EventLoop] = []
         var iterator = group.makeIterator()
         while let loop = iterator.next() { loops.append(loop) }
-        self.hub = ServerHub(configuration: configuration.core, loops: loops,
-                             sendQueueLimit: configuration.sendQueueLimit, now: WallClock.now())
+        var core = configuration.core
+        var federation: FederationState?
+        if let link = configuration.federation {
+            let incarnation = String(UInt64.random(in: 0...UInt64.max), radix: 36)
+            let origin = OriginID(name: core.name, incarnation: incarnation)
+            core.federated = true
+            core.messageIDPrefix = incarnation + "-"
+            federation = FederationState(local: origin, configuration: link)
+            self.origin = origin
+        } else {
+            self.origin = nil
+        }
+        self.hub = ServerHub(configuration: core, loops: loops,
+                             sendQueueLimit: configuration.sendQueueLimit, now: WallClock.now(), federation: federation)
         self.lifecycle = NIOLockedValueBox(.initial)
     }
 
@@ -59,7 +81,100 @@ public final class ChatServer: Service, Sendable {
         lifecycle.withLockedValue { $0 = .running(channel) }
         let address = channel.localAddress!
         logger.info("listening", metadata: ["address": "\(address)", "name": "\(configuration.core.name)"])
+        if let federation = configuration.federation {
+            try await startLinks(federation)
+        }
         return address
+    }
+
+    /// The address the link listener is bound to (useful with port 0).
+    public var linkAddress: SocketAddress? {
+        links.withLockedValue { $0.listener?.localAddress }
+    }
+
+    /// Names of the servers currently linked to this one.
+    public var linkedServers: [String] { hub.linkedPeers }
+
+    private func startLinks(_ federation: FederationConfiguration) async throws {
+        let listener = try await ServerBootstrap(group: group)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+            .childChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try self.addLinkHandlers(to: channel, role: .acceptor, federation: federation)
+                }
+            }
+            .bind(host: federation.linkListen.host, port: federation.linkListen.port)
+            .get()
+        links.withLockedValue { $0.listener = listener }
+        logger.info("links listening", metadata: ["address": "\(listener.localAddress.map { "\($0)" } ?? "-")"])
+        for peer in federation.peers {
+            maintainLink(to: peer, federation: federation)
+        }
+    }
+
+    private func addLinkHandlers(to channel: Channel, role: LinkHandshake.Role, federation: FederationConfiguration) throws {
+        try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(IRCLineDecoder(maximumLength: 80 * 1024)))
+        try channel.pipeline.syncOperations.addHandler(LinkChannelHandler(
+            hub: hub, role: role, local: origin!, secret: federation.secret, keepalive: federation.keepalive,
+            logger: logger, onLearned: { [weak self] learned in self?.learned(learned, federation: federation) }))
+    }
+
+    /// Servers the network told us about: connect to those we are not linked with. To avoid
+    /// two links per pair, the server with the smaller name connects.
+    private func learned(_ servers: [String: String], federation: FederationConfiguration) {
+        guard let origin else { return }
+        for (name, address) in servers where name != origin.name && origin.name < name {
+            if let peer = BindAddress.parse(address) { maintainLink(to: peer, federation: federation) }
+        }
+    }
+
+    /// Keeps an outgoing link to `peer` up: connect, wait for it to close, retry with backoff.
+    private func maintainLink(to peer: BindAddress, federation: FederationConfiguration) {
+        let key = peer.description
+        links.withLockedValue { links in
+            guard !links.stopped, links.connectors[key] == nil else { return }
+            links.connectors[key] = Task {
+                var delay = federation.retryDelay
+                while !Task.isCancelled {
+                    let started = NIODeadline.now()
+                    do {
+                        let channel = try await ClientBootstrap(group: self.group)
+                            .channelOption(.socketOption(.tcp_nodelay), value: 1)
+                            .connectTimeout(.seconds(5))
+                            .channelInitializer { channel in
+                                channel.eventLoop.makeCompletedFuture {
+                                    try self.addLinkHandlers(to: channel, role: .initiator, federation: federation)
+                                }
+                            }
+                            .connect(host: peer.host, port: peer.port)
+                            .get()
+                        try await withTaskCancellationHandler {
+                            try await channel.closeFuture.get()
+                        } onCancel: {
+                            channel.close(promise: nil)
+                        }
+                    } catch {
+                        self.logger.debug("link connect failed", metadata: ["peer": "\(key)", "error": "\(error)"])
+                    }
+                    if NIODeadline.now() - started > .seconds(10) { delay = federation.retryDelay }
+                    try? await Task.sleep(for: .milliseconds(Int(delay * 1000)))
+                    delay = min(federation.maxRetryDelay, delay * 2)
+                }
+            }
+        }
+    }
+
+    private func stopLinks() async {
+        let (listener, tasks) = links.withLockedValue { links -> (Channel?, [Task<Void, Never>]) in
+            links.stopped = true
+            defer { links.connectors = [:] }
+            return (links.listener, Array(links.connectors.values))
+        }
+        try? await listener?.close()
+        for task in tasks { task.cancel() }
+        for task in tasks { await task.value }
+        hub.closeLinks()
     }
 
     /// Stops accepting, sends every client `ERROR :Server shutting down`, closes their
@@ -80,6 +195,7 @@ public final class ChatServer: Service, Sendable {
         guard proceed else { return }
         logger.info("shutting down")
         try? await channel?.close()
+        await stopLinks()
         hub.shutdown()
         // Give clients a moment to receive the ERROR line, without waiting forever on dead peers.
         let deadline = NIODeadline.now() + .seconds(2)

@@ -51,6 +51,8 @@ public struct ChatServerConfiguration: Sendable {
     public var flood: FloodControl.Configuration
     /// Bytes that may wait for a slow reader before it is disconnected with "SendQ exceeded".
     public var sendQueueLimit: Int
+    /// Set to link this server into a network of servers.
+    public var federation: FederationConfiguration?
 
     public init(
         listen: BindAddress = .hostname(),
@@ -58,7 +60,8 @@ public struct ChatServerConfiguration: Sendable {
         threads: Int = System.coreCount,
         keepalive: KeepaliveStateMachine.Configuration = .init(),
         flood: FloodControl.Configuration = .init(),
-        sendQueueLimit: Int = 1 << 20
+        sendQueueLimit: Int = 1 << 20,
+        federation: FederationConfiguration? = nil
     ) {
         self.listen = listen
         self.core = core
@@ -66,5 +69,6 @@ public struct ChatServerConfiguration: Sendable {
         self.keepalive = keepalive
         self.flood = flood
         self.sendQueueLimit = sendQueueLimit
+        self.federation = federation
     }
 }

@@ -26,23 +26,28 @@ final class ServerHub: Sendable {
         var server: ServerState
         var outboxes: [Outbox] = []
         var dirty: [[Int]]
+        var linkDirty: [[Int]]
         var flushScheduled: [Bool]
         var shuttingDown = false
+        var federation: FederationState?
     }
 
-    private let state: NIOLockedValueBox<State>
-    private let loops: [any EventLoop]
+    let state: NIOLockedValueBox<State>
+    let loops: [any EventLoop]
     private let sendQueueLimit: Int
     let serverName: String
 
-    init(configuration: ServerConfiguration, loops: [any EventLoop], sendQueueLimit: Int, now: Timestamp) {
+    init(configuration: ServerConfiguration, loops: [any EventLoop], sendQueueLimit: Int, now: Timestamp,
+         federation: FederationState? = nil) {
         self.loops = loops
         self.sendQueueLimit = sendQueueLimit
         self.serverName = configuration.name
         self.state = NIOLockedValueBox(State(
             server: ServerState(configuration: configuration, now: now),
             dirty: Array(repeating: [], count: loops.count),
-            flushScheduled: Array(repeating: false, count: loops.count)
+            linkDirty: Array(repeating: [], count: loops.count),
+            flushScheduled: Array(repeating: false, count: loops.count),
+            federation: federation
         ))
     }
 
@@ -124,11 +129,12 @@ final class ServerHub: Sendable {
     // MARK: Internals
 
     /// Runs `body` under the lock, then schedules one flush per event loop that got new bytes.
-    private func run(_ body: (inout State) -> Bool) -> Bool {
-        let (result, toSchedule) = state.withLockedValue { state -> (Bool, [Int]) in
+    func run<T>(_ body: (inout State) -> T) -> T {
+        let (result, toSchedule) = state.withLockedValue { state -> (T, [Int]) in
             let result = body(&state)
             var toSchedule: [Int] = []
-            for loop in state.dirty.indices where !state.dirty[loop].isEmpty && !state.flushScheduled[loop] {
+            for loop in state.dirty.indices
+            where (!state.dirty[loop].isEmpty || !state.linkDirty[loop].isEmpty) && !state.flushScheduled[loop] {
                 state.flushScheduled[loop] = true
                 toSchedule.append(loop)
             }
@@ -140,7 +146,8 @@ final class ServerHub: Sendable {
         return result
     }
 
-    private func apply(_ actions: [ServerAction], to state: inout State, registrationOf id: ClientID) -> Bool {
+    @discardableResult
+    func apply(_ actions: [ServerAction], to state: inout State, registrationOf id: ClientID? = nil) -> Bool {
         var registered = false
         for action in actions {
             switch action {
@@ -167,8 +174,8 @@ final class ServerHub: Sendable {
                 markDirty(index, in: &state)
             case .registered(let target):
                 if target == id { registered = true }
-            case .propagate:
-                break
+            case .propagate(let event):
+                originate(event, in: &state)
             }
         }
         return registered
@@ -218,10 +225,11 @@ final class ServerHub: Sendable {
 
     /// Runs on `loops[loop]`: writes every dirty outbox of that loop with one write each.
     private func flush(loop: Int) {
-        let work = state.withLockedValue { state -> [(Channel, ByteBuffer?, Bool)] in
+        let (work, linkWork) = state.withLockedValue { state -> ([(Channel, ByteBuffer?, Bool)], [(Channel, ByteBuffer, Int)]) in
             let indices = state.dirty[loop]
             state.dirty[loop] = []
             state.flushScheduled[loop] = false
+            let linkWork = takeLinkWork(loop: loop, in: &state)
             var work: [(Channel, ByteBuffer?, Bool)] = []
             work.reserveCapacity(indices.count)
             for index in indices {
@@ -236,7 +244,16 @@ final class ServerHub: Sendable {
                     work.append((channel, buffer, false))
                 }
             }
-            return work
+            return (work, linkWork)
+        }
+        for (channel, buffer, delay) in linkWork {
+            if delay > 0 {
+                channel.eventLoop.scheduleTask(in: .milliseconds(Int64(delay))) {
+                    channel.writeAndFlush(buffer, promise: nil)
+                }
+            } else {
+                channel.writeAndFlush(buffer, promise: nil)
+            }
         }
         for (channel, buffer, close) in work {
             if close {

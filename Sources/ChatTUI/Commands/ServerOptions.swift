@@ -45,6 +45,21 @@ struct ServerOptions: ParsableArguments {
     @Option(name: .long, help: "Bytes queued for a client that does not read before it is dropped (SendQ).")
     var sendq: Int = 1 << 20
 
+    @Option(name: .long, help: "Address other servers link to (HOST:PORT); enables federation.")
+    var linkListen: String?
+
+    @Option(name: .long, parsing: .singleValue, help: "A server to link to (HOST:PORT of its --link-listen; repeatable).")
+    var peer: [String] = []
+
+    @Option(name: .long, help: "File holding the network's shared link secret (required with --link-listen).")
+    var linkSecretFile: String?
+
+    @Option(name: .long, help: "Seconds without traffic before a link is declared dead (pinged at a third of it).")
+    var linkTimeout: Double = 6
+
+    @Option(name: .long, parsing: .singleValue, help: ArgumentHelp("Test only: delay lines sent to server NAME by MS milliseconds (NAME:MS).", visibility: .hidden))
+    var testLinkDelay: [String] = []
+
     mutating func validate() throws {
         guard BindAddress.parse(listen) != nil else {
             throw ValidationError("--listen must be HOST:PORT, e.g. 127.0.0.1:6667 (got '\(listen)')")
@@ -63,6 +78,21 @@ struct ServerOptions: ParsableArguments {
             throw ValidationError("--ping-interval, --ping-timeout and --registration-timeout must be at least 1 second")
         }
         guard sendq >= 4096 else { throw ValidationError("--sendq must be at least 4096 bytes") }
+        if linkListen != nil || !peer.isEmpty {
+            guard let linkListen, BindAddress.parse(linkListen) != nil else {
+                throw ValidationError("--link-listen HOST:PORT is required to link servers (--peer needs it too)")
+            }
+            for address in peer where BindAddress.parse(address) == nil {
+                throw ValidationError("--peer must be HOST:PORT (got '\(address)')")
+            }
+            guard let linkSecretFile, let secret = FileManager.default.contents(atPath: linkSecretFile), secret.count >= 16 else {
+                throw ValidationError("--link-secret-file must name a readable file holding at least 16 bytes of secret")
+            }
+            guard linkTimeout >= 1 else { throw ValidationError("--link-timeout must be at least 1 second") }
+            for entry in testLinkDelay where entry.split(separator: ":").count != 2 || Int(entry.split(separator: ":")[1]) == nil {
+                throw ValidationError("--test-link-delay takes NAME:MS (got '\(entry)')")
+            }
+        }
         if let motd, !FileManager.default.isReadableFile(atPath: motd) {
             throw ValidationError("--motd file '\(motd)' cannot be read")
         }
@@ -91,6 +121,24 @@ struct ServerOptions: ParsableArguments {
             operators: operators,
             messageIDPrefix: String(UInt32.random(in: 0...UInt32.max), radix: 36) + "-"
         )
+        var federation: FederationConfiguration?
+        if let linkListen, let linkSecretFile {
+            var secret = Array(FileManager.default.contents(atPath: linkSecretFile) ?? Data())
+            while let last = secret.last, last == UInt8(ascii: "\n") || last == UInt8(ascii: "\r") { secret.removeLast() }
+            let timeout = Int64(linkTimeout * 1000)
+            var delays: [String: Int] = [:]
+            for entry in testLinkDelay {
+                let parts = entry.split(separator: ":")
+                delays[String(parts[0])] = Int(parts[1])
+            }
+            federation = FederationConfiguration(
+                linkListen: BindAddress.parse(linkListen)!,
+                peers: peer.compactMap { BindAddress.parse($0) },
+                secret: secret,
+                keepalive: .init(interval: max(300, timeout / 3), timeout: timeout),
+                testLinkDelays: delays
+            )
+        }
         return ChatServerConfiguration(
             listen: BindAddress.parse(listen)!,
             core: core,
@@ -99,7 +147,8 @@ struct ServerOptions: ParsableArguments {
                              pingInterval: Int64(pingInterval) * 1000,
                              pingTimeout: Int64(pingTimeout) * 1000),
             flood: .init(rate: floodRate, burst: floodBurst, hardLimit: max(100, floodBurst * 10)),
-            sendQueueLimit: sendq
+            sendQueueLimit: sendq,
+            federation: federation
         )
     }
 }

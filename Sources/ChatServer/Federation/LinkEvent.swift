@@ -1,0 +1,31 @@
+import ChatCore
+
+/// The link-protocol form of a causal network event:
+/// `@o=<origin>;s=<sequence>;vc=<clock> EV :<event line>` — the event is an IRC line itself.
+enum LinkEvent {
+    static func encode(_ event: Stamped<IRCMessage>) -> IRCMessage {
+        var inner = event.payload.serialized()
+        inner.removeLast()  // "\r\n" is one Character
+        return IRCMessage(tags: [.init("o", event.origin.wireForm), .init("s", String(event.sequence)),
+                                 .init("vc", event.clock.wireEncoding)],
+                          command: "EV", parameters: [inner])
+    }
+
+    /// Parses an `EV` line; nil if anything is malformed.
+    static func decode(_ message: IRCMessage) -> Stamped<IRCMessage>? {
+        guard message.command == "EV", message.parameters.count == 1,
+              let origin = message.tag("o").flatMap({ OriginID(wireForm: $0) }),
+              let sequence = message.tag("s").flatMap({ UInt64($0) }),
+              let clock = message.tag("vc").flatMap({ VectorClock(wireEncoding: $0) }),
+              let payload = try? IRCMessage.parse(message.parameters[0], limits: IRCLimits(maxLineLength: 16_384, maxTagsLength: 8191))
+        else { return nil }
+        return Stamped(origin: origin, sequence: sequence, clock: clock, payload: payload)
+    }
+
+    /// A state entry of a burst: `BURST :<line>`.
+    static func burst(_ message: IRCMessage) -> IRCMessage {
+        var inner = message.serialized()
+        inner.removeLast()
+        return IRCMessage(command: "BURST", parameters: [inner])
+    }
+}
