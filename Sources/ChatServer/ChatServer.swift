@@ -107,6 +107,10 @@ public final class ChatServer: Service, Sendable {
             .bind(host: federation.linkListen.host, port: federation.linkListen.port)
             .get()
         links.withLockedValue { $0.listener = listener }
+        if let port = listener.localAddress?.port {
+            // Gossip the real address (the configured port may be 0).
+            hub.setLinkAddress(BindAddress(host: federation.linkListen.host, port: port).description)
+        }
         logger.info("links listening", metadata: ["address": "\(listener.localAddress.map { "\($0)" } ?? "-")"])
         for peer in federation.peers {
             maintainLink(to: peer, federation: federation)

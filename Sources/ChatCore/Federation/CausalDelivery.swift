@@ -57,7 +57,8 @@ public struct CausalDelivery<Payload: Sendable & Hashable>: Sendable, Hashable {
         case delivered([Stamped<Payload>])
         /// Already delivered or already held; drop it (do not forward it again).
         case duplicate
-        /// Kept in the hold-back queue until its dependencies are delivered; forward it.
+        /// Kept in the hold-back queue until its dependencies are delivered; it comes back in the
+        /// ``delivered(_:)`` list of a later call (relay it then, or now: peers drop duplicates).
         case held
         /// It would have to be held but the queue is full. The event was not kept and the state
         /// is unchanged: drop the link it came on and re-synchronise.

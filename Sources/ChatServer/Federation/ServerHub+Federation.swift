@@ -124,6 +124,14 @@ extension ServerHub {
         }
     }
 
+    /// The address other servers should use to link to us.
+    func setLinkAddress(_ address: String) {
+        run { state in
+            guard let name = state.federation?.local.name else { return }
+            state.federation!.addresses[name] = address
+        }
+    }
+
     /// Closes every link (shutdown).
     func closeLinks() {
         let channels = state.withLockedValue { state in state.federation?.links.values.map(\.channel) ?? [] }

@@ -35,7 +35,7 @@ import Testing
             Issue.record("ngircd is not installed (.ci/run installs it)")
             return
         }
-        let port = Int.random(in: 40_001...50_000)
+        let port = Int.random(in: 5_000...9_999)
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("ngircd-\(port)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let motd = directory.appendingPathComponent("motd")

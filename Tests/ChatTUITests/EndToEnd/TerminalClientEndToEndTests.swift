@@ -95,7 +95,7 @@ import Testing
     }
 
     @Test func hostModeServesOthersAndStopsOnQuit() async throws {
-        let port = Int.random(in: 20_000...40_000)
+        let port = Int.random(in: 10_000...19_999)
         let host = try TmuxSession(name: "host", command: "\(EndToEnd.binary) --host --listen 127.0.0.1:\(port) --nick hostess")
         defer { host.kill() }
         try await host.waitFor("registered")

@@ -1,0 +1,314 @@
+import ChatCore
+import NIOCore
+import NIOPosix
+import Testing
+
+@testable import ChatServer
+
+/// A network of in-process servers on loopback.
+struct TestNetwork {
+    var servers: [ChatServer] = []
+    var ports: [Int] = []
+
+    static let secret = Array("a shared secret of the test network".utf8)
+
+    /// Starts servers named `names`, each linked to the previous one (the rest is gossip).
+    static func start(_ names: [String], secret: [UInt8] = TestNetwork.secret,
+                      delays: [String: [String: Int]] = [:]) async throws -> TestNetwork {
+        var network = TestNetwork()
+        for name in names {
+            var peers: [BindAddress] = []
+            if let previous = network.servers.last, let address = previous.linkAddress {
+                peers.append(.hostname("127.0.0.1", port: address.port!))
+            }
+            try await network.add(name, peers: peers, secret: secret, delays: delays[name] ?? [:])
+        }
+        return network
+    }
+
+    mutating func add(_ name: String, peers: [BindAddress], secret: [UInt8] = TestNetwork.secret,
+                      delays: [String: Int] = [:]) async throws {
+        var configuration = ChatServerConfiguration(
+            listen: .hostname("127.0.0.1", port: 0),
+            core: ServerConfiguration(name: name, motd: nil),
+            threads: 1,
+            flood: .init(rate: 0, burst: 10, hardLimit: 100),
+            federation: FederationConfiguration(
+                linkListen: .hostname("127.0.0.1", port: 0), peers: peers, secret: secret,
+                keepalive: .init(interval: 500, timeout: 1_500), retryDelay: 0.1, maxRetryDelay: 0.5,
+                testLinkDelays: delays)
+        )
+        configuration.core.name = name
+        let server = ChatServer(configuration: configuration)
+        let port = try await server.start().port!
+        servers.append(server)
+        ports.append(port)
+    }
+
+    /// Waits until every server is linked with every other.
+    func waitForFullMesh() async throws {
+        let count = servers.count
+        try await withDeadline(.seconds(20), what: "full mesh of \(count) servers") {
+            while !servers.allSatisfy({ $0.linkedServers.count == count - 1 }) {
+                try await Task.sleep(for: .milliseconds(20))
+            }
+        }
+    }
+
+    func shutdown() async {
+        for server in servers { await server.shutdown() }
+    }
+}
+
+@Suite(.serialized, .timeLimit(.minutes(3))) struct FederationLiveTests {
+    @Test func threeServersOneChat() async throws {
+        let network = try await TestNetwork.start(["a.chatty", "b.chatty", "c.chatty"])
+        try await network.waitForFullMesh()
+        var clients: [TestIRCClient] = []
+        for (index, nick) in ["alice", "bob", "carol"].enumerated() {
+            let client = try await TestIRCClient.connect(port: network.ports[index], name: nick)
+            try await client.register(nick, caps: ["message-tags"])
+            try await client.send("JOIN #chatty")
+            try await client.expect { $0.command == "366" }
+            clients.append(client)
+        }
+        let (alice, bob, carol) = (clients[0], clients[1], clients[2])
+        try await alice.expect { $0.command == "JOIN" && $0.sourceNick == "carol" }
+        try await bob.expect { $0.command == "JOIN" && $0.sourceNick == "carol" }
+
+        try await alice.send("PRIVMSG #chatty :hello network")
+        let atBob = try await bob.expect { $0.command == "PRIVMSG" }
+        let atCarol = try await carol.expect { $0.command == "PRIVMSG" }
+        #expect(atBob.parameters == ["#chatty", "hello network"] && atBob.sourceNick == "alice")
+        #expect(atBob.tag("msgid") != nil && atBob.tag("msgid") == atCarol.tag("msgid"), "one msgid network-wide")
+
+        try await carol.send("NAMES #chatty")
+        let names = try await carol.expect { $0.command == "353" }
+        #expect(Set(names.parameters.last!.split(separator: " ").map { $0.trimmingCharacters(in: ["@", "+"]) })
+                == ["alice", "bob", "carol"])
+        try await carol.send("WHO #chatty")
+        let who = try await carol.expect { $0.command == "352" && $0.parameters[5] == "alice" }
+        #expect(who.parameters[4] == "a.chatty")
+        try await carol.send("LINKS")
+        var linked: Set<String> = []
+        while linked.count < 3 {
+            let link = try await carol.expect { $0.command == "364" }
+            linked.insert(link.parameters[1])
+        }
+        #expect(linked == ["a.chatty", "b.chatty", "c.chatty"])
+
+        // Private messages, nick uniqueness and nick changes span the network.
+        try await carol.send("PRIVMSG alice :just for you")
+        let privateMessage = try await alice.expect { $0.command == "PRIVMSG" && $0.parameters[0] == "alice" }
+        #expect(privateMessage.sourceNick == "carol")
+        let dup = try await TestIRCClient.connect(port: network.ports[1], name: "dup")
+        try await dup.send("NICK Alice", "USER d 0 * :d")
+        let inUse = try await dup.expect { $0.command == "433" }
+        #expect(inUse.parameters[1] == "Alice")
+        try await bob.send("NICK robert")
+        let rename = try await alice.expect { $0.command == "NICK" }
+        #expect(rename.sourceNick == "bob" && rename.parameters == ["robert"])
+
+        // Quit reaches everyone once.
+        try await carol.send("QUIT :bye all")
+        let quitAtAlice = try await alice.expect { $0.command == "QUIT" }
+        #expect(quitAtAlice.parameters == ["Quit: bye all"])
+        try await bob.expect { $0.command == "QUIT" && $0.sourceNick == "carol" }
+        #expect(alice.allMessages.filter { $0.command == "QUIT" }.count == 1)
+        for client in [alice, bob, dup] { await client.close() }
+        await network.shutdown()
+    }
+
+    @Test func wrongSecretIsRefused() async throws {
+        var network = try await TestNetwork.start(["a.chatty"])
+        let address = BindAddress.hostname("127.0.0.1", port: network.servers[0].linkAddress!.port!)
+        try await network.add("evil.chatty", peers: [address], secret: Array("not the network secret at all".utf8))
+        try await network.add("good.chatty", peers: [address])
+        let first = network.servers[0]
+        try await withDeadline(.seconds(10), what: "good server linked") {
+            while first.linkedServers != ["good.chatty"] { try await Task.sleep(for: .milliseconds(20)) }
+        }
+        // The wrong-secret server retried in the meantime and is still not linked anywhere.
+        #expect(network.servers[1].linkedServers.isEmpty)
+        #expect(!network.servers[0].linkedServers.contains("evil.chatty"))
+        await network.shutdown()
+    }
+
+    @Test func unauthenticatedPeerCannotInject() async throws {
+        let network = try await TestNetwork.start(["a.chatty"])
+        let watcher = try await TestIRCClient.connect(port: network.ports[0], name: "watcher")
+        try await watcher.register("watcher")
+        try await watcher.send("JOIN #chatty")
+        try await watcher.expect { $0.command == "366" }
+        let intruder = try await TestIRCClient.connect(port: network.servers[0].linkAddress!.port!, name: "intruder")
+        try await intruder.send(
+            "BURST :@uid=x;ts=1;signon=1 USER mallory m h evil.chatty :M",
+            "EV :@uid=x :mallory!m@h PRIVMSG #chatty :injected")
+        let messages = try await intruder.waitClosed()
+        #expect(messages.first?.command == "LINK")
+        #expect(messages.last?.command == "ERROR")
+        try await watcher.send("PING :check")
+        try await watcher.expect { $0.command == "PONG" }
+        #expect(!watcher.allMessages.contains { $0.command == "PRIVMSG" })
+        #expect(network.servers[0].state.clientID(nick: "mallory") == nil)
+        await watcher.close()
+        await network.shutdown()
+    }
+
+    @Test func delayedLinkStillYieldsCausalOrderEverywhere() async throws {
+        // Lines a.chatty sends to c.chatty are delayed: c sees b's reply before a's original on that link.
+        let network = try await TestNetwork.start(["a.chatty", "b.chatty", "c.chatty"],
+                                                  delays: ["a.chatty": ["c.chatty": 400]])
+        try await network.waitForFullMesh()
+        var clients: [TestIRCClient] = []
+        for (index, nick) in ["ann", "ben", "cid"].enumerated() {
+            let client = try await TestIRCClient.connect(port: network.ports[index], name: nick)
+            try await client.register(nick)
+            try await client.send("JOIN #order")
+            try await client.expect { $0.command == "366" }
+            clients.append(client)
+        }
+        try await clients[0].expect { $0.command == "JOIN" && $0.sourceNick == "cid" }
+        try await clients[1].expect { $0.command == "JOIN" && $0.sourceNick == "cid" }
+        for round in 0..<5 {
+            try await clients[0].send("PRIVMSG #order :question \(round)")
+            try await clients[1].expect { $0.command == "PRIVMSG" && $0.parameters[1] == "question \(round)" }
+            try await clients[1].send("PRIVMSG #order :answer \(round)")
+            try await clients[0].expect { $0.command == "PRIVMSG" && $0.parameters[1] == "answer \(round)" }
+        }
+        try await clients[2].expect(timeout: .seconds(15)) { $0.command == "PRIVMSG" && $0.parameters[1] == "answer 4" }
+        let seen = clients[2].allMessages.filter { $0.command == "PRIVMSG" }.map { $0.parameters[1] }
+        #expect(seen == (0..<5).flatMap { ["question \($0)", "answer \($0)"] })
+        for client in clients { await client.close() }
+        await network.shutdown()
+    }
+
+    @Test func checkerVerifiesFifoCausalExactlyOnceAndNoLoss() async throws {
+        let network = try await TestNetwork.start(["a.chatty", "b.chatty", "c.chatty"],
+                                                  delays: ["b.chatty": ["a.chatty": 150], "c.chatty": ["b.chatty": 80]])
+        try await network.waitForFullMesh()
+        var clients: [TestIRCClient] = []
+        let nicks = ["p0", "p1", "p2", "p3", "p4", "p5"]
+        for (index, nick) in nicks.enumerated() {
+            let client = try await TestIRCClient.connect(port: network.ports[index % 3], name: nick)
+            try await client.register(nick)
+            try await client.send("JOIN #check")
+            try await client.expect { $0.command == "366" }
+            clients.append(client)
+        }
+        // Wait until every server shows every member in the channel.
+        for client in clients {
+            try await withDeadline(.seconds(10), what: "\(client.name) sees all members") {
+                while true {
+                    try await client.send("NAMES #check")
+                    let names = try await client.expect { $0.command == "353" }
+                    let members = Set(names.parameters.last!.split(separator: " ").map { $0.trimmingCharacters(in: ["@", "+"]) })
+                    try await client.expect { $0.command == "366" }
+                    if members == Set(nicks) { return }
+                }
+            }
+        }
+        // Each client sends messages that name what it had seen: "<nick> <seq> <dep-nick>:<dep-seq>,…".
+        let perClient = 15
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for client in clients {
+                group.addTask {
+                    for seq in 1...perClient {
+                        let deps = TranscriptChecker.lastSeen(client.allMessages, me: client.name)
+                        let text = "\(client.name) \(seq) " + deps.map { "\($0.key):\($0.value)" }.sorted().joined(separator: ",")
+                        try await client.send("PRIVMSG #check :\(text)")
+                        if seq % 5 == 0 {
+                            try await client.send("PING :pace")
+                            try await client.expect { $0.command == "PONG" }
+                        }
+                    }
+                }
+            }
+            try await group.waitForAll()
+        }
+        for client in clients {
+            try await withDeadline(.seconds(20), what: "\(client.name) receives everything") {
+                while TranscriptChecker.received(client.allMessages).count < (nicks.count - 1) * perClient {
+                    try await client.send("PING :wait")
+                    try await client.expect { $0.command == "PONG" }
+                }
+            }
+        }
+        for client in clients {
+            let problems = TranscriptChecker.check(client.allMessages, me: client.name, senders: nicks, perSender: perClient)
+            #expect(problems.isEmpty, "\(client.name): \(problems)")
+        }
+        for client in clients { await client.close() }
+        await network.shutdown()
+    }
+}
+
+/// Verifies one client's transcript of checker messages (`<nick> <seq> <deps>`).
+enum TranscriptChecker {
+    struct Entry { var sender: String; var sequence: Int; var deps: [String: Int] }
+
+    static func received(_ messages: [IRCMessage]) -> [Entry] {
+        messages.filter { $0.command == "PRIVMSG" }.compactMap { message in
+            let parts = message.parameters[1].split(separator: " ", omittingEmptySubsequences: false)
+            guard parts.count == 3, let sequence = Int(parts[1]) else { return nil }
+            var deps: [String: Int] = [:]
+            for dep in parts[2].split(separator: ",") {
+                let pair = dep.split(separator: ":")
+                if pair.count == 2, let count = Int(pair[1]) { deps[String(pair[0])] = count }
+            }
+            return Entry(sender: String(parts[0]), sequence: sequence, deps: deps)
+        }
+    }
+
+    /// The highest sequence seen from each other sender (the causal past of the next message).
+    static func lastSeen(_ messages: [IRCMessage], me: String) -> [String: Int] {
+        var seen: [String: Int] = [:]
+        for entry in received(messages) where entry.sender != me {
+            seen[entry.sender] = max(seen[entry.sender] ?? 0, entry.sequence)
+        }
+        return seen
+    }
+
+    /// FIFO per sender, exactly once, causal order (every dependency shown before), and no loss.
+    static func check(_ messages: [IRCMessage], me: String, senders: [String], perSender: Int) -> [String] {
+        var problems: [String] = []
+        var delivered: [String: Int] = [:]
+        for entry in received(messages) {
+            let expected = (delivered[entry.sender] ?? 0) + 1
+            if entry.sequence != expected {
+                problems.append("\(entry.sender) \(entry.sequence) arrived when \(expected) was next (FIFO/exactly-once)")
+            }
+            delivered[entry.sender] = max(delivered[entry.sender] ?? 0, entry.sequence)
+            for (dependency, count) in entry.deps where dependency != me && (delivered[dependency] ?? 0) < count {
+                problems.append("\(entry.sender) \(entry.sequence) shown before \(dependency) \(count) it answers (causal)")
+            }
+        }
+        for sender in senders where sender != me && delivered[sender] != perSender {
+            problems.append("from \(sender): \(delivered[sender] ?? 0) of \(perSender) (loss)")
+        }
+        return problems
+    }
+}
+
+@Suite struct TranscriptCheckerTests {
+    private func messages(_ texts: [String]) -> [IRCMessage] {
+        texts.map { IRCMessage(source: "x!x@h", "PRIVMSG", "#check", $0) }
+    }
+
+    @Test func acceptsAGoodTranscript() {
+        let good = messages(["a 1 ", "b 1 a:1", "a 2 b:1", "b 2 a:2"])
+        #expect(TranscriptChecker.check(good, me: "c", senders: ["a", "b", "c"], perSender: 2).isEmpty)
+    }
+
+    @Test func findsEachKindOfViolation() {
+        let reordered = messages(["a 2 ", "a 1 "])
+        #expect(!TranscriptChecker.check(reordered, me: "c", senders: ["a", "c"], perSender: 2).isEmpty)
+        let duplicated = messages(["a 1 ", "a 1 ", "a 2 "])
+        #expect(!TranscriptChecker.check(duplicated, me: "c", senders: ["a", "c"], perSender: 2).isEmpty)
+        let replyFirst = messages(["b 1 a:1", "a 1 "])
+        #expect(TranscriptChecker.check(replyFirst, me: "c", senders: ["a", "b", "c"], perSender: 1)
+            .contains { $0.contains("causal") })
+        let lost = messages(["a 1 "])
+        #expect(TranscriptChecker.check(lost, me: "c", senders: ["a", "c"], perSender: 2).contains { $0.contains("loss") })
+    }
+}
