@@ -5,10 +5,17 @@ import NIOConcurrencyHelpers
 import Glibc
 #endif
 
-/// Carries ``ClientEvent``s from the network thread to the UI thread and wakes the UI's `poll`
+/// What the network side tells the UI.
+enum UIEvent: Sendable, Hashable {
+    case client(ClientEvent)
+    /// A connection attempt to this server (`HOST:PORT`) starts.
+    case connecting(to: String)
+}
+
+/// Carries ``UIEvent``s from the network thread to the UI thread and wakes the UI's `poll`
 /// through a pipe — one byte per batch, not per event, so a flood costs one wake-up.
 final class EventInbox: Sendable {
-    private let queue = NIOLockedValueBox<[ClientEvent]>([])
+    private let queue = NIOLockedValueBox<[UIEvent]>([])
     /// Read end (polled by the UI) and write end.
     let readFD: Int32
     private let writeFD: Int32
@@ -29,7 +36,7 @@ final class EventInbox: Sendable {
         close(writeFD)
     }
 
-    func post(_ event: ClientEvent) {
+    func post(_ event: UIEvent) {
         let wasEmpty = queue.withLockedValue { queue -> Bool in
             queue.append(event)
             return queue.count == 1
@@ -44,7 +51,7 @@ final class EventInbox: Sendable {
     }
 
     /// Takes every queued event and clears the wake-up bytes.
-    func takeAll() -> [ClientEvent] {
+    func takeAll() -> [UIEvent] {
         var scratch = [UInt8](repeating: 0, count: 256)
         while read(readFD, &scratch, scratch.count) > 0 {}
         return queue.withLockedValue { queue in

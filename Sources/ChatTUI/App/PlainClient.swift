@@ -25,7 +25,11 @@ struct PlainClient {
             var fds = [pollfd(fd: inbox.readFD, events: Int16(POLLIN), revents: 0),
                        pollfd(fd: 0, events: Int16(inputOpen ? POLLIN : 0), revents: 0)]
             _ = poll(&fds, inputOpen ? 2 : 1, 200)
-            for event in inbox.takeAll() {
+            for uiEvent in inbox.takeAll() {
+                guard case .client(let event) = uiEvent else {
+                    if case .connecting(let server) = uiEvent { print("*** connecting to \(server)") }
+                    continue
+                }
                 if case .joined(let channel, _, true) = event { target = channel }
                 if let line = PlainFormatter.line(for: event, utcOffsetSeconds: utcOffsetSeconds) {
                     print(line)

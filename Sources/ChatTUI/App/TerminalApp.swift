@@ -49,8 +49,13 @@ struct TerminalApp {
                 dirty = true
             }
             for event in inbox.takeAll() {
-                controller.apply(event, now: now2)
-                if controller.quitRequested, case .stateChanged(.disconnected) = event { disconnectedAfterQuit = true }
+                switch event {
+                case .client(let event):
+                    controller.apply(event, now: now2)
+                    if controller.quitRequested, case .stateChanged(.disconnected) = event { disconnectedAfterQuit = true }
+                case .connecting(let server):
+                    controller.view.status.server = server
+                }
                 dirty = true
             }
             if controller.quitRequested {

@@ -19,23 +19,28 @@ final class IRCClientRuntime: Sendable {
         var timer: Scheduled<Void>?
         /// Bumped for every connection so late callbacks of an old one are ignored.
         var generation = 0
+        /// Which of the servers the next connection goes to; moves on after a failure (failover).
+        var serverIndex = 0
 
         init(machine: Machine) { self.machine = machine }
     }
 
-    let host: String
-    let port: Int
+    /// The servers to use, in order of preference; a lost or failed connection moves to the next.
+    let servers: [(host: String, port: Int)]
     let eventLoop: any EventLoop
     private let inner: NIOLoopBoundBox<Inner>
     private let onEvent: @Sendable (ClientEvent) -> Void
+    private let onConnecting: @Sendable (String) -> Void
     private let limits = IRCLimits(maxLineLength: 8191, maxTagsLength: 8191)
 
-    init(host: String, port: Int, configuration: ClientConfiguration, eventLoop: any EventLoop,
+    init(servers: [(host: String, port: Int)], configuration: ClientConfiguration, eventLoop: any EventLoop,
+         onConnecting: @escaping @Sendable (String) -> Void = { _ in },
          onEvent: @escaping @Sendable (ClientEvent) -> Void) {
-        self.host = host
-        self.port = port
+        precondition(!servers.isEmpty, "at least one server")
+        self.servers = servers
         self.eventLoop = eventLoop
         self.onEvent = onEvent
+        self.onConnecting = onConnecting
         self.inner = NIOLoopBoundBox.makeBoxSendingValue(Inner(machine: Machine(configuration: configuration)), eventLoop: eventLoop)
     }
 
@@ -104,6 +109,8 @@ final class IRCClientRuntime: Sendable {
         inner.value.generation += 1
         let generation = inner.value.generation
         let limits = self.limits
+        let (host, port) = servers[inner.value.serverIndex % servers.count]
+        onConnecting(host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)")
         ClientBootstrap(group: eventLoop)
             .channelOption(.socketOption(.tcp_nodelay), value: 1)
             .connectTimeout(.seconds(10))
@@ -121,6 +128,7 @@ final class IRCClientRuntime: Sendable {
                     self.inner.value.channel = channel
                     self.run(self.inner.value.machine.connected(now: Self.now()))
                 case .failure(let error):
+                    self.inner.value.serverIndex += 1
                     self.run(self.inner.value.machine.connectFailed(error: error, now: Self.now()))
                 }
             }
@@ -135,6 +143,7 @@ final class IRCClientRuntime: Sendable {
     fileprivate func closed(generation: Int, error: (any Error)?) {
         guard inner.value.generation == generation, inner.value.channel != nil else { return }
         inner.value.channel = nil
+        inner.value.serverIndex += 1
         run(inner.value.machine.connectionClosed(error: error, now: Self.now()))
     }
 

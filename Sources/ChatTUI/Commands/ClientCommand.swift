@@ -17,7 +17,7 @@ struct ClientCommand: AsyncParsableCommand {
             """
     )
 
-    @Option(name: .long, help: "The IRC server to connect to (HOST:PORT).")
+    @Option(name: .long, help: "The IRC server to connect to (HOST:PORT); a comma-separated list fails over in order.")
     var server: String = "127.0.0.1:6667"
 
     @Option(name: .long, help: "Your nickname (default: $USER).")
@@ -39,8 +39,8 @@ struct ClientCommand: AsyncParsableCommand {
     var serverOptions: ServerOptions
 
     mutating func validate() throws {
-        if !host, BindAddress.parse(server) == nil {
-            throw ValidationError("--server must be HOST:PORT, e.g. 127.0.0.1:6667 (got '\(server)')")
+        if !host, servers.isEmpty || servers.count != server.split(separator: ",").count {
+            throw ValidationError("--server must be HOST:PORT or a comma-separated list of them, e.g. 127.0.0.1:6667 (got '\(server)')")
         }
         let name = nick ?? Self.defaultNick()
         guard ServerState.isValidNick(name, maxLength: 30) else {
@@ -50,6 +50,10 @@ struct ClientCommand: AsyncParsableCommand {
             throw ValidationError("'\(name)' is not a channel name: it must start with # and contain no spaces or commas")
         }
         guard scrollback >= 100 else { throw ValidationError("--scrollback must be at least 100") }
+    }
+
+    var servers: [BindAddress] {
+        server.split(separator: ",").compactMap { BindAddress.parse(String($0)) }
     }
 
     static func defaultNick() -> String {
@@ -66,23 +70,23 @@ struct ClientCommand: AsyncParsableCommand {
             return handler
         }
         var chatServer: ChatServer?
-        var connectAddress = BindAddress.parse(server) ?? .hostname()
+        var connectAddresses = servers.isEmpty ? [BindAddress.hostname()] : servers
         if host {
             let configuration = try serverOptions.configuration()
             let started = ChatServer(configuration: configuration, logger: Logger(label: "chatty.host"))
             let bound = try await started.start()
             chatServer = started
-            connectAddress = BindAddress(host: configuration.listen.host, port: bound.port ?? configuration.listen.port)
+            connectAddresses = [BindAddress(host: configuration.listen.host, port: bound.port ?? configuration.listen.port)]
         }
         let nick = self.nick ?? Self.defaultNick()
-        let address = connectAddress
+        let addresses = connectAddresses
         let clientConfiguration = ClientConfiguration(nick: nick, userName: nick, realName: "Chatty user",
                                                       password: serverOptions.password, channels: channel)
         let inbox = EventInbox()
-        let runtime = IRCClientRuntime(host: address.host, port: address.port, configuration: clientConfiguration,
-                                       eventLoop: MultiThreadedEventLoopGroup.singleton.next()) { event in
-            inbox.post(event)
-        }
+        let runtime = IRCClientRuntime(servers: addresses.map { ($0.host, $0.port) }, configuration: clientConfiguration,
+                                       eventLoop: MultiThreadedEventLoopGroup.singleton.next(),
+                                       onConnecting: { inbox.post(.connecting(to: $0)) },
+                                       onEvent: { inbox.post(.client($0)) })
         let linemode = plain || isatty(1) == 0 || isatty(0) == 0
         let scrollback = self.scrollback
         let utcOffset = TimeZone.current.secondsFromGMT()
@@ -91,7 +95,7 @@ struct ClientCommand: AsyncParsableCommand {
                 var client = PlainClient(runtime: runtime, inbox: inbox, target: nil, utcOffsetSeconds: utcOffset)
                 client.run()
             } else {
-                var controller = ChatController(server: address.description, nick: nick, scrollbackLimit: scrollback,
+                var controller = ChatController(server: addresses[0].description, nick: nick, scrollbackLimit: scrollback,
                                                 utcOffsetSeconds: utcOffset)
                 controller.view.currentTimeMilliseconds = IRCClientRuntime.now().millisecondsSinceEpoch
                 var app = TerminalApp(runtime: runtime, inbox: inbox, controller: controller)

@@ -1,3 +1,5 @@
+import ChatCore
+import ChatServer
 import Foundation
 import Testing
 
@@ -113,5 +115,43 @@ import Testing
         try await mate.waitFor("ircfan has quit (Quit: bye now)")
         mate.closeInput()
         await server.shutdown()
+    }
+}
+
+/// A client given several servers fails over when its server dies.
+@Suite(.timeLimit(.minutes(2))) struct FailoverEndToEndTests {
+    @Test func clientFailsOverToAnotherServerOfTheNetwork() async throws {
+        let secret = Array("failover test network secret".utf8)
+        func server(_ name: String, peers: [Int]) async throws -> (ChatServer, Int) {
+            var configuration = ChatServerConfiguration(listen: .hostname("127.0.0.1", port: 0), threads: 1)
+            configuration.core = ServerConfiguration(name: name, motd: nil)
+            configuration.federation = FederationConfiguration(
+                linkListen: .hostname("127.0.0.1", port: 0), peers: peers.map { .hostname("127.0.0.1", port: $0) },
+                secret: secret, keepalive: .init(interval: 500, timeout: 1_500), retryDelay: 0.1, maxRetryDelay: 0.5)
+            let server = ChatServer(configuration: configuration)
+            return (server, try await server.start().port!)
+        }
+        let (first, firstPort) = try await server("one.chatty", peers: [])
+        let (second, secondPort) = try await server("two.chatty", peers: [first.linkAddress!.port!])
+        try await EndToEnd.eventually("linked") { second.linkedServers == ["one.chatty"] }
+
+        let watcher = try PlainClientProcess(arguments: ["--server", "127.0.0.1:\(secondPort)", "--nick", "watcher"])
+        defer { watcher.terminate() }
+        try await watcher.waitFor("watcher has joined #chatty")
+        let mover = try PlainClientProcess(arguments: ["--server", "127.0.0.1:\(firstPort),127.0.0.1:\(secondPort)", "--nick", "mover"])
+        defer { mover.terminate() }
+        try await mover.waitFor("mover has joined #chatty")
+        try await watcher.waitFor("mover has joined #chatty")
+
+        await first.shutdown()
+        try await watcher.waitFor("mover has quit")
+        try await mover.waitFor("connecting to 127.0.0.1:\(secondPort)")
+        try await mover.waitFor("mover has joined #chatty")
+        try await watcher.waitFor("mover has joined #chatty")
+        mover.send("made it across")
+        try await watcher.waitFor("<mover> made it across")
+        mover.closeInput()
+        watcher.closeInput()
+        await second.shutdown()
     }
 }
