@@ -15,6 +15,7 @@ public final class ChatServer: Service, Sendable {
     private let group: MultiThreadedEventLoopGroup
     private let hub: ServerHub
     private let lifecycle: NIOLockedValueBox<Lifecycle>
+    private let sweepers: KeepaliveSweepers
     /// This process's identity in a network of servers (nil when not federated).
     public let origin: OriginID?
     /// The link listener and the tasks keeping outgoing links up, by peer address.
@@ -52,6 +53,7 @@ public final class ChatServer: Service, Sendable {
         } else {
             self.origin = nil
         }
+        self.sweepers = KeepaliveSweepers(loops: loops)
         self.hub = ServerHub(configuration: core, loops: loops,
                              sendQueueLimit: configuration.sendQueueLimit, now: WallClock.now(), federation: federation)
         self.lifecycle = NIOLockedValueBox(.initial)
@@ -64,6 +66,7 @@ public final class ChatServer: Service, Sendable {
         let configuration = self.configuration
         let logger = self.logger
         let frameLimit = configuration.core.limits.maxFrameLength
+        let sweepers = self.sweepers
         let channel = try await ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 1024)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
@@ -73,7 +76,7 @@ public final class ChatServer: Service, Sendable {
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(IRCLineDecoder(maximumLength: frameLimit)))
-                    try channel.pipeline.syncOperations.addHandler(ClientChannelHandler(hub: hub, configuration: configuration, logger: logger))
+                    try channel.pipeline.syncOperations.addHandler(ClientChannelHandler(hub: hub, configuration: configuration, sweepers: sweepers, logger: logger))
                 }
             }
             .bind(host: configuration.listen.host, port: configuration.listen.port)

@@ -15,13 +15,15 @@ final class ClientChannelHandler: ChannelInboundHandler {
     private var id: ClientID?
     private var keepalive: KeepaliveStateMachine
     private var flood: FloodControl
-    private var delayed = CircularBuffer<IRCLineFrame>()
+    /// Lines delayed by flood control (an empty array costs no allocation).
+    private var delayed: [IRCLineFrame] = []
     private var drainTask: Scheduled<Void>?
-    private var keepaliveTask: Scheduled<Void>?
+    private let sweepers: KeepaliveSweepers
     private var context: ChannelHandlerContext?
 
-    init(hub: ServerHub, configuration: ChatServerConfiguration, logger: Logger) {
+    init(hub: ServerHub, configuration: ChatServerConfiguration, sweepers: KeepaliveSweepers, logger: Logger) {
         self.hub = hub
+        self.sweepers = sweepers
         self.limits = configuration.core.limits
         self.logger = logger
         let now = Self.monotonicNow()
@@ -45,12 +47,12 @@ final class ClientChannelHandler: ChannelInboundHandler {
         }
         self.id = id
         logger.debug("connection accepted", metadata: ["client": "\(id)", "host": "\(host)"])
-        scheduleKeepalive()
+        sweepers.sweeper(for: context.eventLoop)?.add(self)
         context.fireChannelActive()
     }
 
     func channelInactive(context: ChannelHandlerContext) {
-        keepaliveTask?.cancel()
+        sweepers.sweeper(for: context.eventLoop)?.remove(self)
         drainTask?.cancel()
         if let id {
             hub.disconnected(id, reason: "Connection closed", now: WallClock.now())
@@ -113,8 +115,6 @@ final class ClientChannelHandler: ChannelInboundHandler {
                 let message = try IRCMessage.parse(line, limits: limits)
                 if hub.received(message, from: id, now: WallClock.now()) {
                     keepalive.registered(now: Self.monotonicNow())
-                    keepaliveTask?.cancel()
-                    scheduleKeepalive()
                 }
             } catch {
                 hub.invalidLine(error, from: id)
@@ -153,26 +153,19 @@ final class ClientChannelHandler: ChannelInboundHandler {
         context.read()
     }
 
-    private func scheduleKeepalive() {
-        guard let context, let deadline = keepalive.nextDeadline else { return }
-        let delay = max(0, deadline - Self.monotonicNow())
-        keepaliveTask = context.eventLoop.assumeIsolated().scheduleTask(in: .milliseconds(delay)) { [self] in
-            keepaliveFired()
-        }
-    }
+    /// When the keepalive machine wants to be asked again (checked by the loop's sweeper).
+    var keepaliveDeadline: Int64? { id == nil ? nil : keepalive.nextDeadline }
 
-    private func keepaliveFired() {
+    func keepaliveDue(now: Int64) {
         guard let id else { return }
-        switch keepalive.timerFired(now: Self.monotonicNow()) {
+        switch keepalive.timerFired(now: now) {
         case .none:
             break
         case .sendPing:
             hub.ping(id)
         case .close(let reason):
             hub.drop(id, reason: reason)
-            return
         }
-        scheduleKeepalive()
     }
 }
 
