@@ -38,8 +38,10 @@ public struct ServerState: Sendable {
         id.rawValue < clients.count ? clients[id.rawValue] : nil
     }
 
+    /// Hot path of every delivery: reads one field without copying the client's record.
     public func tagClass(of id: ClientID) -> TagClass {
-        client(id)?.capabilities.tagClass ?? .none
+        guard id.rawValue < clients.count else { return .none }
+        return clients[id.rawValue]?.capabilities.tagClass ?? .none
     }
 
     public func channel(named name: String) -> ChannelState? {
