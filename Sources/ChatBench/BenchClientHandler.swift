@@ -39,12 +39,17 @@ final class BenchClientHandler: ChannelInboundHandler {
     private let senderID: Int?
     private var sequence: UInt32 = 0
     private var acknowledged: UInt32 = 0
+    /// Closed loop: highest sequence each of this sender's observers has seen; `acknowledged`
+    /// is their minimum.
+    private var acknowledgedBy: [UInt32] = []
     private var target = ""
     private var deliveriesPerMessage: UInt64 = 0
 
     // Observing (closed loop): latest sequence seen per sender since the last acknowledgement.
     private var isObserver = false
     private var pendingAck: [UInt32] = []
+    /// Per sender id: this connection's position in that sender's observer list, or -1.
+    private var observerSlot: [Int] = []
     private var dirtySenders: [Int] = []
 
     init(index: Int, config: BenchConfiguration, stats: LoopStats, coordinator: Coordinator) {
@@ -251,7 +256,7 @@ final class BenchClientHandler: ChannelInboundHandler {
             stats.lastMeasuredReceiveAt = readTime
             stats.histogram.record(readTime > fields.sentAt ? readTime - fields.sentAt : 0)
         }
-        if isObserver, plan.observerOfSender[fields.sender] == index {
+        if isObserver, observerSlot[fields.sender] >= 0 {
             if pendingAck[fields.sender] == 0 { dirtySenders.append(fields.sender) }
             pendingAck[fields.sender] = fields.sequence
         }
@@ -263,9 +268,13 @@ final class BenchClientHandler: ChannelInboundHandler {
     func start(_ plan: RunPlan) {
         guard phase == .ready, let context else { return }
         self.plan = plan
-        if plan.mode == .closed, plan.observerOfSender.contains(index) {
-            isObserver = true
-            pendingAck = Array(repeating: 0, count: plan.senderCount)
+        if plan.mode == .closed {
+            let slots = plan.observersOfSender.map { $0.firstIndex(of: index) ?? -1 }
+            if slots.contains(where: { $0 >= 0 }) {
+                isObserver = true
+                observerSlot = slots
+                pendingAck = Array(repeating: 0, count: plan.senderCount)
+            }
         }
         guard let senderID else { return }
         let channel = config.channelIndex(for: index)
@@ -280,7 +289,8 @@ final class BenchClientHandler: ChannelInboundHandler {
             let first = plan.start + offset
             scheduleTick(at: first, now: now, firstSendAt: first, context: context)
         case .closed:
-            guard plan.observerOfSender[senderID] >= 0 else { return }
+            guard !plan.observersOfSender[senderID].isEmpty else { return }
+            acknowledgedBy = Array(repeating: 0, count: plan.observersOfSender[senderID].count)
             context.eventLoop.assumeIsolated().scheduleTask(in: .nanoseconds(Int64(plan.start > now ? plan.start - now : 0))) {
                 self.sendWindow()
             }
@@ -328,9 +338,12 @@ final class BenchClientHandler: ChannelInboundHandler {
         flushOut()
     }
 
-    /// Closed loop: the observer has seen this sender's messages up to `sequence`.
-    func acknowledge(_ sequence: UInt32) {
-        if sequence > acknowledged { acknowledged = sequence }
+    /// Closed loop: observer number `slot` has seen this sender's messages up to `sequence`.
+    func acknowledge(_ sequence: UInt32, slot: Int) {
+        guard acknowledgedBy.indices.contains(slot) else { return }
+        if sequence > acknowledgedBy[slot] { acknowledgedBy[slot] = sequence }
+        let lowest = acknowledgedBy.min() ?? 0
+        if lowest > acknowledged { acknowledged = lowest }
         sendWindow()
     }
 
@@ -351,12 +364,13 @@ final class BenchClientHandler: ChannelInboundHandler {
         guard !dirtySenders.isEmpty, let plan else { return }
         for sender in dirtySenders {
             let sequence = pendingAck[sender]
+            let slot = observerSlot[sender]
             pendingAck[sender] = 0
             guard let bound = plan.senders[sender] else { continue }
             if bound.eventLoop.inEventLoop {
-                bound.value.acknowledge(sequence)
+                bound.value.acknowledge(sequence, slot: slot)
             } else {
-                bound.eventLoop.execute { bound.value.acknowledge(sequence) }
+                bound.eventLoop.execute { bound.value.acknowledge(sequence, slot: slot) }
             }
         }
         dirtySenders.removeAll(keepingCapacity: true)

@@ -13,7 +13,8 @@ enum BenchMode: String, ExpressibleByArgument, CaseIterable, Codable, Sendable {
 /// The validated, immutable settings of one run, shared by every connection.
 struct BenchConfiguration: Sendable {
     var host: String
-    var port: Int
+    /// Server ports; client i connects to `ports[i % ports.count]` (one entry without `--ports`).
+    var ports: [Int]
     var clients: Int
     var senders: Int
     var channels: Int
@@ -23,7 +24,8 @@ struct BenchConfiguration: Sendable {
     var durationSeconds: Double
     var warmupSeconds: Double
     var messageSize: Int
-    var serverPID: Int32?
+    /// Server processes sampled via /proc; CPU time and RSS are summed over all of them.
+    var serverPIDs: [Int32]
     var threads: Int
     var maxInFlight: Int
     var setupTimeoutSeconds: Double
@@ -36,6 +38,8 @@ struct BenchConfiguration: Sendable {
     var effectiveSenders: Int { mode == .idle ? 0 : senders }
 
     func nick(for client: Int) -> String { nickPrefix + String(client) }
+    /// The port client `client` connects to (round-robin over `ports`).
+    func port(for client: Int) -> Int { ports[client % ports.count] }
     func channelIndex(for client: Int) -> Int { client % channels }
     func channelName(_ index: Int) -> String { channelPrefix + String(index) }
     /// Clients `0..<senders` send; with `client % threads` choosing the event loop, senders are

@@ -4,7 +4,9 @@ import Foundation
 struct BenchReport: Codable, Sendable {
     var mode: String
     var host: String
+    /// The first (or only) port; `ports` lists all of them (client i used `ports[i % count]`).
     var port: Int
+    var ports: [Int]
     var clients: Int
     var senders: Int
     var channels: Int
@@ -40,11 +42,17 @@ struct BenchReport: Codable, Sendable {
     var latencyMaxMs: Double
     var latencyMeanMs: Double
 
+    /// Sampled server processes; the server* values below are sums over all of them.
+    var serverPIDs: [Int32]
     var serverCPUSeconds: Double?
     var serverCPUSecondsTotal: Double?
+    /// CPU seconds in the measured window per process, in `serverPIDs` order.
+    var serverCPUSecondsPerProcess: [Double]?
     var serverRSSBeforeKiB: Int?
     var serverRSSAfterKiB: Int?
+    /// Sum of each process's own peak RSS (VmHWM); the peaks need not have been simultaneous.
     var serverPeakRSSKiB: Int?
+    var serverPeakRSSKiBPerProcess: [Int]?
     var serverBytesPerConnection: Double?
     var generatorCPUSeconds: Double
     var generatorCPUSecondsTotal: Double
@@ -62,7 +70,8 @@ struct BenchReport: Codable, Sendable {
         func f(_ v: Double, _ digits: Int = 2) -> String { String(format: "%.\(digits)f", v) }
         var lines: [(String, String)] = [
             ("mode", mode + (rate.map { " rate=\(f($0)) msg/s/sender" } ?? "") + (window.map { " window=\($0)" } ?? "")),
-            ("target", "\(host):\(port)"),
+            ("target", "\(host):" + ports.map(String.init).joined(separator: ",")
+                + (ports.count > 1 ? " (client i → port i % \(ports.count))" : "")),
             ("clients / senders / channels", "\(clients) / \(senders) / \(channels)"),
             ("connections established", "\(connectionsEstablished) (registered \(registered), ready \(ready), failed \(setupFailures))"),
             ("registration time", "\(f(registrationSeconds, 3)) s (setup incl. join \(f(setupSeconds, 3)) s)"),
@@ -77,11 +86,22 @@ struct BenchReport: Codable, Sendable {
                 ("latency p50 / p90 / p99 / p99.9 / max", "\(f(latencyP50Ms, 3)) / \(f(latencyP90Ms, 3)) / \(f(latencyP99Ms, 3)) / \(f(latencyP999Ms, 3)) / \(f(latencyMaxMs, 3)) ms"),
             ]
         }
+        if serverPIDs.count > 1 {
+            lines.append(("server PIDs (summed)", serverPIDs.map(String.init).joined(separator: ", ")))
+        }
         if let serverCPUSeconds, let serverCPUSecondsTotal {
-            lines.append(("server CPU", "\(f(serverCPUSeconds)) s in window (\(f(serverCPUSecondsTotal)) s whole run)"))
+            var value = "\(f(serverCPUSeconds)) s in window (\(f(serverCPUSecondsTotal)) s whole run)"
+            if let perProcess = serverCPUSecondsPerProcess, perProcess.count > 1 {
+                value += "; per process " + perProcess.map { f($0) }.joined(separator: " + ")
+            }
+            lines.append(("server CPU", value))
         }
         if let before = serverRSSBeforeKiB, let after = serverRSSAfterKiB, let peak = serverPeakRSSKiB {
-            lines.append(("server RSS before / after / peak", "\(before) / \(after) / \(peak) KiB"))
+            var value = "\(before) / \(after) / \(peak) KiB"
+            if let perProcess = serverPeakRSSKiBPerProcess, perProcess.count > 1 {
+                value += " (peaks " + perProcess.map(String.init).joined(separator: " + ") + ")"
+            }
+            lines.append(("server RSS before / after / peak", value))
         }
         if let serverBytesPerConnection {
             lines.append(("server memory per connection", "\(f(serverBytesPerConnection / 1024, 2)) KiB"))

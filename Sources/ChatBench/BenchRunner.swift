@@ -51,8 +51,11 @@ struct BenchRunner {
             try loop.submit { NIOLoopBound(LoopStats(), eventLoop: loop) }.wait()
         }
 
-        let serverBefore = config.serverPID.flatMap(ProcessStats.server)
-        if config.serverPID != nil, serverBefore == nil { notes.append("could not read /proc for --server-pid") }
+        let serverBefore = sampleServers()
+        if !config.serverPIDs.isEmpty, serverBefore == nil {
+            let unreadable = config.serverPIDs.filter { ProcessStats.server(pid: $0) == nil }
+            notes.append("could not read /proc for --server-pid \(unreadable.map(String.init).joined(separator: ", "))")
+        }
         let generatorCPUStart = ProcessStats.ownCPUSeconds()
 
         // Setup: connect, register and join with bounded concurrency.
@@ -84,29 +87,29 @@ struct BenchRunner {
             ? Double(progress.lastReadyAt - progress.firstConnectAt) / 1e9 : 0
         log("setup done: \(ready.count) ready, \(progress.failed) failed in \(setupSeconds) s")
 
-        var serverAtStart = config.serverPID.flatMap(ProcessStats.server)
+        var serverAtStart = sampleServers()
         var generatorCPUAtStart = ProcessStats.ownCPUSeconds()
         var serverAtEnd = serverAtStart
         var generatorCPUAtEnd = generatorCPUAtStart
-        var serverAfterSetup: ProcessStats.Server?
+        var serverAfterSetup: ProcessStats.ServerSample?
         var warmupEnd: UInt64 = 0
         var end: UInt64 = 0
 
         switch config.mode {
         case .idle:
             sleep(seconds: 1)  // let the server settle before sampling its memory
-            serverAfterSetup = config.serverPID.flatMap(ProcessStats.server)
+            serverAfterSetup = sampleServers()
             serverAtStart = serverAfterSetup
             generatorCPUAtStart = ProcessStats.ownCPUSeconds()
             sleep(seconds: config.durationSeconds)
-            serverAtEnd = config.serverPID.flatMap(ProcessStats.server)
+            serverAtEnd = sampleServers()
             generatorCPUAtEnd = ProcessStats.ownCPUSeconds()
 
         case .paced, .closed:
             let plan = makePlan(ready: ready)
             warmupEnd = plan.warmupEnd
             end = plan.end
-            if plan.observerOfSender.contains(-1), config.mode == .closed {
+            if plan.observersOfSender.contains(where: \.isEmpty), config.mode == .closed {
                 notes.append("some senders have no observer in their channel and do not send")
             }
             for bound in ready.values {
@@ -114,10 +117,10 @@ struct BenchRunner {
             }
             log("sending for \(config.warmupSeconds) s warm-up + \(config.durationSeconds) s")
             sleep(until: plan.warmupEnd)
-            serverAtStart = config.serverPID.flatMap(ProcessStats.server)
+            serverAtStart = sampleServers()
             generatorCPUAtStart = ProcessStats.ownCPUSeconds()
             sleep(until: plan.end)
-            serverAtEnd = config.serverPID.flatMap(ProcessStats.server)
+            serverAtEnd = sampleServers()
             generatorCPUAtEnd = ProcessStats.ownCPUSeconds()
 
             // Drain: wait until every owed delivery arrived, progress stalls, or the timeout hits.
@@ -142,7 +145,10 @@ struct BenchRunner {
         }
 
         let totals = try snapshot(stats, histogram: true)
-        let serverFinal = config.serverPID.flatMap(ProcessStats.server)
+        let serverFinal = sampleServers()
+        if !config.serverPIDs.isEmpty, serverBefore != nil, serverFinal == nil {
+            notes.append("a --server-pid process could not be read at the end of the run (exited?)")
+        }
         let generatorCPUFinal = ProcessStats.ownCPUSeconds()
         let channels = coordinator.beginShutdown()
         for channel in channels { channel.close(promise: nil) }
@@ -157,12 +163,18 @@ struct BenchRunner {
         }
         var bytesPerConnection: Double?
         if config.mode == .idle, let before = serverBefore, let after = serverAfterSetup, !ready.isEmpty {
-            bytesPerConnection = Double(after.rssKiB - before.rssKiB) * 1024 / Double(ready.count)
+            bytesPerConnection = Double(after.total.rssKiB - before.total.rssKiB) * 1024 / Double(ready.count)
+        }
+        // Per-process CPU seconds in the measured window (same order as --server-pid).
+        var cpuPerProcess: [Double]?
+        if let start = serverAtStart, let end = serverAtEnd, start.perProcess.count == end.perProcess.count {
+            cpuPerProcess = zip(end.perProcess, start.perProcess).map { $0.cpuSeconds - $1.cpuSeconds }
         }
         _ = end
 
         return BenchReport(
-            mode: config.mode.rawValue, host: config.host, port: config.port, clients: config.clients,
+            mode: config.mode.rawValue, host: config.host, port: config.ports[0], ports: config.ports,
+            clients: config.clients,
             senders: config.effectiveSenders, channels: config.channels,
             rate: config.mode == .paced ? config.rate : nil, window: config.mode == .closed ? config.window : nil,
             messageSize: config.messageSize, durationSeconds: config.durationSeconds,
@@ -182,10 +194,17 @@ struct BenchRunner {
             latencyP99Ms: ms(histogram.value(atPercentile: 99)),
             latencyP999Ms: ms(histogram.value(atPercentile: 99.9)), latencyMaxMs: ms(histogram.maxValue),
             latencyMeanMs: histogram.mean / 1e6,
-            serverCPUSeconds: serverAtEnd.flatMap { e in serverAtStart.map { e.cpuSeconds - $0.cpuSeconds } },
-            serverCPUSecondsTotal: serverFinal.flatMap { e in serverBefore.map { e.cpuSeconds - $0.cpuSeconds } },
-            serverRSSBeforeKiB: serverBefore?.rssKiB, serverRSSAfterKiB: (serverAfterSetup ?? serverFinal)?.rssKiB,
-            serverPeakRSSKiB: serverFinal?.peakRSSKiB, serverBytesPerConnection: bytesPerConnection,
+            serverPIDs: config.serverPIDs,
+            serverCPUSeconds: serverAtEnd.flatMap { e in serverAtStart.map { e.total.cpuSeconds - $0.total.cpuSeconds } },
+            serverCPUSecondsTotal: serverFinal.flatMap { e in
+                serverBefore.map { e.total.cpuSeconds - $0.total.cpuSeconds }
+            },
+            serverCPUSecondsPerProcess: cpuPerProcess,
+            serverRSSBeforeKiB: serverBefore?.total.rssKiB,
+            serverRSSAfterKiB: (serverAfterSetup ?? serverFinal)?.total.rssKiB,
+            serverPeakRSSKiB: serverFinal?.total.peakRSSKiB,
+            serverPeakRSSKiBPerProcess: serverFinal?.perProcess.map(\.peakRSSKiB),
+            serverBytesPerConnection: bytesPerConnection,
             generatorCPUSeconds: generatorCPUAtEnd - generatorCPUAtStart,
             generatorCPUSecondsTotal: generatorCPUFinal - generatorCPUStart,
             generatorPeakRSSKiB: ProcessStats.ownPeakRSSKiB(),
@@ -194,21 +213,30 @@ struct BenchRunner {
             firstError: totals.firstErrorText, notes: notes)
     }
 
+    /// CPU time and RSS of every `--server-pid` process, summed (nil without PIDs or if one exited).
+    private func sampleServers() -> ProcessStats.ServerSample? {
+        ProcessStats.servers(pids: config.serverPIDs)
+    }
+
     /// Roles and schedule for the measured phase, from the connections that are ready.
     private func makePlan(ready: [Int: NIOLoopBound<BenchClientHandler>]) -> RunPlan {
         var members = Array(repeating: [Int](), count: config.channels)
         for index in ready.keys.sorted() { members[config.channelIndex(for: index)].append(index) }
         let senderCount = config.effectiveSenders
-        // Observer of a channel: its first member that does not send, else its first member;
-        // that member's own messages are observed by the channel's second member.
-        var observerOfSender = Array(repeating: -1, count: senderCount)
+        // Observers of a sender, one per distinct server port: the channel's first member on
+        // that port that does not send, else its first member there other than the sender.
+        // With one port this is the channel's first non-sending member (its own messages are
+        // observed by the channel's second member). With several (linked) servers, waiting for
+        // one observer per server keeps the window closed over the relays between servers too.
+        let distinctPorts = config.ports.reduce(into: [Int]()) { if !$0.contains($1) { $0.append($1) } }
+        var observersOfSender = Array(repeating: [Int](), count: senderCount)
         for sender in 0..<senderCount where ready[sender] != nil {
-            let list = members[config.channelIndex(for: sender)]
-            let primary = list.first(where: { !config.isSender($0) }) ?? list.first
-            if let primary, primary != sender {
-                observerOfSender[sender] = primary
-            } else if let other = list.first(where: { $0 != sender }) {
-                observerOfSender[sender] = other
+            let others = members[config.channelIndex(for: sender)].filter { $0 != sender }
+            for port in distinctPorts {
+                let here = others.filter { config.port(for: $0) == port }
+                if let observer = here.first(where: { !config.isSender($0) }) ?? here.first {
+                    observersOfSender[sender].append(observer)
+                }
             }
         }
         let start = monotonicNanos() + 300_000_000
@@ -219,6 +247,6 @@ struct BenchRunner {
             window: config.window, messageSize: config.messageSize, senderCount: senderCount,
             channelNames: (0..<config.channels).map(config.channelName),
             deliveriesPerMessage: members.map { $0.count - 1 },
-            senders: (0..<senderCount).map { ready[$0] }, observerOfSender: observerOfSender)
+            senders: (0..<senderCount).map { ready[$0] }, observersOfSender: observersOfSender)
     }
 }

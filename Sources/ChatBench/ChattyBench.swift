@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import NIOCore
 
 /// Command-line interface of `chatty-bench`.
@@ -15,7 +16,14 @@ struct ChattyBench: ParsableCommand {
     )
 
     @Option(help: "Server address.") var host = "127.0.0.1"
-    @Option(help: "Server port.") var port: Int
+    @Option(help: "Server port (or use --ports).") var port: Int?
+    @Option(
+        name: .customLong("ports"),
+        help: ArgumentHelp(
+            "Comma-separated server ports, e.g. of linked servers; client i connects to the (i % n)-th.",
+            valueName: "p1,p2,..."),
+        transform: ChattyBench.parsePorts)
+    var portList: [Int]?
     @Option(help: "Number of client connections.") var clients = 100
     @Option(help: "How many of the clients send (ignored in idle mode).") var senders = 10
     @Option(help: "Number of channels; client i joins channel i % C.") var channels = 1
@@ -26,8 +34,10 @@ struct ChattyBench: ParsableCommand {
     @Option(help: "Seconds of sending before measuring starts.") var warmup = 2.0
     @Option(name: .customLong("message-size"), help: "Bytes of PRIVMSG text (at least the header, at most 400).")
     var messageSize = 64
-    @Option(name: .customLong("server-pid"), help: "Server process to sample for CPU time and RSS via /proc.")
-    var serverPID: Int32?
+    @Option(
+        name: .customLong("server-pid"),
+        help: "Server process to sample for CPU time and RSS via /proc (repeatable: values are summed).")
+    var serverPIDs: [Int32] = []
     @Option(help: "Generator event loops (default: one per core).") var threads = System.coreCount
     @Option(
         name: .customLong("max-in-flight"),
@@ -42,8 +52,37 @@ struct ChattyBench: ParsableCommand {
     @Flag(help: "Print one JSON object instead of text.") var json = false
     @Flag(help: "No progress output on stderr.") var quiet = false
 
+    /// Parses `--ports 6667,6668`: comma-separated, each 1...65535.
+    static func parsePorts(_ text: String) throws -> [Int] {
+        let parts = text.split(separator: ",", omittingEmptySubsequences: false)
+        var ports: [Int] = []
+        for part in parts {
+            let trimmed = part.trimmingCharacters(in: .whitespaces)
+            guard let port = Int(trimmed), (1...65535).contains(port) else {
+                throw ValidationError("--ports: '\(trimmed)' is not a port (1...65535)")
+            }
+            ports.append(port)
+        }
+        guard !ports.isEmpty else { throw ValidationError("--ports needs at least one port") }
+        return ports
+    }
+
+    /// `--port P` or `--ports P1,P2,...` (exactly one of them).
+    var resolvedPorts: [Int] {
+        if let portList { return portList }
+        return port.map { [$0] } ?? []
+    }
+
     func validate() throws {
-        guard (1...65535).contains(port) else { throw ValidationError("--port must be 1...65535") }
+        switch (port, portList) {
+        case (nil, nil): throw ValidationError("give --port or --ports")
+        case (.some, .some): throw ValidationError("give either --port or --ports, not both")
+        case (.some(let port), nil):
+            guard (1...65535).contains(port) else { throw ValidationError("--port must be 1...65535") }
+        case (nil, .some): break  // checked by parsePorts
+        }
+        guard serverPIDs.allSatisfy({ $0 > 0 }) else { throw ValidationError("--server-pid must be positive") }
+        guard Set(serverPIDs).count == serverPIDs.count else { throw ValidationError("--server-pid given twice for the same PID") }
         guard clients >= 1 else { throw ValidationError("--clients must be at least 1") }
         guard channels >= 1, channels <= clients else { throw ValidationError("--channels must be 1...clients") }
         if mode != .idle {
@@ -64,9 +103,9 @@ struct ChattyBench: ParsableCommand {
 
     func run() throws {
         let config = BenchConfiguration(
-            host: host, port: port, clients: clients, senders: senders, channels: channels, mode: mode,
+            host: host, ports: resolvedPorts, clients: clients, senders: senders, channels: channels, mode: mode,
             rate: rate, window: window, durationSeconds: duration, warmupSeconds: warmup,
-            messageSize: messageSize, serverPID: serverPID, threads: threads, maxInFlight: maxInFlight,
+            messageSize: messageSize, serverPIDs: serverPIDs, threads: threads, maxInFlight: maxInFlight,
             setupTimeoutSeconds: setupTimeout, drainTimeoutSeconds: drainTimeout, nickPrefix: nickPrefix,
             channelPrefix: channelPrefix, quiet: quiet)
         let report = try BenchRunner(config: config).run()

@@ -83,7 +83,7 @@ final class Coordinator: Sendable {
                     try channel.pipeline.syncOperations.addHandler(handler)
                 }
             }
-            .connect(host: config.host, port: config.port)
+            .connect(host: config.host, port: config.port(for: index))
             .whenComplete { [self] result in
                 switch result {
                 case .success(let channel):

@@ -15,6 +15,30 @@ enum ProcessStats {
         var peakRSSKiB: Int
     }
 
+    /// One sample of all server processes: each process, and their sum (CPU seconds, RSS and
+    /// peak RSS added up; the summed peak is the sum of each process's own VmHWM).
+    struct ServerSample: Sendable {
+        var perProcess: [Server]
+        var total: Server
+    }
+
+    /// Samples every PID; nil if `pids` is empty or any of them cannot be read (exited).
+    static func servers(pids: [Int32]) -> ServerSample? {
+        guard !pids.isEmpty else { return nil }
+        var perProcess: [Server] = []
+        perProcess.reserveCapacity(pids.count)
+        for pid in pids {
+            guard let sample = server(pid: pid) else { return nil }
+            perProcess.append(sample)
+        }
+        let total = perProcess.reduce(Server(cpuSeconds: 0, rssKiB: 0, peakRSSKiB: 0)) { sum, next in
+            Server(
+                cpuSeconds: sum.cpuSeconds + next.cpuSeconds, rssKiB: sum.rssKiB + next.rssKiB,
+                peakRSSKiB: sum.peakRSSKiB + next.peakRSSKiB)
+        }
+        return ServerSample(perProcess: perProcess, total: total)
+    }
+
     static func server(pid: Int32) -> Server? {
         guard let stat = readFile("/proc/\(pid)/stat"), let status = readFile("/proc/\(pid)/status") else {
             return nil

@@ -17,14 +17,15 @@ final class RunPlan: Sendable {
     let deliveriesPerMessage: [Int]
     /// Joined sender connections by sender id (nil if that sender failed to join).
     let senders: [NIOLoopBound<BenchClientHandler>?]
-    /// Per sender id: the client index of the connection whose receipt acknowledges a message
-    /// in closed-loop mode (-1 if none).
-    let observerOfSender: [Int]
+    /// Per sender id: the client indices of the connections whose receipt acknowledges a message
+    /// in closed-loop mode, one per server port (`--ports`) that has a member in the sender's
+    /// channel; a message counts as acknowledged once all of them saw it. Empty if none.
+    let observersOfSender: [[Int]]
 
     init(
         start: UInt64, warmupEnd: UInt64, end: UInt64, mode: BenchMode, rate: Double, window: Int,
         messageSize: Int, senderCount: Int, channelNames: [String], deliveriesPerMessage: [Int],
-        senders: [NIOLoopBound<BenchClientHandler>?], observerOfSender: [Int]
+        senders: [NIOLoopBound<BenchClientHandler>?], observersOfSender: [[Int]]
     ) {
         self.start = start
         self.warmupEnd = warmupEnd
@@ -37,6 +38,6 @@ final class RunPlan: Sendable {
         self.channelNames = channelNames
         self.deliveriesPerMessage = deliveriesPerMessage
         self.senders = senders
-        self.observerOfSender = observerOfSender
+        self.observersOfSender = observersOfSender
     }
 }

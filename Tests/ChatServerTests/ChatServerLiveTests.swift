@@ -91,15 +91,25 @@ func withServer(
             try await slow.channel.setOption(.autoRead, value: false).get()
 
             let payload = String(repeating: "x", count: 400)
-            let total = 2000
+            // More than the kernel buffers towards the stopped reader can hold (loopback autotunes to MBs).
+            // More than the kernel buffers towards the stopped reader hold (loopback autotunes to megabytes).
+            let total = 20_000
             for batch in stride(from: 0, to: total, by: 100) {
                 let lines = (batch..<min(total, batch + 100)).map { "PRIVMSG #flood :\($0) \(payload)" }
                 try await sender.send(lines.joined(separator: "\r\n"))
+                // Paced by the fast reader, so only the reader that stopped can fall behind.
+                let last = min(total, batch + 100) - 1
+                try await fast.expect { $0.command == "PRIVMSG" && $0.parameters[1].hasPrefix("\(last) ") }
             }
-            let quit = try await fast.expect { $0.command == "QUIT" && $0.sourceNick == "slow" }
-            #expect(quit.parameters == ["SendQ exceeded"])
-            let last = try await fast.expect { $0.command == "PRIVMSG" && $0.parameters[1].hasPrefix("\(total - 1) ") }
-            #expect(last.sourceNick == "sender")
+            // The QUIT may already be behind the cursor: poll the transcript with PING round trips.
+            try await withDeadline(.seconds(20), what: "slow reader dropped") {
+                while !fast.allMessages.contains(where: { $0.command == "QUIT" && $0.sourceNick == "slow" }) {
+                    try await fast.send("PING :poll")
+                    try await fast.expect { $0.command == "PONG" }
+                }
+            }
+            let quit = fast.allMessages.first { $0.command == "QUIT" && $0.sourceNick == "slow" }
+            #expect(quit?.parameters == ["SendQ exceeded"])
             let received = fast.allMessages.filter { $0.command == "PRIVMSG" }.map { Int($0.parameters[1].split(separator: " ")[0])! }
             #expect(received == Array(0..<total), "the fast reader got every message in order")
             #expect(server.state.clientID(nick: "slow") == nil)

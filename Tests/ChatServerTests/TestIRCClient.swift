@@ -83,6 +83,8 @@ final class TestIRCClient: Sendable {
                 }
                 if let found { return found }
                 if closed { throw TimeoutError(description: "\(self.name): connection closed while waiting") }
+                // A cancelled wait returns at once: stop instead of spinning when the deadline passed.
+                try Task.checkCancellation()
                 await self.waitForChange()
             }
         }
@@ -92,6 +94,7 @@ final class TestIRCClient: Sendable {
     func waitClosed(timeout: Duration = .seconds(10)) async throws -> [IRCMessage] {
         try await withDeadline(timeout, what: "\(name): connection not closed") {
             while !self.state.withLockedValue({ $0.closed }) {
+                try Task.checkCancellation()
                 await self.waitForChange()
             }
             return self.state.withLockedValue { $0.messages }

@@ -25,7 +25,7 @@ extension ServerState {
 
     private mutating func join(_ id: ClientID, channel name: String, key: String?, now: Timestamp, into actions: inout [ServerAction]) {
         guard Self.isValidChannelName(name, maxLength: configuration.channelLength) else {
-            reply(id, Numeric.noSuchChannel, name, "No such channel", into: &actions)
+            noSuchChannel(id, name, into: &actions)
             return
         }
         let folded = CaseMapping.fold(name)
@@ -77,11 +77,11 @@ extension ServerState {
         for name in list.split(separator: ",").map(String.init) {
             let folded = CaseMapping.fold(name)
             guard channels[folded] != nil else {
-                reply(id, Numeric.noSuchChannel, name, "No such channel", into: &actions)
+                noSuchChannel(id, name, into: &actions)
                 continue
             }
             guard client(id)!.channels.contains(folded) else {
-                reply(id, Numeric.notOnChannel, name, "You're not on that channel", into: &actions)
+                notOnChannel(id, name, into: &actions)
                 continue
             }
             part(id, channel: folded, reason: reason, now: now, into: &actions)
@@ -112,13 +112,13 @@ extension ServerState {
         }
         let folded = CaseMapping.fold(name)
         guard var channel = channels[folded] else {
-            reply(id, Numeric.noSuchChannel, name, "No such channel", into: &actions)
+            noSuchChannel(id, name, into: &actions)
             return
         }
         let isMember = channel.contains(id)
         guard message.parameters.count > 1 else {
             if channel.modes.secret, !isMember {
-                reply(id, Numeric.notOnChannel, channel.name, "You're not on that channel", into: &actions)
+                notOnChannel(id, channel.name, into: &actions)
             } else if let topic = channel.topic {
                 reply(id, Numeric.topic, channel.name, topic, into: &actions)
                 reply(id, Numeric.topicWhoTime, channel.name, channel.topicSetter ?? configuration.name,
@@ -129,11 +129,11 @@ extension ServerState {
             return
         }
         guard isMember else {
-            reply(id, Numeric.notOnChannel, channel.name, "You're not on that channel", into: &actions)
+            notOnChannel(id, channel.name, into: &actions)
             return
         }
         if channel.modes.topicLocked, channel.memberModes[id]?.contains(.op) != true {
-            reply(id, Numeric.chanOpPrivsNeeded, channel.name, "You're not channel operator", into: &actions)
+            notChannelOperator(id, channel.name, into: &actions)
             return
         }
         let text = Self.truncate(message.parameters[1], toBytes: configuration.topicLength)
@@ -193,15 +193,15 @@ extension ServerState {
         let name = message.parameters[0]
         let folded = CaseMapping.fold(name)
         guard let channel = channels[folded] else {
-            reply(id, Numeric.noSuchChannel, name, "No such channel", into: &actions)
+            noSuchChannel(id, name, into: &actions)
             return
         }
         guard channel.contains(id) else {
-            reply(id, Numeric.notOnChannel, channel.name, "You're not on that channel", into: &actions)
+            notOnChannel(id, channel.name, into: &actions)
             return
         }
         guard channel.memberModes[id]?.contains(.op) == true else {
-            reply(id, Numeric.chanOpPrivsNeeded, channel.name, "You're not channel operator", into: &actions)
+            notChannelOperator(id, channel.name, into: &actions)
             return
         }
         let kicker = client(id)!
@@ -232,15 +232,15 @@ extension ServerState {
             return
         }
         guard var channel = channels[folded] else {
-            reply(id, Numeric.noSuchChannel, name, "No such channel", into: &actions)
+            noSuchChannel(id, name, into: &actions)
             return
         }
         guard channel.contains(id) else {
-            reply(id, Numeric.notOnChannel, channel.name, "You're not on that channel", into: &actions)
+            notOnChannel(id, channel.name, into: &actions)
             return
         }
         if channel.modes.inviteOnly, channel.memberModes[id]?.contains(.op) != true {
-            reply(id, Numeric.chanOpPrivsNeeded, channel.name, "You're not channel operator", into: &actions)
+            notChannelOperator(id, channel.name, into: &actions)
             return
         }
         guard !channel.contains(target) else {

@@ -30,7 +30,7 @@ extension ServerState {
             if target.hasPrefix("#") {
                 let folded = CaseMapping.fold(target)
                 guard let channel = channels[folded] else {
-                    if !isNotice { reply(id, Numeric.noSuchChannel, target, "No such channel", into: &actions) }
+                    if !isNotice { noSuchChannel(id, target, into: &actions) }
                     continue
                 }
                 let modes = channel.memberModes[id]

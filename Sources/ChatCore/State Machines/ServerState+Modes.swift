@@ -58,7 +58,7 @@ extension ServerState {
                                       into actions: inout [ServerAction]) {
         let folded = CaseMapping.fold(name)
         guard var channel = channels[folded] else {
-            reply(id, Numeric.noSuchChannel, name, "No such channel", into: &actions)
+            noSuchChannel(id, name, into: &actions)
             return
         }
         let isMember = channel.contains(id)
@@ -81,8 +81,11 @@ extension ServerState {
             return
         }
         guard channel.memberModes[id]?.contains(.op) == true else {
-            reply(id, isMember ? Numeric.chanOpPrivsNeeded : Numeric.notOnChannel, channel.name,
-                  isMember ? "You're not channel operator" : "You're not on that channel", into: &actions)
+            if isMember {
+                notChannelOperator(id, channel.name, into: &actions)
+            } else {
+                notOnChannel(id, channel.name, into: &actions)
+            }
             return
         }
         var adding = true

@@ -185,6 +185,18 @@ public struct ServerState: Sendable {
         reply(id, Numeric.needMoreParams, command, "Not enough parameters", into: &actions)
     }
 
+    func noSuchChannel(_ id: ClientID, _ channel: String, into actions: inout [ServerAction]) {
+        reply(id, Numeric.noSuchChannel, channel, "No such channel", into: &actions)
+    }
+
+    func notOnChannel(_ id: ClientID, _ channel: String, into actions: inout [ServerAction]) {
+        reply(id, Numeric.notOnChannel, channel, "You're not on that channel", into: &actions)
+    }
+
+    func notChannelOperator(_ id: ClientID, _ channel: String, into actions: inout [ServerAction]) {
+        reply(id, Numeric.chanOpPrivsNeeded, channel, "You're not channel operator", into: &actions)
+    }
+
     /// A unique message id: this server's prefix and a counter in base 36.
     mutating func nextMessageID() -> String {
         messageCounter += 1

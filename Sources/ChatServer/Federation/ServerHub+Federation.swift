@@ -61,7 +61,7 @@ extension ServerHub {
     /// One line from an authenticated peer.
     func linkLine(_ id: Int, _ message: IRCMessage, now: Timestamp) -> (LinkVerdict, [String: String]) {
         run { state -> (LinkVerdict, [String: String]) in
-            guard let link = state.federation?.links[id], let peer = link.peer else { return (.close("not authenticated"), [:]) }
+            guard let peer = state.federation?.links[id]?.peer else { return (.close("not authenticated"), [:]) }
             switch message.command {
             case "EV":
                 guard let event = LinkEvent.decode(message) else { return (.close("malformed event"), [:]) }
@@ -191,14 +191,15 @@ extension ServerHub {
     }
 
     func sendLink(_ id: Int, _ message: IRCMessage, in state: inout State) {
-        guard var link = state.federation?.links[id], !link.closing else { return }
-        if link.buffer == nil { link.buffer = ByteBuffer() }
-        message.serialize(into: &link.buffer!)
-        if !link.dirty {
-            link.dirty = true
-            state.linkDirty[link.loop].append(id)
+        // Only scalars are read and the buffer is mutated in place: a copy of the link would
+        // make every append copy the whole pending buffer (copy-on-write).
+        guard state.federation?.links[id]?.closing == false else { return }
+        if state.federation!.links[id]!.buffer == nil { state.federation!.links[id]!.buffer = ByteBuffer() }
+        message.serialize(into: &state.federation!.links[id]!.buffer!)
+        if !state.federation!.links[id]!.dirty {
+            state.federation!.links[id]!.dirty = true
+            state.linkDirty[state.federation!.links[id]!.loop].append(id)
         }
-        state.federation!.links[id] = link
     }
 
     /// Takes the bytes waiting for the links of one loop.
@@ -208,13 +209,12 @@ extension ServerHub {
         guard state.federation != nil else { return [] }
         var work: [(Channel, ByteBuffer, Int)] = []
         for id in ids {
-            guard var link = state.federation!.links[id] else { continue }
-            link.dirty = false
+            guard let link = state.federation!.links[id] else { continue }
+            state.federation!.links[id]!.dirty = false
             if let buffer = link.buffer {
                 work.append((link.channel, buffer, link.delay))
-                link.buffer = nil
+                state.federation!.links[id]!.buffer = nil
             }
-            state.federation!.links[id] = link
         }
         return work
     }

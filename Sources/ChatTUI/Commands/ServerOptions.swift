@@ -45,6 +45,12 @@ struct ServerOptions: ParsableArguments {
     @Option(name: .long, help: "Bytes queued for a client that does not read before it is dropped (SendQ).")
     var sendq: Int = 1 << 20
 
+    @Option(name: .long, help: "Longest line a client may send, in bytes without tags (longer lines get 417).")
+    var maxLineLength: Int = 512
+
+    @Option(name: .long, help: "Longest tag section a client may send, in bytes.")
+    var maxTagsLength: Int = 8191
+
     @Option(name: .long, help: "Address other servers link to (HOST:PORT); enables federation.")
     var linkListen: String?
 
@@ -78,6 +84,9 @@ struct ServerOptions: ParsableArguments {
             throw ValidationError("--ping-interval, --ping-timeout and --registration-timeout must be at least 1 second")
         }
         guard sendq >= 4096 else { throw ValidationError("--sendq must be at least 4096 bytes") }
+        guard (64...65_536).contains(maxLineLength), (512...65_536).contains(maxTagsLength) else {
+            throw ValidationError("--max-line-length must be 64…65536 and --max-tags-length 512…65536 bytes")
+        }
         if linkListen != nil || !peer.isEmpty {
             guard let linkListen, BindAddress.parse(linkListen) != nil else {
                 throw ValidationError("--link-listen HOST:PORT is required to link servers (--peer needs it too)")
@@ -119,6 +128,7 @@ struct ServerOptions: ParsableArguments {
             motd: motdLines,
             password: password,
             operators: operators,
+            limits: IRCLimits(maxLineLength: maxLineLength, maxTagsLength: maxTagsLength),
             messageIDPrefix: String(UInt32.random(in: 0...UInt32.max), radix: 36) + "-"
         )
         var federation: FederationConfiguration?

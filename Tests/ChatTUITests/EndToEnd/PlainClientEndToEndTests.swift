@@ -65,7 +65,11 @@ import Testing
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         try process.run()
-        defer { process.terminate() }
+        defer {
+            // SIGKILL: a child started from the test runner may inherit a mask that blocks SIGTERM.
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+        }
 
         let first = try PlainClientProcess(arguments: ["--server", "127.0.0.1:\(port)", "--nick", "first"])
         defer { first.terminate() }

@@ -113,3 +113,27 @@ import Testing
         guest.closeInput()
     }
 }
+
+@Suite(.timeLimit(.minutes(2))) struct TerminalRestoreEndToEndTests {
+    @Test func sigtermQuitsAndRestoresTheTerminal() async throws {
+        let (server, port) = try await EndToEnd.startServer()
+        let watcher = try PlainClientProcess(arguments: ["--server", "127.0.0.1:\(port)", "--nick", "watcher"])
+        defer { watcher.terminate() }
+        try await watcher.waitFor("registered as watcher")
+        let session = try TmuxSession(name: "sigterm", command: "\(EndToEnd.binary) --server 127.0.0.1:\(port) --nick termed")
+        defer { session.kill() }
+        try await session.waitFor("registered")
+        try await watcher.waitFor("termed has joined #chatty")
+        // The pane runs a shell whose child is the client: signal exactly that process.
+        let shell = try EndToEnd.run(session.tmux, ["display", "-p", "-t", session.name, "#{pane_pid}"])
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        let child = try EndToEnd.run("/usr/bin/pgrep", ["-P", shell]).split(separator: "\n").first.map(String.init)
+        let pid = try #require(child.flatMap { Int32($0) })
+        kill(pid, SIGTERM)
+        try await session.waitFor("[exited 0]")
+        #expect(!(try session.screen().contains("registered")), "the curses screen is gone")
+        try await watcher.waitFor("termed has quit")
+        watcher.closeInput()
+        await server.shutdown()
+    }
+}
