@@ -24,22 +24,32 @@ struct TerminalApp {
         var lastRender: Int64 = 0
         var dirty = true
         var disconnectedAfterQuit = false
+        var terminalAlive = true
         runtime.start()
 
         while true {
             let now = IRCClientRuntime.now()
             var timeout: Int32 = decoder.isPending ? 30 : 1000
             if dirty { timeout = Int32(max(0, 16 - (now.millisecondsSinceEpoch - lastRender))) }
-            var fds = [pollfd(fd: 0, events: Int16(POLLIN), revents: 0), pollfd(fd: inbox.readFD, events: Int16(POLLIN), revents: 0)]
+            var fds = [pollfd(fd: terminalAlive ? 0 : -1, events: Int16(POLLIN), revents: 0),
+                       pollfd(fd: inbox.readFD, events: Int16(POLLIN), revents: 0)]
             let ready = poll(&fds, 2, timeout)
 
+            if terminalAlive, fds[0].revents & Int16(POLLHUP | POLLERR | POLLNVAL) != 0 {
+                // The terminal went away: quit, and stop polling the dead descriptor.
+                terminalAlive = false
+                if quitDeadline == nil {
+                    quitDeadline = IRCClientRuntime.now().millisecondsSinceEpoch + 2000
+                    perform(controller.handle(.ctrl("q"), now: IRCClientRuntime.now()))
+                }
+            }
             if chatty_take_signal() != 0, quitDeadline == nil {
                 // SIGINT/SIGTERM/SIGHUP: quit like Ctrl-Q, then restore the terminal.
                 quitDeadline = IRCClientRuntime.now().millisecondsSinceEpoch + 2000
                 perform(controller.handle(.ctrl("q"), now: IRCClientRuntime.now()))
             }
 
-            let inputs = terminal.readInput()
+            let inputs = terminalAlive ? terminal.readInput() : []
             var keys = decoder.feed(inputs)
             if inputs.isEmpty, ready == 0, decoder.isPending { keys += decoder.timeout() }
             let now2 = IRCClientRuntime.now()
