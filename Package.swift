@@ -25,6 +25,10 @@ let package = Package(
             name: "ChatCore",
             dependencies: [
                 .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            swiftSettings: [
+                // Lets the server specialise ChatCore's generic code (causal delivery) across modules.
+                .unsafeFlags(["-cross-module-optimization"], .when(configuration: .release)),
             ]
         ),
         .target(

@@ -171,9 +171,11 @@ extension ServerHub {
         let (sequence, clock) = state.federation!.causal.stampLocal()
         let stamped = Stamped(origin: state.federation!.local, sequence: sequence, clock: clock, payload: event)
         state.federation!.remember(stamped)
-        let line = LinkEvent.encode(stamped)
-        for link in state.federation!.authenticatedLinks {
-            sendLink(link, line, in: &state)
+        let links = state.federation!.authenticatedLinks
+        guard !links.isEmpty else { return }
+        let bytes = Self.wire(LinkEvent.encode(stamped))
+        for link in links {
+            sendLink(link, bytes: bytes, in: &state)
         }
     }
 
@@ -182,20 +184,35 @@ extension ServerHub {
     private func deliver(_ events: [Stamped<IRCMessage>], from source: Int, now: Timestamp, in state: inout State) {
         for event in events {
             state.federation!.remember(event)
-            let line = LinkEvent.encode(event)
-            for link in state.federation!.authenticatedLinks where link != source {
-                sendLink(link, line, in: &state)
+            let others = state.federation!.authenticatedLinks.filter { $0 != source }
+            if !others.isEmpty {
+                // Encoded once, the same bytes go to every other peer.
+                let bytes = Self.wire(LinkEvent.encode(event))
+                for link in others { sendLink(link, bytes: bytes, in: &state) }
             }
             apply(state.server.remoteEventReceived(event.payload, from: event.origin.name, now: now), to: &state)
         }
     }
 
+    static func wire(_ message: IRCMessage) -> ByteBuffer {
+        var buffer = ByteBuffer()
+        message.serialize(into: &buffer)
+        return buffer
+    }
+
     func sendLink(_ id: Int, _ message: IRCMessage, in state: inout State) {
+        sendLink(id, bytes: Self.wire(message), in: &state)
+    }
+
+    func sendLink(_ id: Int, bytes: ByteBuffer, in state: inout State) {
         // Only scalars are read and the buffer is mutated in place: a copy of the link would
         // make every append copy the whole pending buffer (copy-on-write).
         guard state.federation?.links[id]?.closing == false else { return }
-        if state.federation!.links[id]!.buffer == nil { state.federation!.links[id]!.buffer = ByteBuffer() }
-        message.serialize(into: &state.federation!.links[id]!.buffer!)
+        if state.federation!.links[id]!.buffer == nil {
+            state.federation!.links[id]!.buffer = bytes
+        } else {
+            state.federation!.links[id]!.buffer!.writeImmutableBuffer(bytes)
+        }
         if !state.federation!.links[id]!.dirty {
             state.federation!.links[id]!.dirty = true
             state.linkDirty[state.federation!.links[id]!.loop].append(id)
