@@ -2,22 +2,16 @@
 ///
 /// Only ever touched on its own event loop (reached through `NIOLoopBound`), so recording
 /// needs no locks or atomics; the command merges one ``Snapshot`` per loop at the end.
+@dynamicMemberLookup
 final class LoopStats {
+    /// The live counters; `stats.messagesSent += 1` reaches them through dynamic member lookup.
+    private var counters = Snapshot()
     var histogram = LatencyHistogram()
-    var messagesSent: UInt64 = 0
-    var messagesSentMeasured: UInt64 = 0
-    var deliveriesExpected: UInt64 = 0
-    var deliveriesReceived: UInt64 = 0
-    var deliveriesReceivedMeasured: UInt64 = 0
-    var duplicatesOrReordered: UInt64 = 0
-    var sequenceGaps: UInt64 = 0
-    var errorLines: UInt64 = 0
-    var kicks: UInt64 = 0
-    var errorNumerics: UInt64 = 0
-    var unexpectedDisconnects: UInt64 = 0
-    var nickRetries: UInt64 = 0
-    var firstErrorText: String?
-    var lastMeasuredReceiveAt: UInt64 = 0
+
+    subscript<Value>(dynamicMember keyPath: WritableKeyPath<Snapshot, Value>) -> Value {
+        get { counters[keyPath: keyPath] }
+        set { counters[keyPath: keyPath] = newValue }
+    }
 
     struct Snapshot: Sendable {
         var histogram: LatencyHistogram?
@@ -58,22 +52,8 @@ final class LoopStats {
     }
 
     func snapshot(includeHistogram: Bool) -> Snapshot {
-        Snapshot(
-            histogram: includeHistogram ? histogram : nil,
-            messagesSent: messagesSent,
-            messagesSentMeasured: messagesSentMeasured,
-            deliveriesExpected: deliveriesExpected,
-            deliveriesReceived: deliveriesReceived,
-            deliveriesReceivedMeasured: deliveriesReceivedMeasured,
-            duplicatesOrReordered: duplicatesOrReordered,
-            sequenceGaps: sequenceGaps,
-            errorLines: errorLines,
-            kicks: kicks,
-            errorNumerics: errorNumerics,
-            unexpectedDisconnects: unexpectedDisconnects,
-            nickRetries: nickRetries,
-            firstErrorText: firstErrorText,
-            lastMeasuredReceiveAt: lastMeasuredReceiveAt
-        )
+        var snapshot = counters
+        snapshot.histogram = includeHistogram ? histogram : nil
+        return snapshot
     }
 }
