@@ -119,6 +119,7 @@ extension ServerState {
         clients[id.rawValue]!.realName = event.parameters[4]
         clients[id.rawValue]!.away = event.tag("away")
         clients[id.rawValue]!.isOperator = event.tag("oper") != nil
+        if event.tag("oper") != nil { operatorCount += 1 }
         let claimed = Timestamp(millisecondsSinceEpoch: event.tag("ts").flatMap { Int64($0) } ?? signon.millisecondsSinceEpoch)
         clients[id.rawValue]!.nickTime = claimed
         claimNick(nick, for: id, now: now, into: &actions)

@@ -36,12 +36,14 @@ extension ServerState {
             case "i":
                 guard record.invisible != adding else { continue }
                 record.invisible = adding
+                invisibleCount += adding ? 1 : -1
                 if lastSign != (adding ? "+" : "-") { applied.append(adding ? "+" : "-"); lastSign = adding ? "+" : "-" }
                 applied.append("i")
             case "o":
                 // Operator status is gained with OPER only; dropping it is allowed.
                 guard !adding, record.isOperator else { continue }
                 record.isOperator = false
+                operatorCount -= 1
                 if lastSign != "-" { applied.append("-"); lastSign = "-" }
                 applied.append("o")
             default:

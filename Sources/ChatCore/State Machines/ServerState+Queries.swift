@@ -79,6 +79,7 @@ extension ServerState {
             reply(id, Numeric.passwordMismatch, "Password incorrect", into: &actions)
             return
         }
+        if !clients[id.rawValue]!.isOperator { operatorCount += 1 }
         clients[id.rawValue]!.isOperator = true
         let record = client(id)!
         reply(id, Numeric.youreOper, "You are now an IRC operator", into: &actions)

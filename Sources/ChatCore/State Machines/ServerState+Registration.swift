@@ -178,8 +178,8 @@ extension ServerState {
 
     func sendLusers(to id: ClientID, into actions: inout [ServerAction]) {
         let users = registeredCount
-        let invisible = clients.reduce(0) { $0 + (($1?.isRegistered == true && $1?.invisible == true && $1?.quitting == false) ? 1 : 0) }
-        let operators = clients.reduce(0) { $0 + (($1?.isOperator == true && $1?.quitting == false) ? 1 : 0) }
+        let invisible = invisibleCount
+        let operators = operatorCount
         let unknown = connectionCount - users
         reply(id, Numeric.luserClient, "There are \(users + remoteCount - invisible) users and \(invisible) invisible on \(linkedServers.count + 1) servers", into: &actions)
         reply(id, Numeric.luserOp, String(operators), "operator(s) online", into: &actions)

@@ -21,6 +21,10 @@ public struct ServerState: Sendable {
     public internal(set) var registeredCount = 0
     /// Clients of other servers, known through links.
     public internal(set) var remoteCount = 0
+    /// Registered clients with user mode `+i`, and server operators (kept for LUSERS, which every
+    /// registration sends: counting them would cost a pass over all clients each time).
+    public internal(set) var invisibleCount = 0
+    public internal(set) var operatorCount = 0
     /// Network-wide user id → client, for local and remote clients.
     var uids: [String: ClientID] = [:]
     private var uidCounter: UInt64 = 0
@@ -233,6 +237,8 @@ public struct ServerState: Sendable {
             if !recipients.isEmpty {
                 actions.append(.deliver(quit, to: recipients, except: nil))
             }
+            if record.invisible { invisibleCount -= 1 }
+            if record.isOperator { operatorCount -= 1 }
             if record.isRemote {
                 remoteCount -= 1
             } else {

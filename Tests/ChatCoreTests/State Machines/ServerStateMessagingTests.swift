@@ -189,6 +189,27 @@ import Testing
         #expect(server.take(alice) == [":chatty.local 502 alice :Can't change mode for other users"])
     }
 
+    @Test func lusersCountsInvisibleAndOperatorsAsTheyChange() {
+        var server = ServerHarness(configuration: ServerConfiguration(operators: ["root": "toor"]))
+        let alice = server.register("alice")
+        let bob = server.register("bob")
+        server.send(alice, "MODE alice +i")
+        server.send(bob, "OPER root toor")
+        server.send(bob, "OPER root toor")
+        _ = server.take(alice); _ = server.take(bob)
+        server.send(alice, "LUSERS")
+        var lines = server.take(alice)
+        #expect(lines.contains(":chatty.local 251 alice :There are 1 users and 1 invisible on 1 servers"))
+        #expect(lines.contains(":chatty.local 252 alice 1 :operator(s) online"))
+        server.send(bob, "QUIT")
+        server.send(alice, "MODE alice -i")
+        _ = server.take(alice)
+        server.send(alice, "LUSERS")
+        lines = server.take(alice)
+        #expect(lines.contains(":chatty.local 251 alice :There are 1 users and 0 invisible on 1 servers"))
+        #expect(lines.contains(":chatty.local 252 alice 0 :operator(s) online"))
+    }
+
     @Test func lusersCountsRegisteredClients() {
         var server = ServerHarness()
         let alice = server.register("alice")
