@@ -24,7 +24,7 @@ struct ServerOptions: ParsableArguments {
     @Option(name: .long, parsing: .singleValue, help: "A server operator as NAME:PASSWORD (repeatable), for OPER.")
     var oper: [String] = []
 
-    @Option(name: .long, help: "Event-loop threads (default: one per core).")
+    @Option(name: .long, help: "Event-loop threads (the default is the number of cores).")
     var threads: Int = System.coreCount
 
     @Option(name: .long, help: "Flood control: lines per second per client after the burst; 0 turns it off.")
