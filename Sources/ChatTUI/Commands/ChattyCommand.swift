@@ -9,4 +9,21 @@ struct ChattyCommand: AsyncParsableCommand {
         subcommands: [ClientCommand.self, ServeCommand.self],
         defaultSubcommand: ClientCommand.self
     )
+
+    /// Parses the command line after expanding `--config FILE` (see ``ConfigFile``).
+    static func main() async {
+        do {
+            let arguments = try ConfigFile.expand(Array(CommandLine.arguments.dropFirst()))
+            var command = try parseAsRoot(arguments)
+            if var asyncCommand = command as? AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch let error as ConfigFile.Error {
+            exit(withError: ValidationError(error.description))
+        } catch {
+            exit(withError: error)
+        }
+    }
 }
