@@ -32,7 +32,7 @@ final class ClientChannelHandler: ChannelInboundHandler {
     }
 
     static func monotonicNow() -> Int64 {
-        Int64(NIODeadline.now().uptimeNanoseconds / 1_000_000)
+        WallClock.monotonicMilliseconds()
     }
 
     func handlerAdded(context: ChannelHandlerContext) {

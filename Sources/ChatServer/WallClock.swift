@@ -1,15 +1,22 @@
 import ChatCore
+import NIOCore
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
 
-/// Reads the real-time clock; the only place the server side asks for wall-clock time.
-enum WallClock {
-    static func now() -> Timestamp {
+/// The clocks the I/O layers read; the state machines get their time from here as plain values.
+public enum WallClock {
+    /// Wall-clock time (for `server-time` tags and display).
+    public static func now() -> Timestamp {
         var spec = timespec()
         clock_gettime(CLOCK_REALTIME, &spec)
         return Timestamp(millisecondsSinceEpoch: Int64(spec.tv_sec) * 1000 + Int64(spec.tv_nsec) / 1_000_000)
+    }
+
+    /// Monotonic milliseconds (for timeouts and rate limits).
+    public static func monotonicMilliseconds() -> Int64 {
+        Int64(NIODeadline.now().uptimeNanoseconds / 1_000_000)
     }
 }

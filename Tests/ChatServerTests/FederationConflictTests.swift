@@ -152,8 +152,9 @@ import Testing
 
 extension TestIRCClient {
     /// Polls NAMES until the channel has exactly these members.
-    static func waitForNames(_ client: TestIRCClient, _ channel: String, _ expected: Set<String>) async throws {
-        try await withDeadline(.seconds(10), what: "\(client.name): members of \(channel)") {
+    static func waitForNames(_ client: TestIRCClient, _ channel: String, _ expected: Set<String>,
+                             timeout: Duration = .seconds(20)) async throws {
+        try await withDeadline(timeout, what: "\(client.name): members of \(channel)") {
             while true {
                 try await client.send("NAMES \(channel)")
                 let names = try await client.expect { $0.command == "353" }

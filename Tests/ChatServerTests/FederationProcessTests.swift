@@ -60,20 +60,6 @@ import Testing
         }
     }
 
-    static func waitForMembers(_ client: TestIRCClient, _ channel: String, _ expected: Set<String>) async throws {
-        try await withDeadline(.seconds(20), what: "\(client.name): members of \(channel) = \(expected)") {
-            while true {
-                try await client.send("NAMES \(channel)")
-                let names = try await client.expect { $0.command == "353" || $0.command == "366" }
-                let members = names.command == "353"
-                    ? Set(names.parameters.last!.split(separator: " ").map { $0.trimmingCharacters(in: ["@", "+"]) }) : []
-                if names.command == "353" { try await client.expect { $0.command == "366" } }
-                if members == expected { return }
-                try await Task.sleep(for: .milliseconds(50))
-            }
-        }
-    }
-
     @Test func killOneServerOthersContinueRestartRejoins() async throws {
         let base = Int.random(in: 20_000...32_000)
         let secretFile = FileManager.default.temporaryDirectory.appendingPathComponent("chatty-secret-\(base)").path
@@ -92,7 +78,7 @@ import Testing
             try await client.send("JOIN #net")
             try await client.expect { $0.command == "366" }
         }
-        for client in [x, y, z] { try await Self.waitForMembers(client, "#net", ["xena", "yuri", "zoe"]) }
+        for client in [x, y, z] { try await TestIRCClient.waitForNames(client, "#net", ["xena", "yuri", "zoe"]) }
 
         c.kill9()
         let quitAtX = try await x.expect(timeout: .seconds(10)) { $0.command == "QUIT" && $0.sourceNick == "zoe" }
@@ -108,7 +94,7 @@ import Testing
         try await z2.register("zoe")
         try await z2.send("JOIN #net")
         try await z2.expect { $0.command == "366" }
-        try await Self.waitForMembers(z2, "#net", ["xena", "yuri", "zoe"])
+        try await TestIRCClient.waitForNames(z2, "#net", ["xena", "yuri", "zoe"])
         let rejoin = try await x.expect(timeout: .seconds(10)) { $0.command == "JOIN" && $0.sourceNick == "zoe" }
         #expect(rejoin.parameters == ["#net"])
         try await z2.send("PRIVMSG #net :I am back")

@@ -34,7 +34,7 @@ final class LinkChannelHandler: ChannelInboundHandler {
         self.keepalive = LinkKeepalive(configuration: keepalive, now: Self.now())
     }
 
-    static func now() -> Int64 { Int64(NIODeadline.now().uptimeNanoseconds / 1_000_000) }
+    static func now() -> Int64 { WallClock.monotonicMilliseconds() }
 
     func handlerAdded(context: ChannelHandlerContext) {
         self.context = context

@@ -1,10 +1,8 @@
 import ChatCore
+import ChatServer
 import NIOCore
 import NIOPosix
 
-#if canImport(Glibc)
-import Glibc
-#endif
 
 /// Drives a ``ClientStateMachine`` over a NIO TCP connection: a thin interpreter of its actions.
 ///
@@ -45,9 +43,7 @@ final class IRCClientRuntime: Sendable {
     }
 
     static func now() -> Timestamp {
-        var spec = timespec()
-        clock_gettime(CLOCK_REALTIME, &spec)
-        return Timestamp(millisecondsSinceEpoch: Int64(spec.tv_sec) * 1000 + Int64(spec.tv_nsec) / 1_000_000)
+        WallClock.now()
     }
 
     /// Starts connecting.
