@@ -27,19 +27,10 @@ enum EndToEnd {
         return nil
     }
 
-    /// Runs a command to completion and returns its standard output.
+    /// Runs a short command to completion and returns its standard output (see `ChildProcess`).
     @discardableResult
     static func run(_ executable: String, _ arguments: [String]) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return String(decoding: data, as: UTF8.self)
+        try ChildProcess.run(executable, arguments).output
     }
 
     /// Starts an in-process Chatty server on a free loopback port.
@@ -81,25 +72,34 @@ final class TmuxSession: Sendable {
         self.tmux = tmux
         self.name = name + "-" + String(UInt32.random(in: 0...UInt32.max), radix: 36)
         // The trailing shell keeps the pane open after the program exits, so tests can read what it left.
-        try EndToEnd.run(tmux, ["new-session", "-d", "-s", self.name, "-x", String(width), "-y", String(height),
+        try run(["new-session", "-d", "-s", self.name, "-x", String(width), "-y", String(height),
                                 "LANG=C.UTF-8 LC_ALL=C.UTF-8 TERM=tmux-256color " + command + "; echo \"[exited $?]\"; sleep 600"])
     }
 
+    /// All sessions of a test run live on their own tmux server (socket), never the user's.
+    static let socket = "chatty-tests"
+
+    /// Runs a tmux command on the tests' server.
+    @discardableResult
+    func run(_ arguments: [String]) throws -> String {
+        try EndToEnd.run(tmux, ["-L", Self.socket] + arguments)
+    }
+
     func sendKeys(_ keys: String...) throws {
-        try EndToEnd.run(tmux, ["send-keys", "-t", name] + keys)
+        try run(["send-keys", "-t", name] + keys)
     }
 
     /// Types text literally (no key-name interpretation).
     func type(_ text: String) throws {
-        try EndToEnd.run(tmux, ["send-keys", "-t", name, "-l", text])
+        try run(["send-keys", "-t", name, "-l", text])
     }
 
     func screen() throws -> String {
-        try EndToEnd.run(tmux, ["capture-pane", "-p", "-t", name])
+        try run(["capture-pane", "-p", "-t", name])
     }
 
     func resize(width: Int, height: Int) throws {
-        try EndToEnd.run(tmux, ["resize-window", "-t", name, "-x", String(width), "-y", String(height)])
+        try run(["resize-window", "-t", name, "-x", String(width), "-y", String(height)])
     }
 
     func waitFor(_ text: String, timeout: Duration = .seconds(15)) async throws {
@@ -109,7 +109,7 @@ final class TmuxSession: Sendable {
     }
 
     func kill() {
-        _ = try? EndToEnd.run(tmux, ["kill-session", "-t", name])
+        _ = try? run(["kill-session", "-t", name])
     }
 }
 

@@ -125,7 +125,7 @@ import Testing
         try await session.waitFor("registered")
         try await watcher.waitFor("termed has joined #chatty")
         // The pane runs a shell whose child is the client: signal exactly that process.
-        let shell = try EndToEnd.run(session.tmux, ["display", "-p", "-t", session.name, "#{pane_pid}"])
+        let shell = try session.run(["display", "-p", "-t", session.name, "#{pane_pid}"])
             .trimmingCharacters(in: .whitespacesAndNewlines)
         let child = try EndToEnd.run("/usr/bin/pgrep", ["-P", shell]).split(separator: "\n").first.map(String.init)
         let pid = try #require(child.flatMap { Int32($0) })
