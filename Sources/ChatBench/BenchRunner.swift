@@ -59,7 +59,7 @@ struct BenchRunner {
         let generatorCPUStart = ProcessStats.ownCPUSeconds()
 
         // Setup: connect, register and join with bounded concurrency.
-        let coordinator = Coordinator(config: config, loops: loops, stats: stats)
+        let coordinator = try Coordinator(config: config, loops: loops, stats: stats)
         coordinator.launch()
         let setupDeadline = monotonicNanos() + UInt64(config.setupTimeoutSeconds * 1e9)
         var lastLog = monotonicNanos()
