@@ -65,7 +65,6 @@ public final class ChatServer: Service, Sendable {
         let hub = self.hub
         let configuration = self.configuration
         let logger = self.logger
-        let frameLimit = configuration.core.limits.maxFrameLength
         let sweepers = self.sweepers
         let channel = try await ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 1024)
@@ -75,10 +74,9 @@ public final class ChatServer: Service, Sendable {
             .childChannelOption(.writeBufferWaterMark, value: .init(low: 32 * 1024, high: 256 * 1024))
             // NIO keeps each channel's last read buffer for reuse: start it small so idle
             // connections stay cheap (it grows while a client sends a lot).
-            .childChannelOption(.recvAllocator, value: AdaptiveRecvByteBufferAllocator(minimum: 64, initial: 128, maximum: 65536))
+            .childChannelOption(.recvAllocator, value: AdaptiveRecvByteBufferAllocator(minimum: 64, initial: 64, maximum: 65536))
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(IRCLineDecoder(maximumLength: frameLimit)))
                     try channel.pipeline.syncOperations.addHandler(ClientChannelHandler(hub: hub, configuration: configuration, sweepers: sweepers, logger: logger))
                 }
             }

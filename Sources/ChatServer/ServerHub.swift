@@ -24,7 +24,7 @@ final class ServerHub: Sendable {
 
     struct State {
         var server: ServerState
-        var outboxes: [Outbox] = []
+        var outboxes = ChunkedArray<Outbox>()
         var dirty: [[Int]]
         var linkDirty: [[Int]]
         var flushScheduled: [Bool]

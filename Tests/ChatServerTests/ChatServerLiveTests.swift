@@ -117,6 +117,34 @@ func withServer(
         }
     }
 
+    /// Lines cut anywhere by TCP are put back together, and an unterminated last line before the
+    /// client half-closes is still delivered (nothing accepted is lost).
+    @Test func splitLinesAndAnUnterminatedLastLineArrive() async throws {
+        try await withServer { port, _ in
+            let reader = try await TestIRCClient.connect(port: port, name: "reader")
+            let writer = try await TestIRCClient.connect(port: port, name: "writer")
+            try await reader.register("reader")
+            try await reader.send("JOIN #c")
+            try await reader.expect { $0.command == "366" }
+            try await writer.register("writer")
+            try await writer.send("JOIN #c")
+            try await writer.expect { $0.command == "366" }
+
+            for piece in ["PRIVMSG #c :hel", "lo wor", "ld\r", "\nPRIVMSG #c :second\r\nPRIV", "MSG #c :last words"] {
+                // Separate writes; the server may read them together or apart, both must work.
+                try await writer.sendRaw(Array(piece.utf8))
+            }
+            try await writer.closeOutput()
+            for expected in ["hello world", "second", "last words"] {
+                let message = try await reader.expect { $0.command == "PRIVMSG" }
+                #expect(message.parameters == ["#c", expected])
+            }
+            let quit = try await reader.expect { $0.command == "QUIT" }
+            #expect(quit.source?.hasPrefix("writer!") == true)
+            await reader.close(); await writer.close()
+        }
+    }
+
     @Test func garbageHugeLinesAndInvalidUTF8AreAnsweredNotFatal() async throws {
         try await withServer { port, _ in
             let bad = try await TestIRCClient.connect(port: port, name: "bad")

@@ -101,6 +101,11 @@ final class TestIRCClient: Sendable {
         }
     }
 
+    /// Half-closes the connection: no more bytes from us, but we still read.
+    func closeOutput() async throws {
+        try await channel.close(mode: .output)
+    }
+
     var allMessages: [IRCMessage] { state.withLockedValue { $0.messages } }
 
     func close() async {

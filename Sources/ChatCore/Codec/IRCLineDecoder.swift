@@ -38,12 +38,24 @@ public struct IRCLineDecoder: ByteToMessageDecoder, Sendable {
             context.fireChannelRead(Self.wrapInboundOut(frame))
             return .continue
         }
-        if seenEOF, buffer.readableBytes > 0, !discarding {
-            let line = buffer.readSlice(length: buffer.readableBytes)!
-            context.fireChannelRead(Self.wrapInboundOut(.line(Self.trimCR(line))))
+        if seenEOF, let frame = finalFrame(&buffer) {
+            context.fireChannelRead(Self.wrapInboundOut(frame))
         }
         buffer.moveReaderIndex(to: buffer.writerIndex)
         return .needMoreData
+    }
+
+    /// At end of input, after ``nextFrame(_:)`` returned nil: the unterminated rest of the
+    /// input as a last line (unless it is the tail of an overlong line being skipped). Consumes
+    /// the buffer.
+    public mutating func finalFrame(_ buffer: inout ByteBuffer) -> IRCLineFrame? {
+        defer {
+            buffer.moveReaderIndex(to: buffer.writerIndex)
+            scanned = 0
+            discarding = false
+        }
+        guard buffer.readableBytes > 0, !discarding else { return nil }
+        return .line(Self.trimCR(buffer.readSlice(length: buffer.readableBytes)!))
     }
 
     /// Cuts the next frame from `buffer`, or returns nil when more bytes are needed.

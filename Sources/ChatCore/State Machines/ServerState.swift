@@ -10,7 +10,7 @@
 public struct ServerState: Sendable {
     public let configuration: ServerConfiguration
     public let created: Timestamp
-    var clients: [ClientRecord?] = []
+    var clients = ChunkedArray<ClientRecord?>()
     private var freeIDs: [Int] = []
     /// Folded nick → client, for registered and registering clients alike.
     var nicks: [String: ClientID] = [:]
