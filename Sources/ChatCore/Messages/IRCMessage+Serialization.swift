@@ -47,9 +47,8 @@ extension IRCMessage {
     }
 
     private static func writeSafe(_ value: String, into buffer: inout ByteBuffer, middle: Bool) {
-        let clean = value.utf8.allSatisfy { byte in
-            byte != 0 && byte != UInt8(ascii: "\r") && byte != UInt8(ascii: "\n") && !(middle && byte == UInt8(ascii: " "))
-        }
+        let clean = value.utf8.withContiguousStorageIfAvailable { Self.isClean($0, middle: middle) }
+            ?? value.utf8.allSatisfy { Self.isClean(byte: $0, middle: middle) }
         if clean, !(middle && value.utf8.first == UInt8(ascii: ":")) {
             buffer.writeString(value)
             return
@@ -66,6 +65,18 @@ extension IRCMessage {
                 buffer.writeInteger(byte)
             }
         }
+    }
+
+    /// Runs over every parameter of every line the server writes, so it scans raw bytes.
+    @inline(__always)
+    private static func isClean(byte: UInt8, middle: Bool) -> Bool {
+        byte > UInt8(ascii: " ") || (byte == UInt8(ascii: " ") && !middle)
+            || (byte != 0 && byte != UInt8(ascii: "\r") && byte != UInt8(ascii: "\n") && byte != UInt8(ascii: " "))
+    }
+
+    private static func isClean(_ bytes: UnsafeBufferPointer<UInt8>, middle: Bool) -> Bool {
+        for byte in bytes where !isClean(byte: byte, middle: middle) { return false }
+        return true
     }
 
     private static func writeEscapedTagValue(_ value: String, into buffer: inout ByteBuffer) {

@@ -32,10 +32,34 @@ public struct Timestamp: Sendable, Hashable, Comparable {
         let minute = msOfDay / 60_000 % 60
         let second = msOfDay / 1000 % 60
         let milli = msOfDay % 1000
-        return "\(pad(year, 4))-\(pad(month, 2))-\(pad(day, 2))T\(pad(hour, 2)):\(pad(minute, 2)):\(pad(second, 2)).\(pad(milli, 3))Z"
+        // Written byte by byte: this runs for every broadcast event (the `time` tag).
+        guard (0...9999).contains(year) else {
+            return "\(year)-\(Self.pad(month, 2))-\(Self.pad(day, 2))T\(Self.pad(hour, 2)):\(Self.pad(minute, 2)):\(Self.pad(second, 2)).\(Self.pad(milli, 3))Z"
+        }
+        // Written byte by byte: this runs for every broadcast event (the `time` tag).
+        return String(unsafeUninitializedCapacity: 24) { bytes in
+            var index = 0
+            func put(_ value: Int64, _ width: Int, _ separator: Unicode.Scalar) {
+                var remaining = value
+                for offset in stride(from: width - 1, through: 0, by: -1) {
+                    bytes[index + offset] = UInt8(ascii: "0") + UInt8(remaining % 10)
+                    remaining /= 10
+                }
+                bytes[index + width] = UInt8(ascii: separator)
+                index += width + 1
+            }
+            put(year, 4, "-")
+            put(month, 2, "-")
+            put(day, 2, "T")
+            put(hour, 2, ":")
+            put(minute, 2, ":")
+            put(second, 2, ".")
+            put(milli, 3, "Z")
+            return index
+        }
     }
 
-    private func pad(_ value: Int64, _ width: Int) -> String {
+    private static func pad(_ value: Int64, _ width: Int) -> String {
         let digits = String(value)
         return digits.count >= width ? digits : String(repeating: "0", count: width - digits.count) + digits
     }

@@ -3,8 +3,8 @@ public struct ClientRecord: Sendable {
     public let id: ClientID
     public var registration = ServerRegistrationStateMachine()
     /// The current nick, or `*` before one was accepted.
-    public var nick = "*"
-    public var user = ""
+    public var nick = "*" { didSet { prefix = Self.prefix(nick, user, host) } }
+    public var user = "" { didSet { prefix = Self.prefix(nick, user, host) } }
     public var realName = ""
     public let host: String
     /// The server the client is connected to (this server's name for local clients).
@@ -35,10 +35,17 @@ public struct ClientRecord: Sendable {
         self.uid = uid
         self.isRemote = isRemote
         self.nickTime = connected
+        self.prefix = Self.prefix("*", "", host)
     }
 
     public var isRegistered: Bool { isRemote || registration.isRegistered }
 
     /// `nick!user@host`, the source of the client's messages.
-    public var prefix: String { "\(nick)!\(user)@\(host)" }
+    /// `nick!user@host`, the source of everything this client sends. Kept up to date by `nick`
+    /// and `user` rather than built for every message.
+    public private(set) var prefix: String
+
+    private static func prefix(_ nick: String, _ user: String, _ host: String) -> String {
+        "\(nick)!\(user)@\(host)"
+    }
 }

@@ -17,6 +17,8 @@ public struct ServerState: Sendable {
     /// Folded channel name → channel.
     var channels: [String: ChannelState] = [:]
     private var messageCounter: UInt64 = 0
+    /// The last `time` tag value: events within one millisecond share it.
+    private var timeTagCache: (instant: Timestamp, text: String) = (Timestamp(millisecondsSinceEpoch: .min), "")
     /// Registered local clients.
     public internal(set) var registeredCount = 0
     /// Clients of other servers, known through links.
@@ -209,7 +211,10 @@ public struct ServerState: Sendable {
 
     /// The tags every broadcast event carries: `time`, and `msgid` for messages.
     mutating func eventTags(now: Timestamp, messageID: Bool) -> [IRCMessage.Tag] {
-        var tags = [IRCMessage.Tag("time", now.iso8601)]
+        if timeTagCache.instant != now {
+            timeTagCache = (now, now.iso8601)
+        }
+        var tags = [IRCMessage.Tag("time", timeTagCache.text)]
         if messageID { tags.append(IRCMessage.Tag("msgid", nextMessageID())) }
         return tags
     }

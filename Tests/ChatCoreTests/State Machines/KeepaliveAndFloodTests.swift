@@ -56,11 +56,3 @@ import Testing
         for _ in 0..<10_000 { #expect(bucket.lineArrived(now: 0) == .process) }
     }
 }
-
-@Suite struct TimestampTests {
-    @Test func iso8601() {
-        #expect(Timestamp(millisecondsSinceEpoch: 0).iso8601 == "1970-01-01T00:00:00.000Z")
-        #expect(Timestamp(millisecondsSinceEpoch: 1_795_601_472_123).iso8601 == "2026-11-25T10:11:12.123Z")
-        #expect(Timestamp(millisecondsSinceEpoch: 951_782_400_000).iso8601 == "2000-02-29T00:00:00.000Z")
-    }
-}
