@@ -20,6 +20,41 @@ final class ServerHub: Sendable {
         var closeReason: String?
         /// No more bytes will be written (closing or closed).
         var sealed = false
+        /// `buffer` is this outbox's own storage (not the shared bytes of a single event).
+        var ownsBuffer = false
+        /// Bytes handed to the channel by the last flush: the next buffer of several events
+        /// starts with that much room instead of doubling its way up (capped at 256 KiB).
+        var lastFlushSize = 0
+
+        /// Queues `bytes`; false when the queue now exceeds `limit` (the buffer is then dropped).
+        mutating func append(_ bytes: ByteBuffer, limit: Int) -> Bool {
+            guard var queued = buffer else {
+                buffer = bytes
+                ownsBuffer = false
+                return true
+            }
+            buffer = nil  // keep the storage uniquely referenced while writing
+            if !ownsBuffer {
+                let needed = queued.readableBytes + bytes.readableBytes
+                var fresh = ByteBufferAllocator().buffer(capacity: max(needed * 2, lastFlushSize))
+                fresh.writeImmutableBuffer(queued)
+                queued = fresh
+                ownsBuffer = true
+            }
+            queued.writeImmutableBuffer(bytes)
+            guard queued.readableBytes <= limit else { return false }
+            buffer = queued
+            return true
+        }
+
+        /// Hands the queued bytes to the caller for writing.
+        mutating func take() -> ByteBuffer? {
+            guard let queued = buffer else { return nil }
+            buffer = nil
+            ownsBuffer = false
+            lastFlushSize = min(queued.readableBytes, 256 * 1024)
+            return queued
+        }
     }
 
     struct State {
@@ -204,14 +239,8 @@ final class ServerHub: Sendable {
 
     private func appendBytes(_ bytes: ByteBuffer, to index: Int, in state: inout State) {
         guard state.outboxes[index].closeReason == nil else { return }
-        if state.outboxes[index].buffer == nil {
-            state.outboxes[index].buffer = bytes
-        } else {
-            state.outboxes[index].buffer!.writeImmutableBuffer(bytes)
-        }
-        if state.outboxes[index].buffer!.readableBytes > sendQueueLimit {
+        if !state.outboxes[index].append(bytes, limit: sendQueueLimit) {
             // A client that does not read is cut off; nobody else waits for it.
-            state.outboxes[index].buffer = nil
             state.outboxes[index].closeReason = "SendQ exceeded"
         }
         markDirty(index, in: &state)
@@ -237,10 +266,8 @@ final class ServerHub: Sendable {
                 guard let channel = state.outboxes[index].channel, !state.outboxes[index].sealed else { continue }
                 if state.outboxes[index].closeReason != nil {
                     state.outboxes[index].sealed = true
-                    work.append((channel, state.outboxes[index].buffer, true))
-                    state.outboxes[index].buffer = nil
-                } else if channel.isWritable, let buffer = state.outboxes[index].buffer {
-                    state.outboxes[index].buffer = nil
+                    work.append((channel, state.outboxes[index].take(), true))
+                } else if channel.isWritable, let buffer = state.outboxes[index].take() {
                     work.append((channel, buffer, false))
                 }
             }
