@@ -25,25 +25,42 @@ final class ServerHub: Sendable {
         /// Bytes handed to the channel by the last flush: the next buffer of several events
         /// starts with that much room instead of doubling its way up (capped at 256 KiB).
         var lastFlushSize = 0
+        /// Which tags this client gets, copied from its record after each of its own lines
+        /// (only a client's own `CAP REQ` changes it). Read for every delivery: asking
+        /// `ServerState` instead copied the whole state value (312 bytes and its references)
+        /// once per recipient.
+        var tagClass = TagClass.none
+
+        /// The tag class to encode for, or nil when no bytes may be queued (no channel, or
+        /// closing). `mutating` only so that the hot delivery loop reads the outbox in place
+        /// instead of copying it (and retaining its references) once per recipient.
+        mutating func acceptingTagClass() -> TagClass? {
+            channel != nil && !sealed && closeReason == nil ? tagClass : nil
+        }
 
         /// Queues `bytes`; false when the queue now exceeds `limit` (the buffer is then dropped).
+        /// Written to mutate `buffer` in place: no copy of it, so no reference counting on the
+        /// path every delivery takes.
         mutating func append(_ bytes: ByteBuffer, limit: Int) -> Bool {
-            guard var queued = buffer else {
+            if buffer == nil {
                 buffer = bytes
                 ownsBuffer = false
                 return true
             }
-            buffer = nil  // keep the storage uniquely referenced while writing
-            if !ownsBuffer {
-                let needed = queued.readableBytes + bytes.readableBytes
+            if ownsBuffer {
+                buffer!.writeImmutableBuffer(bytes)
+            } else {
+                let needed = buffer!.readableBytes + bytes.readableBytes
                 var fresh = ByteBufferAllocator().buffer(capacity: max(needed * 2, lastFlushSize))
-                fresh.writeImmutableBuffer(queued)
-                queued = fresh
+                fresh.writeImmutableBuffer(buffer!)
+                fresh.writeImmutableBuffer(bytes)
+                buffer = fresh
                 ownsBuffer = true
             }
-            queued.writeImmutableBuffer(bytes)
-            guard queued.readableBytes <= limit else { return false }
-            buffer = queued
+            guard buffer!.readableBytes <= limit else {
+                buffer = nil
+                return false
+            }
             return true
         }
 
@@ -102,6 +119,9 @@ final class ServerHub: Sendable {
     func received(_ message: IRCMessage, from id: ClientID, now: Timestamp) -> Bool {
         run { state in
             let actions = state.server.messageReceived(message, from: id, now: now)
+            if id.rawValue < state.outboxes.count {
+                state.outboxes[id.rawValue].tagClass = state.server.tagClass(of: id)
+            }
             return self.apply(actions, to: &state, registrationOf: id)
         }
     }
@@ -187,18 +207,30 @@ final class ServerHub: Sendable {
         for action in actions {
             switch action {
             case .send(let message, let target):
-                append(message, tagClass: state.server.tagClass(of: target), to: target.rawValue, in: &state)
+                guard target.rawValue < state.outboxes.count else { continue }
+                append(message, tagClass: state.outboxes[target.rawValue].tagClass, to: target.rawValue, in: &state)
             case .deliver(let message, let recipients, let except):
-                var encoded: [ByteBuffer?] = [nil, nil, nil]
+                // One encoding per tag class, made when the first recipient of that class shows up.
+                // Plain locals rather than an array: reading an array element would retain it
+                // once per recipient.
+                var plain: ByteBuffer?
+                var timeOnly: ByteBuffer?
+                var all: ByteBuffer?
                 for recipient in recipients where recipient != except {
                     let index = recipient.rawValue
-                    guard index < state.outboxes.count, !state.outboxes[index].sealed,
-                          state.outboxes[index].channel != nil else { continue }
-                    let tagClass = state.server.tagClass(of: recipient)
-                    if encoded[tagClass.rawValue] == nil {
-                        encoded[tagClass.rawValue] = Self.encode(message, tagClass: tagClass)
+                    guard index < state.outboxes.count,
+                          let tagClass = state.outboxes[index].acceptingTagClass() else { continue }
+                    switch tagClass {
+                    case .none:
+                        if plain == nil { plain = Self.encode(message, tagClass: .none) }
+                        appendBytes(plain!, to: index, in: &state)
+                    case .timeOnly:
+                        if timeOnly == nil { timeOnly = Self.encode(message, tagClass: .timeOnly) }
+                        appendBytes(timeOnly!, to: index, in: &state)
+                    case .all:
+                        if all == nil { all = Self.encode(message, tagClass: .all) }
+                        appendBytes(all!, to: index, in: &state)
                     }
-                    appendBytes(encoded[tagClass.rawValue]!, to: index, in: &state)
                 }
             case .close(let target, let reason):
                 let index = target.rawValue

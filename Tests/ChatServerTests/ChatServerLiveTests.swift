@@ -145,6 +145,41 @@ func withServer(
         }
     }
 
+    /// The hub keeps each connection's tag class next to its outbox; a capability requested after
+    /// registration must change what that client receives from then on, and only for it.
+    @Test func capabilitiesRequestedAfterRegistrationTakeEffect() async throws {
+        try await withServer { port, _ in
+            let late = try await TestIRCClient.connect(port: port, name: "late")
+            let plain = try await TestIRCClient.connect(port: port, name: "plain")
+            let speaker = try await TestIRCClient.connect(port: port, name: "speaker")
+            for (client, nick) in [(late, "late"), (plain, "plain"), (speaker, "speaker")] {
+                try await client.register(nick)
+                try await client.send("JOIN #c")
+                try await client.expect { $0.command == "366" }
+            }
+            try await speaker.send("PRIVMSG #c :before")
+            let before = try await late.expect { $0.command == "PRIVMSG" }
+            #expect(before.tags.isEmpty)
+
+            try await late.send("CAP REQ :server-time message-tags")
+            try await late.expect { $0.command == "CAP" && $0.parameters.dropFirst().first == "ACK" }
+            try await speaker.send("PRIVMSG #c :after")
+            let after = try await late.expect { $0.command == "PRIVMSG" }
+            #expect(after.parameters.last == "after")
+            #expect(after.tag("time") != nil)
+            #expect(after.tag("msgid") != nil)
+            let other = try await plain.expect { $0.command == "PRIVMSG" && $0.parameters.last == "after" }
+            #expect(other.tags.isEmpty)
+
+            try await late.send("CAP REQ :-server-time -message-tags")
+            try await late.expect { $0.command == "CAP" && $0.parameters.dropFirst().first == "ACK" }
+            try await speaker.send("PRIVMSG #c :plain again")
+            let again = try await late.expect { $0.command == "PRIVMSG" }
+            #expect(again.tags.isEmpty)
+            await late.close(); await plain.close(); await speaker.close()
+        }
+    }
+
     @Test func garbageHugeLinesAndInvalidUTF8AreAnsweredNotFatal() async throws {
         try await withServer { port, _ in
             let bad = try await TestIRCClient.connect(port: port, name: "bad")
