@@ -73,6 +73,7 @@ struct ClientCommand: AsyncParsableCommand {
         var connectAddresses = servers.isEmpty ? [BindAddress.hostname()] : servers
         if host {
             let configuration = try serverOptions.configuration()
+            MallocTuning.applyForServer()
             let started = ChatServer(configuration: configuration, logger: Logger(label: "chatty.host"))
             let bound = try await started.start()
             chatServer = started

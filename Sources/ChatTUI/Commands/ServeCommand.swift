@@ -23,6 +23,7 @@ struct ServeCommand: AsyncParsableCommand {
             return handler
         }
         let logger = Logger(label: "chatty")
+        MallocTuning.applyForServer()
         let chatServer = ChatServer(configuration: try server.configuration(), logger: logger)
         let group = ServiceGroup(configuration: .init(
             services: [chatServer],
