@@ -20,9 +20,11 @@ public struct ChunkedArray<Element>: RandomAccessCollection, MutableCollection {
     @inlinable public var endIndex: Int { count }
 
     @inlinable public subscript(position: Int) -> Element {
-        get {
+        // `_read` rather than `get`: reading one field of a large element (a client record)
+        // borrows it in place instead of copying the whole element and its references.
+        _read {
             precondition(position >= 0 && position < count, "ChunkedArray index out of range")
-            return chunks[position >> Self.chunkShift][position & Self.chunkMask]
+            yield chunks[position >> Self.chunkShift][position & Self.chunkMask]
         }
         _modify {
             precondition(position >= 0 && position < count, "ChunkedArray index out of range")

@@ -15,14 +15,15 @@ extension ServerState {
             if !isNotice { reply(id, Numeric.noTextToSend, "No text to send", into: &actions) }
             return
         }
-        let targetList = targets.split(separator: ",").map(String.init)
+        let targetList = targets.utf8.contains(UInt8(ascii: ",")) ? targets.split(separator: ",").map(String.init) : [targets]
         if targetList.count > configuration.maxTargets {
             if !isNotice { reply(id, Numeric.tooManyTargets, targets, "Too many targets", into: &actions) }
             return
         }
-        let sender = client(id)!
+        let senderPrefix = clients[id.rawValue]!.prefix
+        let senderCapabilities = clients[id.rawValue]!.capabilities
         // Client-only tags (`+typing`, `+reply`…) are relayed; everything else the server sets.
-        let clientTags = message.tags.filter { $0.key.hasPrefix("+") }
+        let clientTags = message.tags.isEmpty ? [] : message.tags.filter { $0.key.hasPrefix("+") }
         for target in targetList {
             var tags = eventTags(now: now, messageID: true)
             tags.append(contentsOf: clientTags)
@@ -40,9 +41,9 @@ extension ServerState {
                     if !isNotice { reply(id, Numeric.cannotSendToChan, channel.name, "Cannot send to channel", into: &actions) }
                     continue
                 }
-                let out = IRCMessage(tags: tags, source: sender.prefix, command: command,
+                let out = IRCMessage(tags: tags, source: senderPrefix, command: command,
                                      parameters: [channel.name] + parameters.dropFirst())
-                let echo = sender.capabilities.contains(.echoMessage)
+                let echo = senderCapabilities.contains(.echoMessage)
                 actions.append(.deliver(out, to: channel.members, except: echo ? nil : id))
                 if echo, modes == nil {
                     actions.append(.send(out, to: id))
@@ -53,14 +54,14 @@ extension ServerState {
                     if !isNotice { reply(id, Numeric.noSuchNick, target, "No such nick/channel", into: &actions) }
                     continue
                 }
-                let out = IRCMessage(tags: tags, source: sender.prefix, command: command,
+                let out = IRCMessage(tags: tags, source: senderPrefix, command: command,
                                      parameters: [record.nick] + parameters.dropFirst())
                 if record.isRemote {
                     propagate(out, actor: id, into: &actions)
                 } else if !isTagOnly || record.capabilities.contains(.messageTags) {
                     actions.append(.send(out, to: recipient))
                 }
-                if sender.capabilities.contains(.echoMessage), recipient != id {
+                if senderCapabilities.contains(.echoMessage), recipient != id {
                     actions.append(.send(out, to: id))
                 }
                 if command == "PRIVMSG", let away = record.away {

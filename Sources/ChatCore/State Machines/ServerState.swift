@@ -123,12 +123,13 @@ public struct ServerState: Sendable {
 
     /// One parsed message from a client.
     public mutating func messageReceived(_ message: IRCMessage, from id: ClientID, now: Timestamp) -> [ServerAction] {
-        guard var record = client(id), !record.quitting else { return [] }
+        // Fields are read and written in place: copying the record (and retaining its strings)
+        // for every line showed up in profiles.
+        guard id.rawValue < clients.count, clients[id.rawValue]?.quitting == false else { return [] }
         var actions: [ServerAction] = []
-        let registered = record.isRegistered
+        let registered = clients[id.rawValue]!.isRegistered
         if registered, message.command == "PRIVMSG" || message.command == "NOTICE" {
-            record.lastMessage = now
-            clients[id.rawValue] = record
+            clients[id.rawValue]!.lastMessage = now
         }
         switch message.command {
         case "CAP": handleCap(message, from: id, now: now, into: &actions)
