@@ -174,7 +174,13 @@ extension IRCMessage {
 
     @inline(__always)
     private static func string(_ bytes: UnsafeRawBufferPointer, _ from: Int, _ to: Int) throws(IRCParseError) -> String {
-        guard let value = String(validating: UnsafeRawBufferPointer(rebasing: bytes[from..<to]), as: UTF8.self) else {
+        let slice = UnsafeRawBufferPointer(rebasing: bytes[from..<to])
+        // Most IRC text is ASCII, which needs no validation; `String(validating:as:)` is generic
+        // and looked up type metadata on every call (visible in profiles of the server).
+        if !slice.contains(where: { $0 >= 0x80 }) {
+            return String(decoding: slice, as: UTF8.self)
+        }
+        guard let value = String(validating: slice, as: UTF8.self) else {
             throw .invalidUTF8
         }
         return value
