@@ -28,6 +28,8 @@ final class ClientChannelHandler: ChannelInboundHandler {
     private var partial: ByteBuffer?
     /// Set once the connection was dropped for flooding: the rest of its input is ignored.
     private var dropped = false
+    /// Lines are still wanted: the connection is open and was not dropped for flooding.
+    private var readingLines: Bool { id != nil && !dropped }
 
     init(hub: ServerHub, configuration: ChatServerConfiguration, sweepers: KeepaliveSweepers, logger: Logger) {
         self.hub = hub
@@ -74,17 +76,17 @@ final class ClientChannelHandler: ChannelInboundHandler {
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        guard id != nil, !dropped else { return }
+        guard readingLines else { return }
         var input = unwrapInboundIn(data)
         if var earlier = partial {
             partial = nil
             earlier.writeBuffer(&input)
             input = earlier
         }
-        while id != nil, !dropped, let frame = decoder.nextFrame(&input) {
+        while readingLines, let frame = decoder.nextFrame(&input) {
             lineArrived(frame, context: context)
         }
-        if id != nil, !dropped, input.readableBytes > 0 {
+        if readingLines, input.readableBytes > 0 {
             // Copy the tail so it does not pin the whole read buffer.
             var tail = context.channel.allocator.buffer(capacity: input.readableBytes)
             tail.writeBuffer(&input)
@@ -96,7 +98,7 @@ final class ClientChannelHandler: ChannelInboundHandler {
     private func finishInput(context: ChannelHandlerContext) {
         guard var rest = partial else { return }
         partial = nil
-        if id != nil, !dropped, let frame = decoder.finalFrame(&rest) {
+        if readingLines, let frame = decoder.finalFrame(&rest) {
             lineArrived(frame, context: context)
         }
     }

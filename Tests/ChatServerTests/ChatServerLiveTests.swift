@@ -37,8 +37,7 @@ func withServer(
             try await alice.register("alice")
             try await bob.register("bob", caps: ["server-time", "message-tags"])
             try await carol.register("carol")
-            try await alice.send("JOIN #chatty")
-            try await alice.expect { $0.command == "366" }
+            try await alice.join("#chatty")
             try await bob.send("JOIN #chatty")
             let names = try await bob.expect { $0.command == "353" }
             #expect(names.parameters.last == "@alice bob")
@@ -83,8 +82,7 @@ func withServer(
             try await fast.register("fast")
             try await slow.register("slow")
             for client in [sender, fast, slow] {
-                try await client.send("JOIN #flood")
-                try await client.expect { $0.command == "366" }
+                try await client.join("#flood")
             }
             try await fast.expect { $0.command == "JOIN" && $0.sourceNick == "slow" }
             // The slow client stops reading from now on.
@@ -124,11 +122,9 @@ func withServer(
             let reader = try await TestIRCClient.connect(port: port, name: "reader")
             let writer = try await TestIRCClient.connect(port: port, name: "writer")
             try await reader.register("reader")
-            try await reader.send("JOIN #c")
-            try await reader.expect { $0.command == "366" }
+            try await reader.join("#c")
             try await writer.register("writer")
-            try await writer.send("JOIN #c")
-            try await writer.expect { $0.command == "366" }
+            try await writer.join("#c")
 
             for piece in ["PRIVMSG #c :hel", "lo wor", "ld\r", "\nPRIVMSG #c :second\r\nPRIV", "MSG #c :last words"] {
                 // Separate writes; the server may read them together or apart, both must work.
@@ -154,8 +150,7 @@ func withServer(
             let speaker = try await TestIRCClient.connect(port: port, name: "speaker")
             for (client, nick) in [(late, "late"), (plain, "plain"), (speaker, "speaker")] {
                 try await client.register(nick)
-                try await client.send("JOIN #c")
-                try await client.expect { $0.command == "366" }
+                try await client.join("#c")
             }
             try await speaker.send("PRIVMSG #c :before")
             let before = try await late.expect { $0.command == "PRIVMSG" }
@@ -185,11 +180,9 @@ func withServer(
             let bad = try await TestIRCClient.connect(port: port, name: "bad")
             let good = try await TestIRCClient.connect(port: port, name: "good")
             try await good.register("good")
-            try await good.send("JOIN #c")
-            try await good.expect { $0.command == "366" }
+            try await good.join("#c")
             try await bad.register("bad")
-            try await bad.send("JOIN #c")
-            try await bad.expect { $0.command == "366" }
+            try await bad.join("#c")
 
             try await bad.send(String(repeating: "A", count: 20_000))
             try await bad.expect { $0.command == "417" }
@@ -266,10 +259,8 @@ func withServer(
             let watcher = try await TestIRCClient.connect(port: port, name: "watcher")
             try await silent.register("silent")
             try await watcher.register("watcher")
-            try await silent.send("JOIN #c")
-            try await silent.expect { $0.command == "366" }
-            try await watcher.send("JOIN #c")
-            try await watcher.expect { $0.command == "366" }
+            try await silent.join("#c")
+            try await watcher.join("#c")
             let ping = try await silent.expect { $0.command == "PING" }
             #expect(ping.parameters == ["chatty.local"])
             // The watcher answers pings and stays; the silent client is dropped.
@@ -289,10 +280,8 @@ func withServer(
             let listener = try await TestIRCClient.connect(port: port, name: "listener")
             try await talker.register("talker")
             try await listener.register("listener")
-            try await talker.send("JOIN #c")
-            try await talker.expect { $0.command == "366" }
-            try await listener.send("JOIN #c")
-            try await listener.expect { $0.command == "366" }
+            try await talker.join("#c")
+            try await listener.join("#c")
             try await talker.send((0..<40).map { "PRIVMSG #c :line \($0)" }.joined(separator: "\r\n"))
             try await listener.expect { $0.command == "PRIVMSG" && $0.parameters[1] == "line 39" }
             let lines = listener.allMessages.filter { $0.command == "PRIVMSG" }.map { $0.parameters[1] }

@@ -68,6 +68,12 @@ final class TestIRCClient: Sendable {
         _ = try await expect { $0.command == "376" || $0.command == "422" }
     }
 
+    /// Joins `channel` and waits for the end of its NAMES list (366).
+    func join(_ channel: String) async throws {
+        try await send("JOIN \(channel)")
+        _ = try await expect { $0.command == "366" }
+    }
+
     /// Waits for the next message (after the cursor) that satisfies `predicate`, skipping others.
     @discardableResult
     func expect(timeout: Duration = .seconds(10), _ predicate: @escaping @Sendable (IRCMessage) -> Bool) async throws -> IRCMessage {

@@ -67,11 +67,11 @@ extension IRCMessage {
         }
     }
 
-    /// Runs over every parameter of every line the server writes, so it scans raw bytes.
+    /// No NUL, CR or LF, and no space in a middle parameter. Runs over every parameter of every
+    /// line the server writes, so callers scan contiguous bytes where they can.
     @inline(__always)
     private static func isClean(byte: UInt8, middle: Bool) -> Bool {
-        byte > UInt8(ascii: " ") || (byte == UInt8(ascii: " ") && !middle)
-            || (byte != 0 && byte != UInt8(ascii: "\r") && byte != UInt8(ascii: "\n") && byte != UInt8(ascii: " "))
+        byte != 0 && byte != UInt8(ascii: "\r") && byte != UInt8(ascii: "\n") && !(middle && byte == UInt8(ascii: " "))
     }
 
     private static func isClean(_ bytes: UnsafeBufferPointer<UInt8>, middle: Bool) -> Bool {

@@ -32,7 +32,6 @@ public struct Timestamp: Sendable, Hashable, Comparable {
         let minute = msOfDay / 60_000 % 60
         let second = msOfDay / 1000 % 60
         let milli = msOfDay % 1000
-        // Written byte by byte: this runs for every broadcast event (the `time` tag).
         guard (0...9999).contains(year) else {
             return "\(year)-\(Self.pad(month, 2))-\(Self.pad(day, 2))T\(Self.pad(hour, 2)):\(Self.pad(minute, 2)):\(Self.pad(second, 2)).\(Self.pad(milli, 3))Z"
         }

@@ -40,7 +40,6 @@ public struct ClientRecord: Sendable {
 
     public var isRegistered: Bool { isRemote || registration.isRegistered }
 
-    /// `nick!user@host`, the source of the client's messages.
     /// `nick!user@host`, the source of everything this client sends. Kept up to date by `nick`
     /// and `user` rather than built for every message.
     public private(set) var prefix: String

@@ -3,7 +3,6 @@ import ChatServer
 import NIOCore
 import NIOPosix
 
-
 /// Drives a ``ClientStateMachine`` over a NIO TCP connection: a thin interpreter of its actions.
 ///
 /// All machine state lives on one event loop (in a `NIOLoopBoundBox`); the UI calls ``perform(_:)``
