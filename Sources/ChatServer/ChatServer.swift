@@ -55,7 +55,8 @@ public final class ChatServer: Service, Sendable {
         }
         self.sweepers = KeepaliveSweepers(loops: loops)
         self.hub = ServerHub(configuration: core, loops: loops,
-                             sendQueueLimit: configuration.sendQueueLimit, now: WallClock.now(), federation: federation)
+                             sendQueueLimit: configuration.sendQueueLimit, flushSlice: configuration.flushSlice,
+                             now: WallClock.now(), federation: federation)
         self.lifecycle = NIOLockedValueBox(.initial)
     }
 

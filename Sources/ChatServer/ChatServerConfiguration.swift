@@ -53,6 +53,10 @@ public struct ChatServerConfiguration: Sendable {
     public var sendQueueLimit: Int
     /// Set to link this server into a network of servers.
     public var federation: FederationConfiguration?
+    /// Most connections an event loop writes before it reads its sockets again (0: no limit).
+    /// A long flush is cut into slices so that lines arriving meanwhile join the outboxes still
+    /// waiting in it, instead of waiting for the whole flush to end.
+    public var flushSlice: Int
 
     public init(
         listen: BindAddress = .hostname(),
@@ -61,7 +65,8 @@ public struct ChatServerConfiguration: Sendable {
         keepalive: KeepaliveStateMachine.Configuration = .init(),
         flood: FloodControl.Configuration = .init(),
         sendQueueLimit: Int = 1 << 20,
-        federation: FederationConfiguration? = nil
+        federation: FederationConfiguration? = nil,
+        flushSlice: Int = 64
     ) {
         self.listen = listen
         self.core = core
@@ -70,5 +75,6 @@ public struct ChatServerConfiguration: Sendable {
         self.flood = flood
         self.sendQueueLimit = sendQueueLimit
         self.federation = federation
+        self.flushSlice = flushSlice
     }
 }

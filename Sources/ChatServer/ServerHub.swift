@@ -8,8 +8,12 @@ import NIOCore
 /// Every action is carried out while the lock is held, by appending encoded bytes to the
 /// recipients' outboxes, so all clients see events in the order the state produced them. A
 /// broadcast is encoded once per tag class (at most three encodings) and the same bytes are
-/// appended to every member's outbox. Each event loop flushes its dirty outboxes once per tick
-/// with one write per connection, outside the lock.
+/// appended to every member's outbox. Each event loop writes its dirty outboxes with one write per
+/// connection, outside the lock, in the order they became dirty and in slices of at most
+/// `flushSlice` connections. Between slices the loop reads its sockets again, so a line that
+/// arrives while a long flush is under way still goes out with the outboxes not yet written
+/// (those already written take it in their next turn): a recipient waits at most about one
+/// pass over the dirty connections, not a whole flush plus the next.
 final class ServerHub: Sendable {
     struct Outbox {
         var channel: Channel?
@@ -77,7 +81,8 @@ final class ServerHub: Sendable {
     struct State {
         var server: ServerState
         var outboxes = ChunkedArray<Outbox>()
-        var dirty: [[Int]]
+        /// Per event loop, the dirty connections in the order they became dirty.
+        var dirty: [CircularBuffer<Int>]
         var linkDirty: [[Int]]
         var flushScheduled: [Bool]
         var shuttingDown = false
@@ -87,16 +92,19 @@ final class ServerHub: Sendable {
     let state: NIOLockedValueBox<State>
     let loops: [any EventLoop]
     private let sendQueueLimit: Int
+    /// Connections written per slice of a flush; `Int.max` for no slicing.
+    private let flushSlice: Int
     let serverName: String
 
-    init(configuration: ServerConfiguration, loops: [any EventLoop], sendQueueLimit: Int, now: Timestamp,
-         federation: FederationState? = nil) {
+    init(configuration: ServerConfiguration, loops: [any EventLoop], sendQueueLimit: Int, flushSlice: Int = 64,
+         now: Timestamp, federation: FederationState? = nil) {
         self.loops = loops
         self.sendQueueLimit = sendQueueLimit
+        self.flushSlice = flushSlice > 0 ? flushSlice : Int.max
         self.serverName = configuration.name
         self.state = NIOLockedValueBox(State(
             server: ServerState(configuration: configuration, now: now),
-            dirty: Array(repeating: [], count: loops.count),
+            dirty: Array(repeating: CircularBuffer(), count: loops.count),
             linkDirty: Array(repeating: [], count: loops.count),
             flushScheduled: Array(repeating: false, count: loops.count),
             federation: federation
@@ -284,16 +292,18 @@ final class ServerHub: Sendable {
         state.dirty[state.outboxes[index].loop].append(index)
     }
 
-    /// Runs on `loops[loop]`: writes every dirty outbox of that loop with one write each.
+    /// Runs on `loops[loop]`: writes up to `flushSlice` dirty outboxes of that loop, the ones
+    /// dirty longest first, with one write each. If more are waiting it runs again after the
+    /// loop's next look at its sockets: a task scheduled a few microseconds ahead is not due
+    /// when the loop finishes this one, so the loop polls (and reads) first.
     private func flush(loop: Int) {
-        let (work, linkWork) = state.withLockedValue { state -> ([(Channel, ByteBuffer?, Bool)], [(Channel, ByteBuffer, Int)]) in
-            let indices = state.dirty[loop]
-            state.dirty[loop] = []
-            state.flushScheduled[loop] = false
+        let (work, linkWork, more) = state.withLockedValue { state -> ([(Channel, ByteBuffer?, Bool)], [(Channel, ByteBuffer, Int)], Bool) in
             let linkWork = takeLinkWork(loop: loop, in: &state)
             var work: [(Channel, ByteBuffer?, Bool)] = []
-            work.reserveCapacity(indices.count)
-            for index in indices {
+            work.reserveCapacity(min(state.dirty[loop].count, flushSlice))
+            var taken = 0
+            while taken < flushSlice, let index = state.dirty[loop].popFirst() {
+                taken += 1
                 state.outboxes[index].dirty = false
                 guard let channel = state.outboxes[index].channel, !state.outboxes[index].sealed else { continue }
                 if state.outboxes[index].closeReason != nil {
@@ -303,7 +313,10 @@ final class ServerHub: Sendable {
                     work.append((channel, buffer, false))
                 }
             }
-            return (work, linkWork)
+            let more = !state.dirty[loop].isEmpty
+            // Still scheduled while more are waiting: this call schedules the next slice itself.
+            state.flushScheduled[loop] = more
+            return (work, linkWork, more)
         }
         for (channel, buffer, delay) in linkWork {
             if delay > 0 {
@@ -324,6 +337,10 @@ final class ServerHub: Sendable {
             } else if let buffer {
                 channel.writeAndFlush(buffer, promise: nil)
             }
+        }
+        if more {
+            // Scheduled after the writes, so that it is not yet due when this task returns.
+            loops[loop].scheduleTask(in: .microseconds(20)) { self.flush(loop: loop) }
         }
     }
 }

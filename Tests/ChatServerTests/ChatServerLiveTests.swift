@@ -115,6 +115,48 @@ func withServer(
         }
     }
 
+    /// A flush cut into slices of two connections, with lines arriving between the slices, still
+    /// gives every member every message once and in each sender's order, with replies to a
+    /// client's own commands and both tagged and plain encodings interleaved.
+    @Test func slicedFlushesKeepEveryMembersStreamWholeAndInOrder() async throws {
+        try await withServer({ $0.flushSlice = 2; $0.threads = 1 }) { port, _ in
+            var members: [TestIRCClient] = []
+            for index in 0..<7 {
+                let client = try await TestIRCClient.connect(port: port, name: "m\(index)")
+                try await client.register("m\(index)", caps: index % 3 == 0 ? [] : index % 3 == 1 ? ["server-time"] : ["message-tags", "server-time"])
+                try await client.join("#slices")
+                members.append(client)
+            }
+            try await members[0].expect { $0.command == "JOIN" && $0.sourceNick == "m6" }
+            let senders = Array(members.prefix(3))
+            let perSender = 300
+            for batch in stride(from: 0, to: perSender, by: 50) {
+                for (number, sender) in senders.enumerated() {
+                    let lines = (batch..<batch + 50).map { "PRIVMSG #slices :s\(number) \($0)" }
+                    try await sender.send(lines.joined(separator: "\r\n"))
+                }
+                for member in members { try await member.send("PING :b\(batch)") }
+            }
+            // A sender's PONG comes after all its lines were handled; only then is "done" last.
+            for sender in senders {
+                try await sender.send("PING :sent")
+                try await sender.expect { $0.command == "PONG" && $0.parameters.last == "sent" }
+            }
+            for member in members {
+                try await member.send("PING :done")
+                try await member.expect { $0.command == "PONG" && $0.parameters.last == "done" }
+                for (number, sender) in senders.enumerated() where sender !== member {
+                    let seen = member.allMessages.filter { $0.command == "PRIVMSG" && $0.parameters[1].hasPrefix("s\(number) ") }
+                        .map { Int($0.parameters[1].split(separator: " ")[1])! }
+                    #expect(seen == Array(0..<perSender), "member got sender \(number)'s messages once each, in order")
+                }
+                let pongs = member.allMessages.filter { $0.command == "PONG" }.map { $0.parameters.last ?? "" }.filter { $0 != "sent" }
+                #expect(pongs == stride(from: 0, to: perSender, by: 50).map { "b\($0)" } + ["done"])
+            }
+            for member in members { await member.close() }
+        }
+    }
+
     /// Lines cut anywhere by TCP are put back together, and an unterminated last line before the
     /// client half-closes is still delivered (nothing accepted is lost).
     @Test func splitLinesAndAnUnterminatedLastLineArrive() async throws {

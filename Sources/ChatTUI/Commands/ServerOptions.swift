@@ -45,6 +45,9 @@ struct ServerOptions: ParsableArguments {
     @Option(name: .long, help: "Bytes queued for a client that does not read before it is dropped (SendQ).")
     var sendq: Int = 1 << 20
 
+    @Option(name: .long, help: "Connections written per slice of a flush before the server reads again (0: whole flush at once).")
+    var flushSlice: Int = 64
+
     @Option(name: .long, help: "Longest line a client may send, in bytes without tags (longer lines get 417).")
     var maxLineLength: Int = 512
 
@@ -83,6 +86,7 @@ struct ServerOptions: ParsableArguments {
         guard pingInterval >= 1, pingTimeout >= 1, registrationTimeout >= 1 else {
             throw ValidationError("--ping-interval, --ping-timeout and --registration-timeout must be at least 1 second")
         }
+        guard flushSlice >= 0 else { throw ValidationError("--flush-slice must be 0 (no slicing) or more") }
         guard sendq >= 4096 else { throw ValidationError("--sendq must be at least 4096 bytes") }
         guard (64...65_536).contains(maxLineLength), (512...65_536).contains(maxTagsLength) else {
             throw ValidationError("--max-line-length must be 64…65536 and --max-tags-length 512…65536 bytes")
@@ -158,7 +162,8 @@ struct ServerOptions: ParsableArguments {
                              pingTimeout: Int64(pingTimeout) * 1000),
             flood: .init(rate: floodRate, burst: floodBurst, hardLimit: max(100, floodBurst * 10)),
             sendQueueLimit: sendq,
-            federation: federation
+            federation: federation,
+            flushSlice: flushSlice
         )
     }
 }
