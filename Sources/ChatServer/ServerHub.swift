@@ -34,6 +34,30 @@ final class ServerHub: Sendable {
         /// `ServerState` instead copied the whole state value (312 bytes and its references)
         /// once per recipient.
         var tagClass = TagClass.none
+        /// Broadcast bytes queued after `buffer`, as a span of one of the hub's logs.
+        var range: LogRange?
+
+        /// Bytes waiting to be written.
+        var queuedBytes: Int { (buffer?.readableBytes ?? 0) + (range?.count ?? 0) }
+
+        /// Grows the queued range when `span` of that log follows it directly; false otherwise.
+        mutating func extendRange(log: TagClass, generation: UInt32, span: Range<Int>) -> Bool {
+            guard range?.log == log, range?.generation == generation, range?.end == UInt32(truncatingIfNeeded: span.lowerBound) else {
+                return false
+            }
+            range!.end = UInt32(truncatingIfNeeded: span.upperBound)
+            return true
+        }
+
+        /// A buffer of its own to copy bytes into, keeping what was queued before.
+        mutating func ownBuffer(adding count: Int) {
+            guard !ownsBuffer || buffer == nil else { return }
+            let queued = buffer?.readableBytes ?? 0
+            var fresh = ByteBufferAllocator().buffer(capacity: max(queued + count, lastFlushSize))
+            if let buffer { fresh.writeImmutableBuffer(buffer) }
+            buffer = fresh
+            ownsBuffer = true
+        }
 
         /// The tag class to encode for, or nil when no bytes may be queued (no channel, or
         /// closing). `mutating` only so that the hot delivery loop reads the outbox in place
@@ -70,6 +94,7 @@ final class ServerHub: Sendable {
 
         /// Hands the queued bytes to the caller for writing.
         mutating func take() -> ByteBuffer? {
+            precondition(range == nil, "the log range is copied out before the outbox is taken")
             guard let queued = buffer else { return nil }
             buffer = nil
             ownsBuffer = false
@@ -81,6 +106,8 @@ final class ServerHub: Sendable {
     struct State {
         var server: ServerState
         var outboxes = ChunkedArray<Outbox>()
+        /// One log of broadcast encodings per tag class, indexed by its raw value.
+        var logs = [BroadcastLog](repeating: BroadcastLog(), count: TagClass.allCases.count)
         /// Per event loop, the dirty connections in the order they became dirty.
         var dirty: [CircularBuffer<Int>]
         var linkDirty: [[Int]]
@@ -218,26 +245,26 @@ final class ServerHub: Sendable {
                 guard target.rawValue < state.outboxes.count else { continue }
                 append(message, tagClass: state.outboxes[target.rawValue].tagClass, to: target.rawValue, in: &state)
             case .deliver(let message, let recipients, let except):
-                // One encoding per tag class, made when the first recipient of that class shows up.
-                // Plain locals rather than an array: reading an array element would retain it
-                // once per recipient.
-                var plain: ByteBuffer?
-                var timeOnly: ByteBuffer?
-                var all: ByteBuffer?
+                // Encoded once per tag class into that class's log, when the first recipient of
+                // the class shows up; recipients queue a span of the log. Plain locals rather
+                // than an array, so the loop does not retain anything per recipient.
+                var plain: Range<Int>?
+                var timeOnly: Range<Int>?
+                var all: Range<Int>?
                 for recipient in recipients where recipient != except {
                     let index = recipient.rawValue
                     guard index < state.outboxes.count,
                           let tagClass = state.outboxes[index].acceptingTagClass() else { continue }
                     switch tagClass {
                     case .none:
-                        if plain == nil { plain = Self.encode(message, tagClass: .none) }
-                        appendBytes(plain!, to: index, in: &state)
+                        if plain == nil { plain = log(message, tagClass: .none, in: &state) }
+                        appendLogged(plain!, of: .none, to: index, in: &state)
                     case .timeOnly:
-                        if timeOnly == nil { timeOnly = Self.encode(message, tagClass: .timeOnly) }
-                        appendBytes(timeOnly!, to: index, in: &state)
+                        if timeOnly == nil { timeOnly = log(message, tagClass: .timeOnly, in: &state) }
+                        appendLogged(timeOnly!, of: .timeOnly, to: index, in: &state)
                     case .all:
-                        if all == nil { all = Self.encode(message, tagClass: .all) }
-                        appendBytes(all!, to: index, in: &state)
+                        if all == nil { all = log(message, tagClass: .all, in: &state) }
+                        appendLogged(all!, of: .all, to: index, in: &state)
                     }
                 }
             case .close(let target, let reason):
@@ -259,6 +286,12 @@ final class ServerHub: Sendable {
     static func encode(_ message: IRCMessage, tagClass: TagClass) -> ByteBuffer {
         var buffer = ByteBuffer()
         buffer.reserveCapacity(128)
+        serialize(message, tagClass: tagClass, into: &buffer)
+        return buffer
+    }
+
+    /// Writes `message` as a client of `tagClass` gets it.
+    static func serialize(_ message: IRCMessage, tagClass: TagClass, into buffer: inout ByteBuffer) {
         switch tagClass {
         case .all:
             message.serialize(into: &buffer, includeTags: true)
@@ -269,7 +302,49 @@ final class ServerHub: Sendable {
         case .none:
             message.serialize(into: &buffer, includeTags: false)
         }
-        return buffer
+    }
+
+    /// Writes a broadcast into the log of its tag class (starting the log over first if it is full).
+    private func log(_ message: IRCMessage, tagClass: TagClass, in state: inout State) -> Range<Int> {
+        if state.logs[tagClass.rawValue].isFull {
+            for index in state.logs[tagClass.rawValue].holders where index < state.outboxes.count {
+                if state.outboxes[index].range?.log == tagClass { copyOutRange(of: index, in: &state) }
+            }
+            state.logs[tagClass.rawValue].restart()
+        }
+        return state.logs[tagClass.rawValue].append(message, tagClass: tagClass)
+    }
+
+    /// Queues `span` of the `tagClass` log for outbox `index`: grows its range when the span
+    /// follows it directly, else copies the old range out and starts a new one.
+    private func appendLogged(_ span: Range<Int>, of tagClass: TagClass, to index: Int, in state: inout State) {
+        guard state.outboxes[index].closeReason == nil else { return }
+        let generation = state.logs[tagClass.rawValue].generation
+        if !state.outboxes[index].extendRange(log: tagClass, generation: generation, span: span) {
+            copyOutRange(of: index, in: &state)
+            state.outboxes[index].range = state.logs[tagClass.rawValue].startRange(span, tagClass: tagClass, holder: index)
+        }
+        if state.outboxes[index].queuedBytes > sendQueueLimit {
+            dropQueue(of: index, in: &state)
+        }
+        markDirty(index, in: &state)
+    }
+
+    /// Moves the outbox's log range into its own buffer, after what it queued before.
+    private func copyOutRange(of index: Int, in state: inout State) {
+        guard let range = state.outboxes[index].range else { return }
+        state.outboxes[index].range = nil
+        guard range.generation == state.logs[range.log.rawValue].generation else { return }
+        state.outboxes[index].ownBuffer(adding: range.count)
+        state.logs[range.log.rawValue].copy(range, into: &state.outboxes[index].buffer!)
+    }
+
+    /// A client that does not read is cut off; nobody else waits for it.
+    private func dropQueue(of index: Int, in state: inout State) {
+        state.outboxes[index].buffer = nil
+        state.outboxes[index].range = nil
+        state.outboxes[index].ownsBuffer = false
+        state.outboxes[index].closeReason = "SendQ exceeded"
     }
 
     private func append(_ message: IRCMessage, tagClass: TagClass, to index: Int, in state: inout State) {
@@ -279,9 +354,9 @@ final class ServerHub: Sendable {
 
     private func appendBytes(_ bytes: ByteBuffer, to index: Int, in state: inout State) {
         guard state.outboxes[index].closeReason == nil else { return }
+        copyOutRange(of: index, in: &state)
         if !state.outboxes[index].append(bytes, limit: sendQueueLimit) {
-            // A client that does not read is cut off; nobody else waits for it.
-            state.outboxes[index].closeReason = "SendQ exceeded"
+            dropQueue(of: index, in: &state)
         }
         markDirty(index, in: &state)
     }
@@ -308,9 +383,11 @@ final class ServerHub: Sendable {
                 guard let channel = state.outboxes[index].channel, !state.outboxes[index].sealed else { continue }
                 if state.outboxes[index].closeReason != nil {
                     state.outboxes[index].sealed = true
+                    copyOutRange(of: index, in: &state)
                     work.append((channel, state.outboxes[index].take(), true))
-                } else if channel.isWritable, let buffer = state.outboxes[index].take() {
-                    work.append((channel, buffer, false))
+                } else if channel.isWritable {
+                    copyOutRange(of: index, in: &state)
+                    if let buffer = state.outboxes[index].take() { work.append((channel, buffer, false)) }
                 }
             }
             let more = !state.dirty[loop].isEmpty

@@ -117,7 +117,8 @@ func withServer(
 
     /// A flush cut into slices of two connections, with lines arriving between the slices, still
     /// gives every member every message once and in each sender's order, with replies to a
-    /// client's own commands and both tagged and plain encodings interleaved.
+    /// client's own commands and both tagged and plain encodings interleaved, across restarts of
+    /// the broadcast logs.
     @Test func slicedFlushesKeepEveryMembersStreamWholeAndInOrder() async throws {
         try await withServer({ $0.flushSlice = 2; $0.threads = 1 }) { port, _ in
             var members: [TestIRCClient] = []
@@ -130,9 +131,11 @@ func withServer(
             try await members[0].expect { $0.command == "JOIN" && $0.sourceNick == "m6" }
             let senders = Array(members.prefix(3))
             let perSender = 300
+            let filler = String(repeating: "f", count: 280)
             for batch in stride(from: 0, to: perSender, by: 50) {
                 for (number, sender) in senders.enumerated() {
-                    let lines = (batch..<batch + 50).map { "PRIVMSG #slices :s\(number) \($0)" }
+                    // 300-byte lines: 270 KB per tag class, so each broadcast log starts over a few times.
+                    let lines = (batch..<batch + 50).map { "PRIVMSG #slices :s\(number) \($0) \(filler)" }
                     try await sender.send(lines.joined(separator: "\r\n"))
                 }
                 for member in members { try await member.send("PING :b\(batch)") }
