@@ -5,10 +5,12 @@ import NIOCore
 /// The shared heart of a running server: the ``ServerState`` and one outbox per connection,
 /// behind one lock, shared by all event loops.
 ///
-/// Every action is carried out while the lock is held, by appending encoded bytes to the
+/// Every action is carried out while the lock is held, by queueing encoded bytes in the
 /// recipients' outboxes, so all clients see events in the order the state produced them. A
-/// broadcast is encoded once per tag class (at most three encodings) and the same bytes are
-/// appended to every member's outbox. Each event loop writes its dirty outboxes with one write per
+/// broadcast is encoded once per tag class (at most three encodings), into that class's
+/// ``BroadcastLog``; each member's outbox queues a span of the log, which grows while the
+/// member's events follow each other in it, and its bytes are copied once, when the outbox is
+/// written. Replies to one client are appended to its outbox's own buffer. Each event loop writes its dirty outboxes with one write per
 /// connection, outside the lock, in the order they became dirty and in slices of at most
 /// `flushSlice` connections. Between slices the loop reads its sockets again, so a line that
 /// arrives while a long flush is under way still goes out with the outboxes not yet written
