@@ -66,7 +66,7 @@ public final class ChatServer: Service, Sendable {
         let hub = self.hub
         let configuration = self.configuration
         let logger = self.logger
-        let sweepers = self.sweepers
+        let settings = ClientConnectionSettings(hub: hub, configuration: configuration, sweepers: sweepers, logger: logger)
         let channel = try await ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 1024)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
@@ -75,10 +75,10 @@ public final class ChatServer: Service, Sendable {
             .childChannelOption(.writeBufferWaterMark, value: .init(low: 32 * 1024, high: 256 * 1024))
             // NIO keeps each channel's last read buffer for reuse: start it small so idle
             // connections stay cheap (it grows while a client sends a lot).
-            .childChannelOption(.recvAllocator, value: AdaptiveRecvByteBufferAllocator(minimum: 64, initial: 64, maximum: 65536))
+            .childChannelOption(.recvAllocator, value: CompactRecvAllocator())
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addHandler(ClientChannelHandler(hub: hub, configuration: configuration, sweepers: sweepers, logger: logger))
+                    try channel.pipeline.syncOperations.addHandler(ClientChannelHandler(settings: settings))
                 }
             }
             .bind(host: configuration.listen.host, port: configuration.listen.port)

@@ -12,16 +12,16 @@ import NIOCore
 final class ClientChannelHandler: ChannelInboundHandler {
     typealias InboundIn = ByteBuffer
 
-    private let hub: ServerHub
-    private let limits: IRCLimits
-    private let logger: Logger
+    private let settings: ClientConnectionSettings
+    private var hub: ServerHub { settings.hub }
+    private var logger: Logger { settings.logger }
     private var id: ClientID?
     private var keepalive: KeepaliveStateMachine
     private var flood: FloodControl
     /// Lines delayed by flood control (an empty array costs no allocation).
     private var delayed: [IRCLineFrame] = []
     private var drainTask: Scheduled<Void>?
-    private let sweepers: KeepaliveSweepers
+    private var sweepers: KeepaliveSweepers { settings.sweepers }
     private var context: ChannelHandlerContext?
     private var decoder: IRCLineDecoder
     /// The unterminated tail of earlier reads (at most the line limit: the decoder skips longer lines).
@@ -31,15 +31,12 @@ final class ClientChannelHandler: ChannelInboundHandler {
     /// Lines are still wanted: the connection is open and was not dropped for flooding.
     private var readingLines: Bool { id != nil && !dropped }
 
-    init(hub: ServerHub, configuration: ChatServerConfiguration, sweepers: KeepaliveSweepers, logger: Logger) {
-        self.hub = hub
-        self.sweepers = sweepers
-        self.limits = configuration.core.limits
-        self.logger = logger
-        self.decoder = IRCLineDecoder(maximumLength: configuration.core.limits.maxFrameLength)
+    init(settings: ClientConnectionSettings) {
+        self.settings = settings
+        self.decoder = IRCLineDecoder(maximumLength: settings.limits.maxFrameLength)
         let now = Self.monotonicNow()
-        self.keepalive = KeepaliveStateMachine(configuration: configuration.keepalive, now: now)
-        self.flood = FloodControl(configuration: configuration.flood, now: now)
+        self.keepalive = KeepaliveStateMachine(configuration: settings.keepalive, now: now)
+        self.flood = FloodControl(configuration: settings.flood, now: now)
     }
 
     static func monotonicNow() -> Int64 {
@@ -152,7 +149,7 @@ final class ClientChannelHandler: ChannelInboundHandler {
             hub.invalidLine(.lineTooLong, from: id)
         case .line(let line):
             do {
-                let message = try IRCMessage.parse(line, limits: limits)
+                let message = try IRCMessage.parse(line, limits: settings.limits)
                 if hub.received(message, from: id, now: WallClock.now()) {
                     keepalive.registered(now: Self.monotonicNow())
                 }

@@ -5,7 +5,9 @@
 /// if the client started it with `CAP LS`/`CAP REQ`, has been ended with `CAP END`.
 public struct ServerRegistrationStateMachine: Sendable, Hashable {
     enum State: Sendable, Hashable {
-        case registering(Pending)
+        /// Boxed: the pending strings are needed only until registration completes, and the
+        /// record of every registered client would otherwise keep 64 bytes of room for them.
+        indirect case registering(Pending)
         case registered
     }
 

@@ -1,0 +1,23 @@
+import ChatCore
+import Logging
+
+/// What every client connection of one server shares: the hub, the keepalive sweepers, the
+/// line limits and the logger. One object per server, so a connection's handler holds one
+/// reference instead of its own copies (about 80 bytes less per connection).
+final class ClientConnectionSettings: Sendable {
+    let hub: ServerHub
+    let sweepers: KeepaliveSweepers
+    let limits: IRCLimits
+    let logger: Logger
+    let keepalive: KeepaliveStateMachine.Configuration
+    let flood: FloodControl.Configuration
+
+    init(hub: ServerHub, configuration: ChatServerConfiguration, sweepers: KeepaliveSweepers, logger: Logger) {
+        self.hub = hub
+        self.sweepers = sweepers
+        self.limits = configuration.core.limits
+        self.logger = logger
+        self.keepalive = configuration.keepalive
+        self.flood = configuration.flood
+    }
+}
