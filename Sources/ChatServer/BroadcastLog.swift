@@ -12,6 +12,9 @@ import NIOCore
 struct BroadcastLog {
     /// Past this many bytes the log starts over before the next event is written.
     static let restartThreshold = 96 * 1024
+    /// Or past this many holders: a quiet channel with many members writes few bytes but lists
+    /// every member for each event, and the list must not grow without bound.
+    static let holderLimit = 16 * 1024
 
     private(set) var bytes = ByteBuffer()
     /// Counts restarts, so that a range from before a restart is never read as current.
@@ -20,7 +23,7 @@ struct BroadcastLog {
     /// moved on since; only ranges that still match are copied out on restart).
     private(set) var holders: [Int] = []
 
-    var isFull: Bool { bytes.writerIndex >= Self.restartThreshold }
+    var isFull: Bool { bytes.writerIndex >= Self.restartThreshold || holders.count >= Self.holderLimit }
 
     /// Encodes `message` for `tagClass` at the end of the log and returns where it sits.
     mutating func append(_ message: IRCMessage, tagClass: TagClass) -> Range<Int> {

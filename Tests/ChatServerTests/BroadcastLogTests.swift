@@ -62,6 +62,17 @@ import Testing
         #expect(again.lowerBound == 0)
     }
 
+    @Test func manyHoldersOfFewBytesAlsoFillTheLog() {
+        var log = BroadcastLog()
+        let span = log.append(message("rare"), tagClass: .none)
+        for member in 0..<(BroadcastLog.holderLimit - 1) { _ = log.startRange(span, tagClass: .none, holder: member) }
+        #expect(!log.isFull)
+        _ = log.startRange(span, tagClass: .none, holder: 0)
+        #expect(log.isFull, "the holder list is bounded, not only the bytes")
+        log.restart()
+        #expect(!log.isFull)
+    }
+
     @Test func ownBufferKeepsWhatWasQueuedBefore() {
         var outbox = ServerHub.Outbox()
         let shared = ByteBuffer(string: "NOTICE x :first\r\n")
