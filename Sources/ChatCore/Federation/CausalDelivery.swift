@@ -113,6 +113,16 @@ public struct CausalDelivery<Payload: Sendable & Hashable>: Sendable, Hashable {
         removed.contains(origin)
     }
 
+    /// Whether ``received(_:)`` would call an event of `origin` with `sequence` a duplicate (or
+    /// ignore it, its origin being removed): already delivered or held here, or one of our own.
+    /// Lets a relay drop the copies that flooding brings before decoding the rest of them.
+    public func hasSeen(_ origin: OriginID, sequence: UInt64) -> Bool {
+        if removed.contains(origin) { return true }
+        guard sequence > 0 else { return false }
+        if sequence <= deliveredClock[origin] { return true }
+        return origin != local && held[origin]?[sequence] != nil
+    }
+
     /// Stamps an event this server originates now. It counts as delivered locally at once; its
     /// clock is the delivered clock including itself.
     public mutating func stampLocal() -> (sequence: UInt64, clock: VectorClock) {

@@ -54,6 +54,7 @@ final class LinkChannelHandler: ChannelInboundHandler {
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         guard let linkID else { return }
         let message: IRCMessage
+        let raw: ByteBuffer
         switch unwrapInboundIn(data) {
         case .tooLong:
             drop("oversized line", context: context)
@@ -64,13 +65,14 @@ final class LinkChannelHandler: ChannelInboundHandler {
                 return
             }
             message = parsed
+            raw = line
         }
         keepalive.lineReceived(now: Self.now())
         guard peer != nil else {
             run(handshake.lineReceived(message), context: context)
             return
         }
-        let (verdict, learned) = hub.linkLine(linkID, message, now: WallClock.now())
+        let (verdict, learned) = hub.linkLine(linkID, message, line: raw, now: WallClock.now())
         if !learned.isEmpty { onLearned(learned) }
         if case .close(let reason) = verdict { drop(reason, context: context) }
     }

@@ -11,6 +11,14 @@ enum LinkEvent {
                           command: "EV", parameters: [inner])
     }
 
+    /// The origin and sequence number of an `EV` line, read without decoding the rest.
+    static func identity(of message: IRCMessage) -> (origin: OriginID, sequence: UInt64)? {
+        guard message.command == "EV",
+              let origin = message.tag("o").flatMap({ OriginID(wireForm: $0) }),
+              let sequence = message.tag("s").flatMap({ UInt64($0) }) else { return nil }
+        return (origin, sequence)
+    }
+
     /// Parses an `EV` line; nil if anything is malformed.
     static func decode(_ message: IRCMessage) -> Stamped<IRCMessage>? {
         guard message.command == "EV", message.parameters.count == 1,

@@ -59,15 +59,23 @@ extension ServerHub {
     }
 
     /// One line from an authenticated peer.
-    func linkLine(_ id: Int, _ message: IRCMessage, now: Timestamp) -> (LinkVerdict, [String: String]) {
+    /// A line from an authenticated link; `line` is its raw form (without CR LF), which an
+    /// event is relayed as, instead of being encoded again.
+    func linkLine(_ id: Int, _ message: IRCMessage, line: ByteBuffer? = nil, now: Timestamp) -> (LinkVerdict, [String: String]) {
         run { state -> (LinkVerdict, [String: String]) in
             guard let peer = state.federation?.links[id]?.peer else { return (.close("not authenticated"), [:]) }
             switch message.command {
             case "EV":
+                // Flooding brings most events more than once: drop the copies before decoding
+                // their clocks and payloads.
+                if let (origin, sequence) = LinkEvent.identity(of: message),
+                   state.federation!.causal.hasSeen(origin, sequence: sequence) {
+                    break
+                }
                 guard let event = LinkEvent.decode(message) else { return (.close("malformed event"), [:]) }
                 switch state.federation!.causal.received(event) {
                 case .delivered(let events):
-                    deliver(events, from: id, now: now, in: &state)
+                    deliver(events, from: id, now: now, relaying: line, in: &state)
                 case .held, .duplicate, .fromRemovedOrigin:
                     break
                 case .overflow:
@@ -181,13 +189,25 @@ extension ServerHub {
 
     /// Applies delivered events here and relays each to every other peer (reliable flooding;
     /// peers drop duplicates).
-    private func deliver(_ events: [Stamped<IRCMessage>], from source: Int, now: Timestamp, in state: inout State) {
-        for event in events {
+    /// Delivers events that became deliverable and relays them to the other peers. `line`, if
+    /// given, is the raw `EV` line of the first event, as it arrived: relayed as it is.
+    private func deliver(_ events: [Stamped<IRCMessage>], from source: Int, now: Timestamp, relaying line: ByteBuffer? = nil,
+                         in state: inout State) {
+        for (position, event) in events.enumerated() {
             state.federation!.remember(event)
             let others = state.federation!.authenticatedLinks.filter { $0 != source }
             if !others.isEmpty {
                 // Encoded once, the same bytes go to every other peer.
-                let bytes = Self.wire(LinkEvent.encode(event))
+                let bytes: ByteBuffer
+                if position == 0, let line {
+                    var relayed = ByteBuffer()
+                    relayed.reserveCapacity(line.readableBytes + 2)
+                    relayed.writeImmutableBuffer(line)
+                    relayed.writeStaticString("\r\n")
+                    bytes = relayed
+                } else {
+                    bytes = Self.wire(LinkEvent.encode(event))
+                }
                 for link in others { sendLink(link, bytes: bytes, in: &state) }
             }
             apply(state.server.remoteEventReceived(event.payload, from: event.origin.name, now: now), to: &state)

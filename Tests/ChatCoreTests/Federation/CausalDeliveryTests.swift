@@ -36,6 +36,27 @@ private func event(_ origin: OriginID, _ sequence: UInt64, _ clock: [OriginID: U
         #expect(node.deliveredClock == second.clock)
     }
 
+    /// `hasSeen` agrees with `received`: true exactly for what `received` would call a duplicate
+    /// or ignore as coming from a removed origin.
+    @Test func hasSeenMatchesWhatReceivedCallsADuplicate() {
+        var node = Delivery(local: c, holdBackLimit: 8)
+        _ = originate(&node, "ours")
+        #expect(node.hasSeen(c, sequence: 1), "our own event coming back")
+        #expect(!node.hasSeen(c, sequence: 2), "an event of ours we never made is not a duplicate (it is invalid)")
+        #expect(!node.hasSeen(a, sequence: 1))
+        #expect(node.received(event(a, 1)) == .delivered([event(a, 1)]))
+        #expect(node.hasSeen(a, sequence: 1))
+        #expect(node.received(event(a, 1)) == .duplicate)
+        #expect(node.received(event(a, 3, [b: 1])) == .held)
+        #expect(node.hasSeen(a, sequence: 3), "held counts as seen")
+        #expect(node.received(event(a, 3, [b: 1])) == .duplicate)
+        #expect(!node.hasSeen(a, sequence: 2), "still missing")
+        #expect(!node.hasSeen(a, sequence: 0), "sequence 0 is invalid, not a duplicate")
+        _ = node.originRemoved(b)
+        #expect(node.hasSeen(b, sequence: 7), "a removed origin's events are ignored")
+        #expect(node.received(event(b, 7)) == .fromRemovedOrigin)
+    }
+
     @Test func deliversInOrderEventsAtOnce() {
         var origin = Delivery(local: a, holdBackLimit: 8)
         var observer = Delivery(local: c, holdBackLimit: 8)
