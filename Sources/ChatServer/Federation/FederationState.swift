@@ -21,8 +21,9 @@ struct FederationState {
     var causal: CausalDelivery<IRCMessage>
     var links: [Int: Link] = [:]
     var nextLinkID = 0
-    /// Delivered events in delivery order (a causal order), newest last.
-    var history = CircularBuffer<Stamped<IRCMessage>>()
+    /// Delivered events in delivery order (a causal order), newest last, as their `EV` lines:
+    /// replayed to a peer that missed them, and dropping the oldest releases one buffer.
+    var history = CircularBuffer<HistoryEntry>()
     let historyLimit: Int
     /// Authenticated peers by server name, and how many links each has.
     var peers: [String: OriginID] = [:]
@@ -39,9 +40,16 @@ struct FederationState {
         self.addresses[local.name] = configuration.linkListen.description
     }
 
-    mutating func remember(_ event: Stamped<IRCMessage>) {
+    mutating func remember(_ event: Stamped<IRCMessage>, wire: ByteBuffer) {
         if history.count >= historyLimit { history.removeFirst() }
-        history.append(event)
+        history.append(HistoryEntry(origin: event.origin, sequence: event.sequence, wire: wire))
+    }
+
+    /// An event as kept in the history: who made it, its number, and its encoded `EV` line.
+    struct HistoryEntry {
+        let origin: OriginID
+        let sequence: UInt64
+        let wire: ByteBuffer
     }
 
     var authenticatedLinks: [Int] {

@@ -94,8 +94,8 @@ extension ServerHub {
                 let missing = state.federation!.history.filter {
                     $0.sequence > peerClock[$0.origin] && !causal.isRemoved($0.origin)
                 }
-                for event in missing {
-                    sendLink(id, LinkEvent.encode(event), in: &state)
+                for entry in missing {
+                    sendLink(id, bytes: entry.wire, in: &state)
                 }
             case "BURST":
                 guard let text = message.parameters.first,
@@ -178,37 +178,33 @@ extension ServerHub {
         guard state.federation != nil else { return }
         let (sequence, clock) = state.federation!.causal.stampLocal()
         let stamped = Stamped(origin: state.federation!.local, sequence: sequence, clock: clock, payload: event)
-        state.federation!.remember(stamped)
-        let links = state.federation!.authenticatedLinks
-        guard !links.isEmpty else { return }
         let bytes = Self.wire(LinkEvent.encode(stamped))
-        for link in links {
+        state.federation!.remember(stamped, wire: bytes)
+        for link in state.federation!.authenticatedLinks {
             sendLink(link, bytes: bytes, in: &state)
         }
     }
 
     /// Applies delivered events here and relays each to every other peer (reliable flooding;
-    /// peers drop duplicates).
-    /// Delivers events that became deliverable and relays them to the other peers. `line`, if
-    /// given, is the raw `EV` line of the first event, as it arrived: relayed as it is.
+    /// peers drop duplicates). `line`, if given, is the raw `EV` line of the first event as it
+    /// arrived: it is relayed and kept as it is instead of being encoded again.
     private func deliver(_ events: [Stamped<IRCMessage>], from source: Int, now: Timestamp, relaying line: ByteBuffer? = nil,
                          in state: inout State) {
         for (position, event) in events.enumerated() {
-            state.federation!.remember(event)
-            let others = state.federation!.authenticatedLinks.filter { $0 != source }
-            if !others.isEmpty {
-                // Encoded once, the same bytes go to every other peer.
-                let bytes: ByteBuffer
-                if position == 0, let line {
-                    var relayed = ByteBuffer()
-                    relayed.reserveCapacity(line.readableBytes + 2)
-                    relayed.writeImmutableBuffer(line)
-                    relayed.writeStaticString("\r\n")
-                    bytes = relayed
-                } else {
-                    bytes = Self.wire(LinkEvent.encode(event))
-                }
-                for link in others { sendLink(link, bytes: bytes, in: &state) }
+            // Encoded once: the same bytes go to every other peer and into the history.
+            let bytes: ByteBuffer
+            if position == 0, let line {
+                var relayed = ByteBuffer()
+                relayed.reserveCapacity(line.readableBytes + 2)
+                relayed.writeImmutableBuffer(line)
+                relayed.writeStaticString("\r\n")
+                bytes = relayed
+            } else {
+                bytes = Self.wire(LinkEvent.encode(event))
+            }
+            state.federation!.remember(event, wire: bytes)
+            for link in state.federation!.authenticatedLinks where link != source {
+                sendLink(link, bytes: bytes, in: &state)
             }
             apply(state.server.remoteEventReceived(event.payload, from: event.origin.name, now: now), to: &state)
         }
