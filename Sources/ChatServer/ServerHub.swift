@@ -10,12 +10,14 @@ import NIOCore
 /// broadcast is encoded once per tag class (at most three encodings), into that class's
 /// ``BroadcastLog``; each member's outbox queues a span of the log, which grows while the
 /// member's events follow each other in it, and its bytes are copied once, when the outbox is
-/// written. Replies to one client are appended to its outbox's own buffer. Each event loop writes its dirty outboxes with one write per
-/// connection, outside the lock, in the order they became dirty and in slices of at most
-/// `flushSlice` connections. Between slices the loop reads its sockets again, so a line that
-/// arrives while a long flush is under way still goes out with the outboxes not yet written
-/// (those already written take it in their next turn): a recipient waits at most about one
-/// pass over the dirty connections, not a whole flush plus the next.
+/// written. Replies to one client are appended to its outbox's own buffer.
+///
+/// Each event loop writes its dirty outboxes with one write per connection, outside the lock,
+/// in the order they became dirty and in slices of at most `flushSlice` connections. Between
+/// slices the loop reads its sockets again, so a line that arrives while a long flush is under
+/// way still goes out with the outboxes not yet written (those already written take it in their
+/// next turn): a recipient waits at most about one pass over the dirty connections, not a whole
+/// flush plus the next.
 final class ServerHub: Sendable {
     struct Outbox {
         var channel: Channel?
@@ -336,7 +338,8 @@ final class ServerHub: Sendable {
     private func copyOutRange(of index: Int, in state: inout State) {
         guard let range = state.outboxes[index].range else { return }
         state.outboxes[index].range = nil
-        guard range.generation == state.logs[range.log.rawValue].generation else { return }
+        // A log restart copies out every range of its generation first, so `range` is current
+        // (`copy` checks it: a stale range would be a bug, and must not silently lose bytes).
         state.outboxes[index].ownBuffer(adding: range.count)
         state.logs[range.log.rawValue].copy(range, into: &state.outboxes[index].buffer!)
     }
