@@ -27,7 +27,7 @@ public struct ServerState: Sendable {
     /// registration sends: counting them would cost a pass over all clients each time).
     public internal(set) var invisibleCount = 0
     public internal(set) var operatorCount = 0
-    /// Network-wide user id → client, for local and remote clients.
+    /// Network-wide user id → client: remote clients, and local ones on a federated server.
     var uids: [String: ClientID] = [:]
     private var uidCounter: UInt64 = 0
     /// Other servers of the network (name → description), for LINKS and LUSERS.
@@ -70,7 +70,9 @@ public struct ServerState: Sendable {
         let uid = configuration.messageIDPrefix + "u" + String(uidCounter, radix: 36)
         let server = configuration.name
         let id = allocate { ClientRecord(id: $0, host: host, connected: now, server: server, uid: uid) }
-        uids[uid] = id
+        // Only a federated server looks clients up by uid (its peers' events name them so, and a
+        // peer must not introduce a uid taken here); alone, the table would only cost memory.
+        if configuration.federated { uids[uid] = id }
         return id
     }
 
