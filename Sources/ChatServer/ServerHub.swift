@@ -53,11 +53,11 @@ final class ServerHub: Sendable {
             return true
         }
 
-        /// A buffer of its own to copy bytes into, keeping what was queued before.
-        mutating func ownBuffer(adding count: Int) {
+        /// A buffer of its own to copy bytes into, keeping what was queued before; a new one
+        /// gets at least `capacity` bytes of room (and the size of the last flush).
+        mutating func ownBuffer(capacity: Int) {
             guard !ownsBuffer || buffer == nil else { return }
-            let queued = buffer?.readableBytes ?? 0
-            var fresh = ByteBufferAllocator().buffer(capacity: max(queued + count, lastFlushSize))
+            var fresh = ByteBufferAllocator().buffer(capacity: max(capacity, lastFlushSize))
             if let buffer { fresh.writeImmutableBuffer(buffer) }
             buffer = fresh
             ownsBuffer = true
@@ -79,16 +79,8 @@ final class ServerHub: Sendable {
                 ownsBuffer = false
                 return true
             }
-            if ownsBuffer {
-                buffer!.writeImmutableBuffer(bytes)
-            } else {
-                let needed = buffer!.readableBytes + bytes.readableBytes
-                var fresh = ByteBufferAllocator().buffer(capacity: max(needed * 2, lastFlushSize))
-                fresh.writeImmutableBuffer(buffer!)
-                fresh.writeImmutableBuffer(bytes)
-                buffer = fresh
-                ownsBuffer = true
-            }
+            ownBuffer(capacity: (buffer!.readableBytes + bytes.readableBytes) * 2)
+            buffer!.writeImmutableBuffer(bytes)
             guard buffer!.readableBytes <= limit else {
                 buffer = nil
                 return false
@@ -319,10 +311,10 @@ final class ServerHub: Sendable {
         return state.logs[tagClass.rawValue].append(message, tagClass: tagClass)
     }
 
-    /// Queues `span` of the `tagClass` log for outbox `index`: grows its range when the span
-    /// follows it directly, else copies the old range out and starts a new one.
+    /// Queues `span` of the `tagClass` log for outbox `index` (which the caller found accepting
+    /// bytes): grows its range when the span follows it directly, else copies the old range out
+    /// and starts a new one.
     private func appendLogged(_ span: Range<Int>, of tagClass: TagClass, to index: Int, in state: inout State) {
-        guard state.outboxes[index].closeReason == nil else { return }
         let generation = state.logs[tagClass.rawValue].generation
         if !state.outboxes[index].extendRange(log: tagClass, generation: generation, span: span) {
             copyOutRange(of: index, in: &state)
@@ -340,8 +332,14 @@ final class ServerHub: Sendable {
         state.outboxes[index].range = nil
         // A log restart copies out every range of its generation first, so `range` is current
         // (`copy` checks it: a stale range would be a bug, and must not silently lose bytes).
-        state.outboxes[index].ownBuffer(adding: range.count)
+        state.outboxes[index].ownBuffer(capacity: state.outboxes[index].queuedBytes + range.count)
         state.logs[range.log.rawValue].copy(range, into: &state.outboxes[index].buffer!)
+    }
+
+    /// Everything the outbox queued, its log range included, as one buffer to write.
+    private func takeQueued(of index: Int, in state: inout State) -> ByteBuffer? {
+        copyOutRange(of: index, in: &state)
+        return state.outboxes[index].take()
     }
 
     /// A client that does not read is cut off; nobody else waits for it.
@@ -388,11 +386,9 @@ final class ServerHub: Sendable {
                 guard let channel = state.outboxes[index].channel, !state.outboxes[index].sealed else { continue }
                 if state.outboxes[index].closeReason != nil {
                     state.outboxes[index].sealed = true
-                    copyOutRange(of: index, in: &state)
-                    work.append((channel, state.outboxes[index].take(), true))
-                } else if channel.isWritable {
-                    copyOutRange(of: index, in: &state)
-                    if let buffer = state.outboxes[index].take() { work.append((channel, buffer, false)) }
+                    work.append((channel, takeQueued(of: index, in: &state), true))
+                } else if channel.isWritable, let buffer = takeQueued(of: index, in: &state) {
+                    work.append((channel, buffer, false))
                 }
             }
             let more = !state.dirty[loop].isEmpty

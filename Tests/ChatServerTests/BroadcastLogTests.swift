@@ -78,7 +78,7 @@ import Testing
         let shared = ByteBuffer(string: "NOTICE x :first\r\n")
         let accepted = outbox.append(shared, limit: 1_000)
         #expect(accepted)
-        outbox.ownBuffer(adding: 100)
+        outbox.ownBuffer(capacity: 100)
         #expect(outbox.ownsBuffer)
         outbox.buffer!.writeString("PING :p\r\n")
         #expect(String(buffer: outbox.take()!) == "NOTICE x :first\r\nPING :p\r\n")

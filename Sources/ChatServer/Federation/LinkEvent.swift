@@ -21,9 +21,7 @@ enum LinkEvent {
 
     /// Parses an `EV` line; nil if anything is malformed.
     static func decode(_ message: IRCMessage) -> Stamped<IRCMessage>? {
-        guard message.command == "EV", message.parameters.count == 1,
-              let origin = message.tag("o").flatMap({ OriginID(wireForm: $0) }),
-              let sequence = message.tag("s").flatMap({ UInt64($0) }),
+        guard let (origin, sequence) = identity(of: message), message.parameters.count == 1,
               let clock = message.tag("vc").flatMap({ VectorClock(wireEncoding: $0) }),
               let payload = try? IRCMessage.parse(message.parameters[0], limits: IRCLimits(maxLineLength: 16_384, maxTagsLength: 8191))
         else { return nil }

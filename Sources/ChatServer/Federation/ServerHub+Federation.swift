@@ -58,8 +58,7 @@ extension ServerHub {
         }
     }
 
-    /// One line from an authenticated peer.
-    /// A line from an authenticated link; `line` is its raw form (without CR LF), which an
+    /// One line from an authenticated peer; `line` is its raw form (without CR LF), which an
     /// event is relayed as, instead of being encoded again.
     func linkLine(_ id: Int, _ message: IRCMessage, line: ByteBuffer? = nil, now: Timestamp) -> (LinkVerdict, [String: String]) {
         run { state -> (LinkVerdict, [String: String]) in
