@@ -90,7 +90,7 @@ final class Coordinator: Sendable {
         let stats = self.stats[index % loops.count]
         let config = self.config
         var bootstrap = ClientBootstrap(group: loop)
-            .channelOption(.socketOption(.tcp_nodelay), value: 1)
+            .channelOption(.tcpOption(.tcp_nodelay), value: 1)
             .connectTimeout(.seconds(15))
         if !sourceAddresses.isEmpty {
             // IP_BIND_ADDRESS_NO_PORT (24): the port is chosen at connect time, per 4-tuple.

@@ -16,6 +16,9 @@ public final class ChatServer: Service, Sendable {
     private let hub: ServerHub
     private let lifecycle: NIOLockedValueBox<Lifecycle>
     private let sweepers: KeepaliveSweepers
+    private let admission: AdmissionControl
+    /// The open-file limit after the server raised it at start.
+    public let fileDescriptorLimit: FileDescriptorLimit
     /// This process's identity in a network of servers (nil when not federated).
     public let origin: OriginID?
     /// The link listener and the tasks keeping outgoing links up, by peer address.
@@ -54,6 +57,10 @@ public final class ChatServer: Service, Sendable {
             self.origin = nil
         }
         self.sweepers = KeepaliveSweepers(loops: loops)
+        let limit = FileDescriptorLimit.raiseToHardLimit()
+        self.fileDescriptorLimit = limit
+        let capacity = limit.clientCapacity(threads: configuration.threads)
+        self.admission = AdmissionControl(capacity: min(capacity, configuration.maxClients ?? .max), logger: logger)
         self.hub = ServerHub(configuration: core, loops: loops,
                              sendQueueLimit: configuration.sendQueueLimit, flushSlice: configuration.flushSlice,
                              now: WallClock.now(), federation: federation)
@@ -66,11 +73,21 @@ public final class ChatServer: Service, Sendable {
         let hub = self.hub
         let configuration = self.configuration
         let logger = self.logger
-        let settings = ClientConnectionSettings(hub: hub, configuration: configuration, sweepers: sweepers, logger: logger)
+        let admission = self.admission
+        let settings = ClientConnectionSettings(hub: hub, configuration: configuration, sweepers: sweepers,
+                                                admission: admission, logger: logger)
         let channel = try await ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 1024)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
-            .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+            .serverChannelInitializer { channel in
+                // Out of descriptors, accept fails while the socket stays readable: log it (rate-limited)
+                // and pause accepting instead of retrying in a busy loop.
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(AcceptErrorHandler(admission: admission))
+                    try channel.pipeline.syncOperations.addHandler(AcceptBackoffHandler(shouldForwardIOErrorCaught: false))
+                }
+            }
+            .childChannelOption(.tcpOption(.tcp_nodelay), value: 1)
             .childChannelOption(.allowRemoteHalfClosure, value: true)
             .childChannelOption(.writeBufferWaterMark, value: .init(low: 32 * 1024, high: 256 * 1024))
             // NIO keeps each channel's last read buffer for reuse: start it small so idle
@@ -86,6 +103,11 @@ public final class ChatServer: Service, Sendable {
         lifecycle.withLockedValue { $0 = .running(channel) }
         let address = channel.localAddress!
         logger.info("listening", metadata: ["address": "\(address)", "name": "\(configuration.core.name)"])
+        let limit = fileDescriptorLimit
+        logger.info("capacity", metadata: [
+            "clients": "\(admission.capacity)", "open-file-limit": "\(limit.soft)",
+            "raised-from": "\(limit.before)", "hard-limit": "\(limit.hard)",
+        ])
         if let federation = configuration.federation {
             try await startLinks(federation)
         }
@@ -101,9 +123,16 @@ public final class ChatServer: Service, Sendable {
     public var linkedServers: [String] { hub.linkedPeers }
 
     private func startLinks(_ federation: FederationConfiguration) async throws {
+        let admission = self.admission
         let listener = try await ServerBootstrap(group: group)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
-            .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+            .serverChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(AcceptErrorHandler(admission: admission))
+                    try channel.pipeline.syncOperations.addHandler(AcceptBackoffHandler(shouldForwardIOErrorCaught: false))
+                }
+            }
+            .childChannelOption(.tcpOption(.tcp_nodelay), value: 1)
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     try self.addLinkHandlers(to: channel, role: .acceptor, federation: federation)
@@ -149,7 +178,7 @@ public final class ChatServer: Service, Sendable {
                     let started = NIODeadline.now()
                     do {
                         let channel = try await ClientBootstrap(group: self.group)
-                            .channelOption(.socketOption(.tcp_nodelay), value: 1)
+                            .channelOption(.tcpOption(.tcp_nodelay), value: 1)
                             .connectTimeout(.seconds(5))
                             .channelInitializer { channel in
                                 channel.eventLoop.makeCompletedFuture {

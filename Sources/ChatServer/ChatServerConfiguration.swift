@@ -57,6 +57,8 @@ public struct ChatServerConfiguration: Sendable {
     /// A long flush is cut into slices so that lines arriving meanwhile join the outboxes still
     /// waiting in it, instead of waiting for the whole flush to end.
     public var flushSlice: Int
+    /// Most client connections held at once; `nil`: as many as the open-file limit allows.
+    public var maxClients: Int?
 
     public init(
         listen: BindAddress = .hostname(),
@@ -66,7 +68,8 @@ public struct ChatServerConfiguration: Sendable {
         flood: FloodControl.Configuration = .init(),
         sendQueueLimit: Int = 1 << 20,
         federation: FederationConfiguration? = nil,
-        flushSlice: Int = 64
+        flushSlice: Int = 64,
+        maxClients: Int? = nil
     ) {
         self.listen = listen
         self.core = core
@@ -76,5 +79,6 @@ public struct ChatServerConfiguration: Sendable {
         self.sendQueueLimit = sendQueueLimit
         self.federation = federation
         self.flushSlice = flushSlice
+        self.maxClients = maxClients
     }
 }

@@ -49,7 +49,12 @@ final class ClientChannelHandler: ChannelInboundHandler {
 
     func channelActive(context: ChannelHandlerContext) {
         let host = context.channel.remoteAddress?.ipAddress ?? "unknown"
+        guard settings.admission.admit(now: Self.monotonicNow()) else {
+            refuse(context: context, host: host, reason: "Server full")
+            return
+        }
         guard let id = hub.connect(channel: context.channel, host: host, now: WallClock.now()) else {
+            settings.admission.release()
             context.close(promise: nil)
             return
         }
@@ -59,11 +64,20 @@ final class ClientChannelHandler: ChannelInboundHandler {
         context.fireChannelActive()
     }
 
+    /// Tells a connection the server cannot take it, then closes it.
+    private func refuse(context: ChannelHandlerContext, host: String, reason: String) {
+        var line = context.channel.allocator.buffer(capacity: 64)
+        IRCMessage.closingLink(host: host, reason: reason).serialize(into: &line, includeTags: false)
+        let channel = context.channel
+        context.writeAndFlush(NIOAny(line)).whenComplete { _ in channel.close(promise: nil) }
+    }
+
     func channelInactive(context: ChannelHandlerContext) {
         sweepers.sweeper(for: context.eventLoop)?.remove(self)
         drainTask?.cancel()
         finishInput(context: context)
         if let id {
+            settings.admission.release()
             hub.disconnected(id, reason: "Connection closed", now: WallClock.now())
             logger.debug("connection closed", metadata: ["client": "\(id)"])
         }

@@ -11,13 +11,16 @@ final class ClientConnectionSettings: Sendable {
     let logger: Logger
     let keepalive: KeepaliveStateMachine.Configuration
     let flood: FloodControl.Configuration
+    let admission: AdmissionControl
 
-    init(hub: ServerHub, configuration: ChatServerConfiguration, sweepers: KeepaliveSweepers, logger: Logger) {
+    init(hub: ServerHub, configuration: ChatServerConfiguration, sweepers: KeepaliveSweepers,
+         admission: AdmissionControl, logger: Logger) {
         self.hub = hub
         self.sweepers = sweepers
         self.limits = configuration.core.limits
         self.logger = logger
         self.keepalive = configuration.keepalive
         self.flood = configuration.flood
+        self.admission = admission
     }
 }

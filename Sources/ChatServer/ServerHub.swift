@@ -267,7 +267,7 @@ final class ServerHub: Sendable {
                 let index = target.rawValue
                 guard index < state.outboxes.count, !state.outboxes[index].sealed else { continue }
                 let host = state.server.client(target)?.host ?? "unknown"
-                append(IRCMessage("ERROR", "Closing Link: \(host) (\(reason))"), tagClass: .none, to: index, in: &state)
+                append(.closingLink(host: host, reason: reason), tagClass: .none, to: index, in: &state)
                 if state.outboxes[index].closeReason == nil { state.outboxes[index].closeReason = reason }
                 markDirty(index, in: &state)
             case .registered(let target):

@@ -108,4 +108,7 @@ public enum ClientEvent: Sendable, Hashable {
     case error(String)
     /// Round-trip time of our keepalive `PING`.
     case lag(milliseconds: Int64)
+    /// The server answered ``ClientStateMachine/syncWithServer(token:)``: it has processed every
+    /// line sent before that call.
+    case synced(token: String)
 }

@@ -235,6 +235,16 @@ public struct ClientStateMachine<Random: RandomNumberGenerator> {
         }
     }
 
+    /// Asks the server to confirm that it has processed everything sent so far: a `PING` whose
+    /// `PONG` comes back as ``ClientEvent/synced(token:)`` with the same `token` (the server answers
+    /// in order, after every earlier line). Only while registered; otherwise nothing is sent.
+    public func syncWithServer(token: String) -> [ClientAction] {
+        guard case .registered = state else { return [] }
+        return [.send(IRCMessage("PING", Self.syncTokenPrefix + token))]
+    }
+
+    static var syncTokenPrefix: String { "chatty-sync-" }
+
     /// The user quits: no reconnect follows.
     public mutating func userQuit(reason: String?) -> [ClientAction] {
         switch state {
@@ -503,7 +513,11 @@ public struct ClientStateMachine<Random: RandomNumberGenerator> {
             return [.send(IRCMessage("PONG", parameters.last ?? ""))]
 
         case "PONG":
-            guard let lag = session.keepalive.pongReceived(token: parameters.last ?? "", now: now) else { return [] }
+            let token = parameters.last ?? ""
+            if token.hasPrefix(Self.syncTokenPrefix) {
+                return [.emit(.synced(token: String(token.dropFirst(Self.syncTokenPrefix.count))))]
+            }
+            guard let lag = session.keepalive.pongReceived(token: token, now: now) else { return [] }
             return [.emit(.lag(milliseconds: lag))]
 
         case "PRIVMSG", "NOTICE":

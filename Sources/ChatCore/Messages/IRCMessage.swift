@@ -66,3 +66,10 @@ public struct IRCLimits: Sendable, Hashable {
 
     public static let standard = IRCLimits()
 }
+
+extension IRCMessage {
+    /// The `ERROR` a server sends before it closes a client's connection.
+    public static func closingLink(host: String, reason: String) -> IRCMessage {
+        IRCMessage("ERROR", "Closing Link: \(host) (\(reason))")
+    }
+}

@@ -241,6 +241,8 @@ struct ChatController: Sendable {
             line(.error, text, in: view.activeBuffer.name)
         case .lag(let milliseconds):
             view.status.lagMilliseconds = Int(milliseconds)
+        case .synced:
+            break
         }
     }
 

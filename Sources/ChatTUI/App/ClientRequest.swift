@@ -12,6 +12,8 @@ enum ClientRequest: Sendable, Hashable {
     case requestTopic(channel: String)
     case setTopic(channel: String, text: String)
     case raw(String)
+    /// Ask the server to confirm it processed everything sent so far (``ClientEvent/synced(token:)``).
+    case sync(token: String)
 
     /// Runs the request against the machine, returning the actions to carry out.
     func apply<R: RandomNumberGenerator>(to machine: inout ClientStateMachine<R>, now: Timestamp) -> [ClientAction] {
@@ -26,6 +28,7 @@ enum ClientRequest: Sendable, Hashable {
         case .requestTopic(let channel): machine.requestTopic(channel: channel)
         case .setTopic(let channel, let text): machine.setTopic(channel: channel, topic: text)
         case .raw(let line): machine.sendRaw(line)
+        case .sync(let token): machine.syncWithServer(token: token)
         }
     }
 }

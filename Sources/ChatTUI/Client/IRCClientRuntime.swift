@@ -107,7 +107,7 @@ final class IRCClientRuntime: Sendable {
         let (host, port) = servers[inner.value.serverIndex % servers.count]
         onConnecting(host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)")
         ClientBootstrap(group: eventLoop)
-            .channelOption(.socketOption(.tcp_nodelay), value: 1)
+            .channelOption(.tcpOption(.tcp_nodelay), value: 1)
             .connectTimeout(.seconds(10))
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {

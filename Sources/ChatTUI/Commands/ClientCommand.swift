@@ -91,29 +91,32 @@ struct ClientCommand: AsyncParsableCommand {
         let linemode = plain || isatty(1) == 0 || isatty(0) == 0
         let scrollback = self.scrollback
         let utcOffset = TimeZone.current.secondsFromGMT()
-        await runOnThread {
+        let channels = channel
+        let status = await runOnThread { () -> Int32 in
             if linemode {
-                var client = PlainClient(runtime: runtime, inbox: inbox, target: nil, utcOffsetSeconds: utcOffset)
-                client.run()
+                var client = PlainClient(runtime: runtime, inbox: inbox,
+                                         session: LineModeSession(defaultChannels: channels, utcOffsetSeconds: utcOffset))
+                return client.run()
             } else {
                 var controller = ChatController(server: addresses[0].description, nick: nick, scrollbackLimit: scrollback,
                                                 utcOffsetSeconds: utcOffset)
                 controller.view.currentTimeMilliseconds = IRCClientRuntime.now().millisecondsSinceEpoch
                 var app = TerminalApp(runtime: runtime, inbox: inbox, controller: controller)
                 app.run()
+                return 0
             }
         }
         if let chatServer {
             await chatServer.shutdown()
         }
+        if status != 0 { throw ExitCode(status) }
     }
 
     /// Runs a blocking loop on its own thread so it never holds a Swift concurrency thread.
-    private func runOnThread(_ body: @escaping @Sendable () -> Void) async {
-        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+    private func runOnThread<T: Sendable>(_ body: @escaping @Sendable () -> T) async -> T {
+        await withCheckedContinuation { (continuation: CheckedContinuation<T, Never>) in
             let thread = Thread {
-                body()
-                continuation.resume()
+                continuation.resume(returning: body())
             }
             thread.stackSize = 8 << 20
             thread.start()

@@ -48,6 +48,9 @@ struct ServerOptions: ParsableArguments {
     @Option(name: .long, help: "Connections written per slice of a flush before the server reads again (0: whole flush at once).")
     var flushSlice: Int = 64
 
+    @Option(name: .long, help: "Most clients held at once (the default is what the open-file limit allows).")
+    var maxClients: Int?
+
     @Option(name: .long, help: "Longest line a client may send, in bytes without tags (longer lines get 417).")
     var maxLineLength: Int = 512
 
@@ -86,6 +89,7 @@ struct ServerOptions: ParsableArguments {
         guard pingInterval >= 1, pingTimeout >= 1, registrationTimeout >= 1 else {
             throw ValidationError("--ping-interval, --ping-timeout and --registration-timeout must be at least 1 second")
         }
+        if let maxClients, maxClients < 1 { throw ValidationError("--max-clients must be at least 1") }
         guard flushSlice >= 0 else { throw ValidationError("--flush-slice must be 0 (no slicing) or more") }
         guard sendq >= 4096 else { throw ValidationError("--sendq must be at least 4096 bytes") }
         guard (64...65_536).contains(maxLineLength), (512...65_536).contains(maxTagsLength) else {
@@ -163,7 +167,8 @@ struct ServerOptions: ParsableArguments {
             flood: .init(rate: floodRate, burst: floodBurst, hardLimit: max(100, floodBurst * 10)),
             sendQueueLimit: sendq,
             federation: federation,
-            flushSlice: flushSlice
+            flushSlice: flushSlice,
+            maxClients: maxClients
         )
     }
 }
