@@ -71,6 +71,13 @@ let package = Package(
             // on in debug builds, where the tests run).
             swiftSettings: [.unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release))]
         ),
+        .target(
+            name: "ChattyTestSupport",
+            dependencies: [
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            ],
+            path: "Tests/ChattyTestSupport"
+        ),
         .testTarget(
             name: "ChatCoreTests",
             dependencies: [
@@ -83,6 +90,7 @@ let package = Package(
             name: "ChatServerTests",
             dependencies: [
                 "ChatCore",
+                "ChattyTestSupport",
                 "ChatServer",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -94,6 +102,7 @@ let package = Package(
             name: "ChatTUITests",
             dependencies: [
                 "ChatTUI",
+                "ChattyTestSupport",
                 "ChatCore",
                 "ChatServer",
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),

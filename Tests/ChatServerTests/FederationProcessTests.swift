@@ -1,16 +1,19 @@
 import ChatCore
+import ChattyTestSupport
 import Foundation
 import Testing
 
 /// Three `chatty-tui serve` processes on loopback: kill -9 one, the others carry on; restart it, it rejoins.
 @Suite(.serialized, .timeLimit(.minutes(3))) struct FederationProcessTests {
-    final class ServerProcess {
+    /// One server of the network on fixed ports (a restart must come back on the same ones),
+    /// run as the unprivileged user.
+    final class NetworkServer {
         let name: String
         let clientPort: Int
         let linkPort: Int
         let peers: [Int]
         let secretFile: String
-        var process: Process?
+        var server: ServerProcess?
 
         init(name: String, clientPort: Int, linkPort: Int, peers: [Int], secretFile: String) {
             self.name = name
@@ -20,33 +23,20 @@ import Testing
             self.secretFile = secretFile
         }
 
-        func start() throws {
-            var root = URL(fileURLWithPath: #filePath)
-            while !FileManager.default.fileExists(atPath: root.appendingPathComponent("Package.swift").path) {
-                root.deleteLastPathComponent()
-            }
-            let process = Process()
-            process.executableURL = root.appendingPathComponent(".build/debug/chatty-tui")
-            process.arguments = ["serve", "--listen", "127.0.0.1:\(clientPort)", "--name", name,
-                                 "--link-listen", "127.0.0.1:\(linkPort)", "--link-secret-file", secretFile,
-                                 "--link-timeout", "1.5", "--flood-rate", "0", "--threads", "1", "--log-level", "warning"]
-                + peers.flatMap { ["--peer", "127.0.0.1:\($0)"] }
-            process.standardOutput = FileHandle.nullDevice
-            process.standardError = FileHandle.nullDevice
-            try process.run()
-            self.process = process
+        func start() async throws {
+            server = try await ServerProcess(
+                ["--listen", "127.0.0.1:\(clientPort)", "--name", name,
+                 "--link-listen", "127.0.0.1:\(linkPort)", "--link-secret-file", secretFile,
+                 "--link-timeout", "1.5", "--flood-rate", "0", "--threads", "1"]
+                + peers.flatMap { ["--peer", "127.0.0.1:\($0)"] })
         }
 
         func kill9() {
-            guard let process else { return }
-            kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()
+            server?.kill9()
         }
 
         func stop() {
-            guard let process, process.isRunning else { return }
-            process.terminate()
-            process.waitUntilExit()
+            server?.kill9()
         }
     }
 
@@ -62,13 +52,12 @@ import Testing
 
     @Test func killOneServerOthersContinueRestartRejoins() async throws {
         let base = Int.random(in: 20_000...32_000)
-        let secretFile = FileManager.default.temporaryDirectory.appendingPathComponent("chatty-secret-\(base)").path
-        try "process test network secret 0123456789".write(toFile: secretFile, atomically: true, encoding: .utf8)
-        let a = ServerProcess(name: "a.chatty", clientPort: base, linkPort: base + 10, peers: [], secretFile: secretFile)
-        let b = ServerProcess(name: "b.chatty", clientPort: base + 1, linkPort: base + 11, peers: [base + 10], secretFile: secretFile)
-        let c = ServerProcess(name: "c.chatty", clientPort: base + 2, linkPort: base + 12, peers: [base + 11], secretFile: secretFile)
+        let secretFile = try ServerProcess.secretFile("process test network secret 0123456789")
+        let a = NetworkServer(name: "a.chatty", clientPort: base, linkPort: base + 10, peers: [], secretFile: secretFile)
+        let b = NetworkServer(name: "b.chatty", clientPort: base + 1, linkPort: base + 11, peers: [base + 10], secretFile: secretFile)
+        let c = NetworkServer(name: "c.chatty", clientPort: base + 2, linkPort: base + 12, peers: [base + 11], secretFile: secretFile)
         defer { a.stop(); b.stop(); c.stop() }
-        try a.start(); try b.start(); try c.start()
+        try await a.start(); try await b.start(); try await c.start()
 
         let x = try await Self.connect(a.clientPort, name: "x")
         let y = try await Self.connect(b.clientPort, name: "y")
@@ -89,7 +78,7 @@ import Testing
         let message = try await y.expect { $0.command == "PRIVMSG" }
         #expect(message.parameters == ["#net", "still talking"] && message.sourceNick == "xena")
 
-        try c.start()
+        try await c.start()
         let z2 = try await Self.connect(c.clientPort, name: "z2")
         try await z2.register("zoe")
         try await z2.send("JOIN #net")

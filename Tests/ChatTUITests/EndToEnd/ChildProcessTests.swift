@@ -1,3 +1,4 @@
+import ChattyTestSupport
 import Testing
 
 @Suite struct ChildProcessTests {
@@ -9,11 +10,9 @@ import Testing
 
     /// The first tmux call starts a tmux server that outlives it. `run` must return when the
     /// command exits, not when the daemon it started does (Foundation's Process waited for the daemon).
-    @Test func returnsWhileADaemonItStartedKeepsRunning() throws {
-        guard let tmux = EndToEnd.which("tmux") else {
-            Issue.record("tmux is not installed (.ci/run installs it)")
-            return
-        }
+    @Test(.enabled(if: ExternalTool.available("tmux"), "\(ExternalTool.skipNote("tmux"))"))
+    func returnsWhileADaemonItStartedKeepsRunning() throws {
+        let tmux = try ExternalTool.require("tmux")
         let socket = "chatty-child-\(UInt32.random(in: 0...UInt32.max))"
         defer { _ = try? ChildProcess.run(tmux, ["-L", socket, "kill-server"]) }
         let started = try ChildProcess.run(tmux, ["-L", socket, "new-session", "-d", "-s", "probe", "sleep 300"])

@@ -1,12 +1,13 @@
 import ChatCore
-import ChatServer
+import ChattyTestSupport
 import Foundation
 import Testing
 
 /// The line-mode client against our server and against ngircd, and irssi against our server.
 @Suite(.serialized, .timeLimit(.minutes(3))) struct PlainClientEndToEndTests {
     @Test func plainClientsChatJoinPartNickAndQuit() async throws {
-        let (server, port) = try await EndToEnd.startServer()
+        let server = try await EndToEnd.startServer()
+        let port = server.port
         let one = try PlainClientProcess(arguments: ["--server", "127.0.0.1:\(port)", "--nick", "one"])
         defer { one.terminate() }
         try await one.waitFor("registered as one")
@@ -29,14 +30,12 @@ import Testing
         #expect(try await two.waitForExit() == 0)
         one.closeInput()
         #expect(try await one.waitForExit() == 0)
-        await server.shutdown()
+        try await server.stop()
     }
 
-    @Test func clientWorksAgainstNgircd() async throws {
-        guard let ngircd = EndToEnd.which("ngircd") else {
-            Issue.record("ngircd is not installed (.ci/run installs it)")
-            return
-        }
+    @Test(.enabled(if: ExternalTool.available("ngircd"), "\(ExternalTool.skipNote("ngircd"))"))
+    func clientWorksAgainstNgircd() async throws {
+        let ngircd = try ExternalTool.require("ngircd")
         let port = Int.random(in: 5_000...9_999)
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("ngircd-\(port)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -75,7 +74,7 @@ import Testing
         defer { first.terminate() }
         try await first.waitFor("registered as first", timeout: .seconds(20))
         try await first.waitFor("first has joined #chatty")
-        let screenUser = try TmuxSession(name: "ngircd-user", command: "\(EndToEnd.binary) --server 127.0.0.1:\(port) --nick second")
+        let screenUser = try TmuxSession(name: "ngircd-user", command: EndToEnd.command("--server 127.0.0.1:\(port) --nick second"))
         defer { screenUser.kill() }
         try await screenUser.waitFor("registered")
         try await first.waitFor("second has joined #chatty")
@@ -90,12 +89,11 @@ import Testing
         #expect(try await first.waitForExit() == 0)
     }
 
-    @Test func irssiCanChatOnOurServer() async throws {
-        guard let irssi = EndToEnd.which("irssi") else {
-            Issue.record("irssi is not installed (.ci/run installs it)")
-            return
-        }
-        let (server, port) = try await EndToEnd.startServer()
+    @Test(.enabled(if: ExternalTool.available("irssi"), "\(ExternalTool.skipNote("irssi"))"))
+    func irssiCanChatOnOurServer() async throws {
+        let irssi = try ExternalTool.require("irssi")
+        let server = try await EndToEnd.startServer()
+        let port = server.port
         let home = FileManager.default.temporaryDirectory.appendingPathComponent("irssi-\(port)")
         try FileManager.default.createDirectory(at: home, withIntermediateDirectories: true)
         let session = try TmuxSession(name: "irssi", width: 120, height: 30,
@@ -105,7 +103,7 @@ import Testing
         defer { mate.terminate() }
         try await mate.waitFor("registered as mate")
         try await session.waitFor("ircfan", timeout: .seconds(20))
-        try await EndToEnd.eventually("irssi registered") { server.state.clientID(nick: "ircfan") != nil }
+        try await session.waitFor("Welcome to the Chatty", timeout: .seconds(20))
         try session.type("/join #chatty")
         try session.sendKeys("Enter")
         try await mate.waitFor("ircfan has joined #chatty")
@@ -118,26 +116,19 @@ import Testing
         try session.sendKeys("Enter")
         try await mate.waitFor("ircfan has quit (Quit: bye now)")
         mate.closeInput()
-        await server.shutdown()
+        try await server.stop()
     }
 }
 
 /// A client given several servers fails over when its server dies.
 @Suite(.timeLimit(.minutes(2))) struct FailoverEndToEndTests {
     @Test func clientFailsOverToAnotherServerOfTheNetwork() async throws {
-        let secret = Array("failover test network secret".utf8)
-        func server(_ name: String, peers: [Int]) async throws -> (ChatServer, Int) {
-            var configuration = ChatServerConfiguration(listen: .hostname("127.0.0.1", port: 0), threads: 1)
-            configuration.core = ServerConfiguration(name: name, motd: nil)
-            configuration.federation = FederationConfiguration(
-                linkListen: .hostname("127.0.0.1", port: 0), peers: peers.map { .hostname("127.0.0.1", port: $0) },
-                secret: secret, keepalive: .init(interval: 500, timeout: 1_500), retryDelay: 0.1, maxRetryDelay: 0.5)
-            let server = ChatServer(configuration: configuration)
-            return (server, try await server.start().port!)
-        }
-        let (first, firstPort) = try await server("one.chatty", peers: [])
-        let (second, secondPort) = try await server("two.chatty", peers: [first.linkAddress!.port!])
-        try await EndToEnd.eventually("linked") { second.linkedServers == ["one.chatty"] }
+        let secret = try ServerProcess.secretFile()
+        let first = try await ServerProcess.linked(name: "one.chatty", secretFile: secret)
+        let second = try await ServerProcess.linked(name: "two.chatty", secretFile: secret, peers: [first.linkPort!])
+        defer { first.kill9(); second.kill9() }
+        try await second.process.waitForError("link up")
+        let (firstPort, secondPort) = (first.port, second.port)
 
         let watcher = try PlainClientProcess(arguments: ["--server", "127.0.0.1:\(secondPort)", "--nick", "watcher"])
         defer { watcher.terminate() }
@@ -147,7 +138,7 @@ import Testing
         try await mover.waitFor("mover has joined #chatty")
         try await watcher.waitFor("mover has joined #chatty")
 
-        await first.shutdown()
+        #expect(try await first.stop() == 0)
         try await watcher.waitFor("mover has quit")
         try await mover.waitFor("connecting to 127.0.0.1:\(secondPort)")
         try await mover.waitFor("mover has joined #chatty")
@@ -156,6 +147,6 @@ import Testing
         try await watcher.waitFor("<mover> made it across")
         mover.closeInput()
         watcher.closeInput()
-        await second.shutdown()
+        #expect(try await second.stop() == 0)
     }
 }

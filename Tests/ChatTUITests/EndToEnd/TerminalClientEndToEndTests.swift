@@ -1,15 +1,17 @@
-import ChatServer
+import ChattyTestSupport
 import Foundation
 import Testing
 
 /// The real binary in tmux at a fixed size against a live server, read with `capture-pane`.
-@Suite(.serialized, .timeLimit(.minutes(3))) struct TerminalClientEndToEndTests {
+@Suite(.serialized, .timeLimit(.minutes(3)), .enabled(if: ExternalTool.available("tmux"), "\(ExternalTool.skipNote("tmux"))"))
+struct TerminalClientEndToEndTests {
     @Test func twoClientsSeeEachOtherChatAndLeave() async throws {
-        let (server, port) = try await EndToEnd.startServer()
-        let alice = try TmuxSession(name: "alice", command: "\(EndToEnd.binary) --server 127.0.0.1:\(port) --nick alice")
+        let server = try await EndToEnd.startServer()
+        let port = server.port
+        let alice = try TmuxSession(name: "alice", command: EndToEnd.command("--server 127.0.0.1:\(port) --nick alice"))
         defer { alice.kill() }
         try await alice.waitFor("registered")
-        let bob = try TmuxSession(name: "bob", command: "\(EndToEnd.binary) --server 127.0.0.1:\(port) --nick bob")
+        let bob = try TmuxSession(name: "bob", command: EndToEnd.command("--server 127.0.0.1:\(port) --nick bob"))
         defer { bob.kill() }
         try await bob.waitFor("registered")
         try await alice.waitFor("bob has joined #chatty")
@@ -44,12 +46,13 @@ import Testing
         #expect(!(try bob.screen().contains("│")), "the curses screen was cleared on exit")
         try alice.sendKeys("C-q")
         try await alice.waitFor("[exited 0]")
-        await server.shutdown()
+        try await server.stop()
     }
 
     @Test func resizeKeepsInputAndScrollbackAndHidesSidebarWhenNarrow() async throws {
-        let (server, port) = try await EndToEnd.startServer()
-        let carol = try TmuxSession(name: "carol", command: "\(EndToEnd.binary) --server 127.0.0.1:\(port) --nick carol")
+        let server = try await EndToEnd.startServer()
+        let port = server.port
+        let carol = try TmuxSession(name: "carol", command: EndToEnd.command("--server 127.0.0.1:\(port) --nick carol"))
         defer { carol.kill() }
         try await carol.waitFor("registered")
         try carol.type("first message")
@@ -73,12 +76,13 @@ import Testing
         }
         try carol.sendKeys("C-q")
         try await carol.waitFor("[exited 0]")
-        await server.shutdown()
+        try await server.stop()
     }
 
     @Test func networkTextIsSanitisedOnScreen() async throws {
-        let (server, port) = try await EndToEnd.startServer()
-        let dave = try TmuxSession(name: "dave", command: "\(EndToEnd.binary) --server 127.0.0.1:\(port) --nick dave")
+        let server = try await EndToEnd.startServer()
+        let port = server.port
+        let dave = try TmuxSession(name: "dave", command: EndToEnd.command("--server 127.0.0.1:\(port) --nick dave"))
         defer { dave.kill() }
         try await dave.waitFor("registered")
         let evil = try PlainClientProcess(arguments: ["--server", "127.0.0.1:\(port)", "--nick", "mallory"])
@@ -91,12 +95,12 @@ import Testing
         #expect(!screen.contains("\u{1B}"))
         evil.closeInput()
         try dave.sendKeys("C-q")
-        await server.shutdown()
+        try await server.stop()
     }
 
     @Test func hostModeServesOthersAndStopsOnQuit() async throws {
         let port = Int.random(in: 10_000...19_999)
-        let host = try TmuxSession(name: "host", command: "\(EndToEnd.binary) --host --listen 127.0.0.1:\(port) --nick hostess")
+        let host = try TmuxSession(name: "host", command: EndToEnd.command("--host --listen 127.0.0.1:\(port) --nick hostess"))
         defer { host.kill() }
         try await host.waitFor("registered")
         let guest = try PlainClientProcess(arguments: ["--server", "127.0.0.1:\(port)", "--nick", "guest"])
@@ -114,13 +118,15 @@ import Testing
     }
 }
 
-@Suite(.timeLimit(.minutes(2))) struct TerminalRestoreEndToEndTests {
+@Suite(.timeLimit(.minutes(2)), .enabled(if: ExternalTool.available("tmux"), "\(ExternalTool.skipNote("tmux"))"))
+struct TerminalRestoreEndToEndTests {
     @Test func sigtermQuitsAndRestoresTheTerminal() async throws {
-        let (server, port) = try await EndToEnd.startServer()
+        let server = try await EndToEnd.startServer()
+        let port = server.port
         let watcher = try PlainClientProcess(arguments: ["--server", "127.0.0.1:\(port)", "--nick", "watcher"])
         defer { watcher.terminate() }
         try await watcher.waitFor("registered as watcher")
-        let session = try TmuxSession(name: "sigterm", command: "\(EndToEnd.binary) --server 127.0.0.1:\(port) --nick termed")
+        let session = try TmuxSession(name: "sigterm", command: EndToEnd.command("--server 127.0.0.1:\(port) --nick termed"))
         defer { session.kill() }
         try await session.waitFor("registered")
         try await watcher.waitFor("termed has joined #chatty")
@@ -134,6 +140,6 @@ import Testing
         #expect(!(try session.screen().contains("registered")), "the curses screen is gone")
         try await watcher.waitFor("termed has quit")
         watcher.closeInput()
-        await server.shutdown()
+        try await server.stop()
     }
 }

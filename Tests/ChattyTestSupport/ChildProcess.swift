@@ -12,17 +12,17 @@ import Darwin
 /// for the daemon instead of the command: a fresh machine's test run hung there for ten minutes per
 /// tmux test. Here the child gets /dev/null as stdin and stderr, a pipe as stdout, no other file
 /// descriptors, an empty signal mask and default signal handlers, and we wait for its own pid.
-enum ChildProcess {
-    struct Failure: Error, CustomStringConvertible {
-        var description: String
+public enum ChildProcess {
+    public struct Failure: Error, CustomStringConvertible {
+        public var description: String
     }
 
-    struct Result {
-        var status: Int32
-        var output: String
+    public struct Result {
+        public var status: Int32
+        public var output: String
     }
 
-    static func run(_ executable: String, _ arguments: [String]) throws -> Result {
+    public static func run(_ executable: String, _ arguments: [String]) throws -> Result {
         var pipe: [Int32] = [0, 0]
         guard pipe.withUnsafeMutableBufferPointer({ Glibc.pipe($0.baseAddress!) }) == 0 else {
             throw Failure(description: "pipe() failed: errno \(errno)")

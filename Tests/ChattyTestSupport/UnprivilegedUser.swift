@@ -1,0 +1,107 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Runs the real binaries the way users run them: never as root.
+///
+/// The suite itself runs as root in CI (and on this machine), which once hid a bug that made
+/// Chatty unusable for everybody else. When the tests run as root, every program they start goes
+/// through `setpriv` as `nobody` (uid and gid 65534, no supplementary groups), with a home
+/// directory of its own; run by an ordinary user, programs simply run as that user.
+public enum UnprivilegedUser {
+    public static let uid: UInt32 = 65534
+    public static let gid: UInt32 = 65534
+
+    /// True when the test process is root, so programs must be demoted.
+    public static var testsRunAsRoot: Bool { geteuid() == 0 }
+
+    /// The package root, found from this file's location.
+    public static let packageRoot: URL = {
+        var url = URL(fileURLWithPath: #filePath)
+        while url.path != "/" {
+            url.deleteLastPathComponent()
+            if FileManager.default.fileExists(atPath: url.appendingPathComponent("Package.swift").path) { return url }
+        }
+        fatalError("Package.swift not found above \(#filePath)")
+    }()
+
+    /// A directory the unprivileged user owns, for homes, secrets and working directories.
+    public static func makeDirectory(_ name: String) throws -> URL {
+        let url = scratch.appendingPathComponent(name + "-" + String(UInt32.random(in: 0...UInt32.max), radix: 36))
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        if testsRunAsRoot { chown(url.path, uid, gid) }
+        return url
+    }
+
+    /// Where the tests' files live: a directory everyone can enter.
+    public static let scratch: URL = {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("chatty-e2e-\(getpid())")
+        try? FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        chmod(url.path, 0o755)
+        return url
+    }()
+
+    /// `chatty-tui` as the unprivileged user can run it. The build tree may not be readable by
+    /// others (a home directory with mode 0700), so as root the debug binary is copied to a
+    /// directory of mode 0755 first. The README's test command builds it before the tests run.
+    public static let binary: String = {
+        let built = packageRoot.appendingPathComponent(".build/debug/chatty-tui").path
+        guard testsRunAsRoot else { return built }
+        let directory = scratch.appendingPathComponent("bin")
+        try? FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        chmod(directory.path, 0o755)
+        let copy = directory.appendingPathComponent("chatty-tui").path
+        try? FileManager.default.removeItem(atPath: copy)
+        do {
+            try FileManager.default.copyItem(atPath: built, toPath: copy)
+        } catch {
+            fatalError("cannot copy \(built) for the unprivileged user: \(error) (run `swift build` first)")
+        }
+        chmod(copy, 0o755)
+        return copy
+    }()
+
+    /// The directory holding ``binary``, to put on `PATH` so commands can say `chatty-tui`.
+    public static var binaryDirectory: String { URL(fileURLWithPath: binary).deletingLastPathComponent().path }
+
+    /// A home directory owned by the unprivileged user.
+    public static let home: URL = {
+        (try? makeDirectory("home")) ?? FileManager.default.temporaryDirectory
+    }()
+
+    /// The prefix that runs a program as the unprivileged user (empty when not root).
+    public static var prefix: [String] {
+        testsRunAsRoot ? ["/usr/bin/setpriv", "--reuid=\(uid)", "--regid=\(gid)", "--clear-groups", "--"] : []
+    }
+
+    /// The environment programs get: a UTF-8 locale, the user's own home, `chatty-tui` on `PATH`.
+    public static var environment: [String: String] {
+        [
+            "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8", "HOME": home.path, "USER": "nobody", "LOGNAME": "nobody",
+            "PATH": binaryDirectory + ":/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin",
+        ]
+    }
+
+    /// `argv` prefixed so that it runs as the unprivileged user.
+    public static func command(_ argv: [String]) -> [String] { prefix + argv }
+
+    /// A shell command line (for tmux, `sh -c`) that runs `command` as the unprivileged user with
+    /// ``environment``.
+    public static func shellCommand(_ command: String, directory: URL? = nil) -> String {
+        // The terminal type comes from where the command runs (tmux sets it), the rest from ``environment``.
+        let env = environment.sorted { $0.key < $1.key }.map { shellQuote("\($0.key)=\($0.value)") } + ["\"TERM=${TERM:-dumb}\""]
+        let cd = directory.map { "cd \(shellQuote($0.path)) && " } ?? ""
+        return (prefix.map(shellQuote) + ["/usr/bin/env", "-i"] + env + ["/bin/sh", "-c", shellQuote(cd + command)])
+            .joined(separator: " ")
+    }
+
+    public static func shellQuote(_ text: String) -> String {
+        "'" + text.replacingOccurrences(of: "'", with: "'\\''") + "'"
+    }
+
+    /// Makes `path` (a file the test wrote) readable by the unprivileged user.
+    public static func handOver(_ path: String) {
+        if testsRunAsRoot { chown(path, uid, gid) }
+    }
+}
