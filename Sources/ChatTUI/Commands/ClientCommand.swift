@@ -32,6 +32,9 @@ struct ClientCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "Line mode: read lines from stdin, print messages as text (automatic when stdout is not a terminal).")
     var plain = false
 
+    @Option(name: .long, help: "Line mode: seconds to wait at end of input for the connection and the channel before giving up.")
+    var wait: Double = 30
+
     @Option(name: .long, help: "Scrollback lines kept per buffer.")
     var scrollback: Int = 10_000
 
@@ -49,6 +52,7 @@ struct ClientCommand: AsyncParsableCommand {
         for name in channel where !ServerState.isValidChannelName(name, maxLength: 50) {
             throw ValidationError("'\(name)' is not a channel name: it must start with # and contain no spaces or commas")
         }
+        guard wait > 0 else { throw ValidationError("--wait must be more than 0 seconds") }
         guard scrollback >= 100 else { throw ValidationError("--scrollback must be at least 100") }
     }
 
@@ -92,10 +96,12 @@ struct ClientCommand: AsyncParsableCommand {
         let scrollback = self.scrollback
         let utcOffset = TimeZone.current.secondsFromGMT()
         let channels = channel
+        let waitMilliseconds = Int64(wait * 1000)
         let status = await runOnThread { () -> Int32 in
             if linemode {
-                var client = PlainClient(runtime: runtime, inbox: inbox,
-                                         session: LineModeSession(defaultChannels: channels, utcOffsetSeconds: utcOffset))
+                var session = LineModeSession(defaultChannels: channels, utcOffsetSeconds: utcOffset)
+                session.readyTimeoutMilliseconds = waitMilliseconds
+                var client = PlainClient(runtime: runtime, inbox: inbox, session: session)
                 return client.run()
             } else {
                 var controller = ChatController(server: addresses[0].description, nick: nick, scrollbackLimit: scrollback,
