@@ -21,6 +21,10 @@ public enum ExternalTool {
 
     public struct Missing: Error, CustomStringConvertible {
         public var description: String
+
+        public init(description: String) {
+            self.description = description
+        }
     }
 
     /// The tool's path, or an error naming the package to install.

@@ -86,13 +86,19 @@ public enum UnprivilegedUser {
     /// `argv` prefixed so that it runs as the unprivileged user.
     public static func command(_ argv: [String]) -> [String] { prefix + argv }
 
+    /// Runs a short program to completion as the unprivileged user (see ``ChildProcess``).
+    public static func run(_ argv: [String]) throws -> ChildProcess.Result {
+        let full = command(argv)
+        return try ChildProcess.run(full[0], Array(full.dropFirst()))
+    }
+
     /// A shell command line (for tmux, `sh -c`) that runs `command` as the unprivileged user with
     /// ``environment``.
-    public static func shellCommand(_ command: String, directory: URL? = nil) -> String {
+    public static func shellCommand(_ command: String, directory: URL? = nil, wrapper: [String] = []) -> String {
         // The terminal type comes from where the command runs (tmux sets it), the rest from ``environment``.
         let env = environment.sorted { $0.key < $1.key }.map { shellQuote("\($0.key)=\($0.value)") } + ["\"TERM=${TERM:-dumb}\""]
         let cd = directory.map { "cd \(shellQuote($0.path)) && " } ?? ""
-        return (prefix.map(shellQuote) + ["/usr/bin/env", "-i"] + env + ["/bin/sh", "-c", shellQuote(cd + command)])
+        return ((wrapper + prefix).map(shellQuote) + ["/usr/bin/env", "-i"] + env + ["/bin/sh", "-c", shellQuote(cd + command)])
             .joined(separator: " ")
     }
 

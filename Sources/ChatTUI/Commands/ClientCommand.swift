@@ -38,6 +38,10 @@ struct ClientCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Scrollback lines kept per buffer.")
     var scrollback: Int = 10_000
 
+    /// Shown in the help only: `--config FILE` is expanded before parsing (see ``ConfigFile``).
+    @Option(name: .long, help: ArgumentHelp("Read options from FILE, one per line (see the README).", valueName: "file"))
+    var config: String?
+
     @OptionGroup(title: "Server options (with --host)")
     var serverOptions: ServerOptions
 

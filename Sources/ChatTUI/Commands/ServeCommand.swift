@@ -15,6 +15,10 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Log level: trace, debug, info, notice, warning, error, critical.")
     var logLevel: Logger.Level = .info
 
+    /// Shown in the help only: `--config FILE` is expanded before parsing (see ``ConfigFile``).
+    @Option(name: .long, help: ArgumentHelp("Read options from FILE, one per line (see the README).", valueName: "file"))
+    var config: String?
+
     func run() async throws {
         let level = logLevel
         LoggingSystem.bootstrap { label in

@@ -82,9 +82,10 @@ final class TmuxSession: Sendable {
         try run(["resize-window", "-t", name, "-x", String(width), "-y", String(height)])
     }
 
-    func waitFor(_ text: String, timeout: Duration = .seconds(15)) async throws {
+    /// Waits until `text` is on the screen (at least `occurrences` times).
+    func waitFor(_ text: String, occurrences: Int = 1, timeout: Duration = .seconds(15)) async throws {
         try await EndToEnd.eventually(timeout: timeout, "'\(text)' on screen of \(name):\n\((try? screen()) ?? "")") {
-            try screen().contains(text)
+            try screen().components(separatedBy: text).count - 1 >= occurrences
         }
     }
 
