@@ -45,13 +45,18 @@ public enum UnprivilegedUser {
     /// `chatty-tui` as the unprivileged user can run it. The build tree may not be readable by
     /// others (a home directory with mode 0700), so as root the debug binary is copied to a
     /// directory of mode 0755 first. The README's test command builds it before the tests run.
-    public static let binary: String = {
-        let built = packageRoot.appendingPathComponent(".build/debug/chatty-tui").path
+    public static let binary: String = executable("chatty-tui")
+
+    /// `chatty-bench`, likewise.
+    public static let benchBinary: String = executable("chatty-bench")
+
+    private static func executable(_ name: String) -> String {
+        let built = packageRoot.appendingPathComponent(".build/debug/" + name).path
         guard testsRunAsRoot else { return built }
         let directory = scratch.appendingPathComponent("bin")
         try? FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         chmod(directory.path, 0o755)
-        let copy = directory.appendingPathComponent("chatty-tui").path
+        let copy = directory.appendingPathComponent(name).path
         try? FileManager.default.removeItem(atPath: copy)
         do {
             try FileManager.default.copyItem(atPath: built, toPath: copy)
@@ -60,7 +65,7 @@ public enum UnprivilegedUser {
         }
         chmod(copy, 0o755)
         return copy
-    }()
+    }
 
     /// The directory holding ``binary``, to put on `PATH` so commands can say `chatty-tui`.
     public static var binaryDirectory: String { URL(fileURLWithPath: binary).deletingLastPathComponent().path }
