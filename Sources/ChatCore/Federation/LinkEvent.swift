@@ -1,9 +1,7 @@
-import ChatCore
-
 /// The link-protocol form of a causal network event:
 /// `@o=<origin>;s=<sequence>;vc=<clock> EV :<event line>` — the event is an IRC line itself.
-enum LinkEvent {
-    static func encode(_ event: Stamped<IRCMessage>) -> IRCMessage {
+public enum LinkEvent {
+    public static func encode(_ event: Stamped<IRCMessage>) -> IRCMessage {
         var inner = event.payload.serialized()
         inner.removeLast()  // "\r\n" is one Character
         return IRCMessage(tags: [.init("o", event.origin.wireForm), .init("s", String(event.sequence)),
@@ -12,7 +10,7 @@ enum LinkEvent {
     }
 
     /// The origin and sequence number of an `EV` line, read without decoding the rest.
-    static func identity(of message: IRCMessage) -> (origin: OriginID, sequence: UInt64)? {
+    public static func identity(of message: IRCMessage) -> (origin: OriginID, sequence: UInt64)? {
         guard message.command == "EV",
               let origin = message.tag("o").flatMap({ OriginID(wireForm: $0) }),
               let sequence = message.tag("s").flatMap({ UInt64($0) }) else { return nil }
@@ -20,7 +18,7 @@ enum LinkEvent {
     }
 
     /// Parses an `EV` line; nil if anything is malformed.
-    static func decode(_ message: IRCMessage) -> Stamped<IRCMessage>? {
+    public static func decode(_ message: IRCMessage) -> Stamped<IRCMessage>? {
         guard let (origin, sequence) = identity(of: message), message.parameters.count == 1,
               let clock = message.tag("vc").flatMap({ VectorClock(wireEncoding: $0) }),
               let payload = try? IRCMessage.parse(message.parameters[0], limits: IRCLimits(maxLineLength: 16_384, maxTagsLength: 8191))
@@ -29,7 +27,7 @@ enum LinkEvent {
     }
 
     /// A state entry of a burst: `BURST :<line>`.
-    static func burst(_ message: IRCMessage) -> IRCMessage {
+    public static func burst(_ message: IRCMessage) -> IRCMessage {
         var inner = message.serialized()
         inner.removeLast()
         return IRCMessage(command: "BURST", parameters: [inner])
