@@ -110,6 +110,10 @@ final class ServerHub: Sendable {
         var flushScheduled: [Bool]
         var shuttingDown = false
         var federation: FederationState?
+        /// Client connections with a channel (filed by `connect`, released by `disconnected`).
+        var openConnections = 0
+        /// Completed once the last connection closed after ``ServerHub/shutdown(drained:)``.
+        var drained: EventLoopPromise<Void>?
     }
 
     let state: NIOLockedValueBox<State>
@@ -142,6 +146,7 @@ final class ServerHub: Sendable {
             let id = state.server.clientConnected(host: host, now: now)
             while state.outboxes.count <= id.rawValue { state.outboxes.append(Outbox()) }
             state.outboxes[id.rawValue] = Outbox(channel: channel, loop: loop)
+            state.openConnections += 1
             return id
         }
     }
@@ -180,8 +185,14 @@ final class ServerHub: Sendable {
         _ = run { state in
             guard id.rawValue < state.outboxes.count else { return false }
             let why = state.outboxes[id.rawValue].closeReason ?? reason
+            if state.outboxes[id.rawValue].channel != nil { state.openConnections -= 1 }
             state.outboxes[id.rawValue] = Outbox(sealed: true)
-            return self.apply(state.server.clientDisconnected(id, reason: why, now: now), to: &state, registrationOf: id)
+            let registered = self.apply(state.server.clientDisconnected(id, reason: why, now: now), to: &state, registrationOf: id)
+            if state.openConnections == 0, let drained = state.drained {
+                state.drained = nil
+                drained.futureResult.eventLoop.execute { drained.succeed() }
+            }
+            return registered
         }
     }
 
@@ -193,10 +204,16 @@ final class ServerHub: Sendable {
         }
     }
 
-    /// Tells every client the server is going down and closes every connection.
-    func shutdown() {
+    /// Tells every client the server is going down and closes every connection once its
+    /// `ERROR` line is written; `drained` is completed when the last connection has closed.
+    func shutdown(drained: EventLoopPromise<Void>) {
         _ = run { state in
             state.shuttingDown = true
+            if state.openConnections == 0 {
+                drained.futureResult.eventLoop.execute { drained.succeed() }
+            } else {
+                state.drained = drained
+            }
             for index in state.outboxes.indices where state.outboxes[index].channel != nil && !state.outboxes[index].sealed {
                 self.append(IRCMessage("ERROR", "Server shutting down"), tagClass: .none, to: index, in: &state)
                 state.outboxes[index].closeReason = "Server shutting down"
@@ -209,8 +226,8 @@ final class ServerHub: Sendable {
     /// A snapshot of the protocol state, for tests and diagnostics.
     var serverState: ServerState { state.withLockedValue { $0.server } }
 
-    /// Open connections that still have a channel.
-    var connectionCount: Int { state.withLockedValue { $0.outboxes.filter { $0.channel != nil }.count } }
+    /// Open client connections.
+    var connectionCount: Int { state.withLockedValue { $0.openConnections } }
 
     // MARK: Internals
 

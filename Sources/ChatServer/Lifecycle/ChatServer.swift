@@ -30,11 +30,15 @@ public final class ChatServer: Service, Sendable {
         var stopped = false
     }
 
+    /// initial → starting → running → shuttingDown → shutDown, as Hummingbird's server does.
     enum Lifecycle {
         case initial
+        /// ``start()`` is binding the listener.
+        case starting
         case running(Channel)
-        case shuttingDown
-        case shutdown
+        /// A shutdown is under way; later callers of ``shutdown()`` wait here until it is done.
+        case shuttingDown(waiters: [CheckedContinuation<Void, Never>])
+        case shutDown
     }
 
     public init(configuration: ChatServerConfiguration, logger: Logger = Logger(label: "chatty.server")) {
@@ -70,13 +74,50 @@ public final class ChatServer: Service, Sendable {
     /// Binds the listener and starts accepting clients. Returns the bound address (useful with port 0).
     @discardableResult
     public func start() async throws -> SocketAddress {
+        let proceed = lifecycle.withLockedValue { state -> Bool in
+            guard case .initial = state else { return false }
+            state = .starting
+            return true
+        }
+        guard proceed else { throw ChannelError.ioOnClosedChannel }
+        let channel: Channel
+        do {
+            channel = try await bindListener()
+        } catch {
+            lifecycle.withLockedValue { if case .starting = $0 { $0 = .initial } }
+            throw error
+        }
+        let running = lifecycle.withLockedValue { state -> Bool in
+            guard case .starting = state else { return false }
+            state = .running(channel)
+            return true
+        }
+        guard running else {
+            // A shutdown came while binding: it found no listener to close.
+            try? await channel.close()
+            throw ChannelError.ioOnClosedChannel
+        }
+        let address = channel.localAddress!
+        logger.info("listening", metadata: ["address": "\(address)", "name": "\(configuration.core.name)"])
+        let limit = fileDescriptorLimit
+        logger.info("capacity", metadata: [
+            "clients": "\(admission.capacity)", "open-file-limit": "\(limit.soft)",
+            "raised-from": "\(limit.before)", "hard-limit": "\(limit.hard)",
+        ])
+        if let federation = configuration.federation {
+            try await startLinks(federation)
+        }
+        return address
+    }
+
+    private func bindListener() async throws -> Channel {
         let hub = self.hub
         let configuration = self.configuration
         let logger = self.logger
         let admission = self.admission
         let settings = ClientConnectionSettings(hub: hub, configuration: configuration, sweepers: sweepers,
                                                 admission: admission, logger: logger)
-        let channel = try await ServerBootstrap(group: group)
+        return try await ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 1024)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .serverChannelInitializer { channel in
@@ -100,18 +141,6 @@ public final class ChatServer: Service, Sendable {
             }
             .bind(host: configuration.listen.host, port: configuration.listen.port)
             .get()
-        lifecycle.withLockedValue { $0 = .running(channel) }
-        let address = channel.localAddress!
-        logger.info("listening", metadata: ["address": "\(address)", "name": "\(configuration.core.name)"])
-        let limit = fileDescriptorLimit
-        logger.info("capacity", metadata: [
-            "clients": "\(admission.capacity)", "open-file-limit": "\(limit.soft)",
-            "raised-from": "\(limit.before)", "hard-limit": "\(limit.hard)",
-        ])
-        if let federation = configuration.federation {
-            try await startLinks(federation)
-        }
-        return address
     }
 
     /// The address the link listener is bound to (useful with port 0).
@@ -216,37 +245,70 @@ public final class ChatServer: Service, Sendable {
     }
 
     /// Stops accepting, sends every client `ERROR :Server shutting down`, closes their
-    /// connections once that line is written, and stops the event loops.
+    /// connections once that line is written (waiting at most `drainTimeout` for slow peers), and
+    /// stops the event loops. A second call waits until the first has finished.
     public func shutdown() async {
-        let (proceed, channel): (Bool, Channel?) = lifecycle.withLockedValue { state in
+        enum Step {
+            case perform(Channel?)
+            case wait
+            case done
+        }
+        let step = lifecycle.withLockedValue { state -> Step in
             switch state {
+            case .initial, .starting:
+                state = .shuttingDown(waiters: [])
+                return .perform(nil)
             case .running(let channel):
-                state = .shuttingDown
-                return (true, channel)
-            case .initial:
-                state = .shuttingDown
-                return (true, nil)
-            case .shuttingDown, .shutdown:
-                return (false, nil)
+                state = .shuttingDown(waiters: [])
+                return .perform(channel)
+            case .shuttingDown:
+                return .wait
+            case .shutDown:
+                return .done
             }
         }
-        guard proceed else { return }
+        if case .wait = step {
+            await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+                let finished = lifecycle.withLockedValue { state -> Bool in
+                    guard case .shuttingDown(var waiters) = state else { return true }
+                    waiters.append(continuation)
+                    state = .shuttingDown(waiters: waiters)
+                    return false
+                }
+                if finished { continuation.resume() }
+            }
+            return
+        }
+        guard case .perform(let channel) = step else { return }
         logger.info("shutting down")
         try? await channel?.close()
         await stopLinks()
-        hub.shutdown()
-        // Give clients a moment to receive the ERROR line, without waiting forever on dead peers.
-        let deadline = NIODeadline.now() + .seconds(2)
-        while hub.connectionCount > 0, NIODeadline.now() < deadline {
-            try? await Task.sleep(for: .milliseconds(10))
-        }
+        // Every client gets ERROR; `drained` completes when the last connection has closed, or
+        // after the drain timeout for peers that never read it.
+        let loop = group.next()
+        let drained = loop.makePromise(of: Void.self)
+        let timeout = loop.scheduleTask(in: drainTimeout) { drained.succeed() }
+        hub.shutdown(drained: drained)
+        try? await drained.futureResult.get()
+        timeout.cancel()
         try? await group.shutdownGracefully()
-        lifecycle.withLockedValue { $0 = .shutdown }
+        let waiters = lifecycle.withLockedValue { state -> [CheckedContinuation<Void, Never>] in
+            defer { state = .shutDown }
+            if case .shuttingDown(let waiters) = state { return waiters }
+            return []
+        }
+        for waiter in waiters { waiter.resume() }
     }
+
+    /// How long a shutdown waits for clients to take their `ERROR` line before closing anyway.
+    public var drainTimeout: TimeAmount { .seconds(2) }
 
     /// Serves until a graceful shutdown is triggered (SIGINT/SIGTERM in a `ServiceGroup`).
     public func run() async throws {
-        try await start()
+        // `--host` starts the server first (its client needs the bound port), then runs it here.
+        if lifecycle.withLockedValue({ if case .initial = $0 { true } else { false } }) {
+            try await start()
+        }
         await withGracefulShutdownHandler {
             await waitUntilClosed()
         } onGracefulShutdown: {
@@ -262,6 +324,22 @@ public final class ChatServer: Service, Sendable {
         }
         try? await channel?.closeFuture.get()
     }
+
+    /// The lifecycle state's name (tests, diagnostics).
+    var lifecycleName: String {
+        lifecycle.withLockedValue { state in
+            switch state {
+            case .initial: "initial"
+            case .starting: "starting"
+            case .running: "running"
+            case .shuttingDown: "shuttingDown"
+            case .shutDown: "shutDown"
+            }
+        }
+    }
+
+    /// Open client connections.
+    var connectionCount: Int { hub.connectionCount }
 
     /// A snapshot of the protocol state (tests, diagnostics).
     public var state: ServerState { hub.serverState }

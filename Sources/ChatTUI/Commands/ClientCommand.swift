@@ -3,6 +3,7 @@ import ChatCore
 import ChatServer
 import Foundation
 import Logging
+import ServiceLifecycle
 import NIOCore
 import NIOPosix
 
@@ -101,7 +102,7 @@ struct ClientCommand: AsyncParsableCommand {
         let utcOffset = TimeZone.current.secondsFromGMT()
         let channels = channel
         let waitMilliseconds = Int64(wait * 1000)
-        let status = await runOnThread { () -> Int32 in
+        let runClient = { @Sendable () async -> Int32 in await Self.runOnThread { () -> Int32 in
             if linemode {
                 var session = LineModeSession(defaultChannels: channels, utcOffsetSeconds: utcOffset)
                 session.readyTimeoutMilliseconds = waitMilliseconds
@@ -115,15 +116,29 @@ struct ClientCommand: AsyncParsableCommand {
                 app.run()
                 return 0
             }
-        }
+        } }
+        let status: Int32
         if let chatServer {
-            await chatServer.shutdown()
+            // Server and client are services of one group: when the client ends (the user quit,
+            // or a signal made it quit), the group shuts the server down gracefully and waits for it.
+            let client = ClientService(body: runClient)
+            let group = ServiceGroup(configuration: .init(
+                services: [
+                    .init(service: chatServer),
+                    .init(service: client, successTerminationBehavior: .gracefullyShutdownGroup),
+                ],
+                logger: Logger(label: "chatty.host")
+            ))
+            try await group.run()
+            status = client.status
+        } else {
+            status = await runClient()
         }
         if status != 0 { throw ExitCode(status) }
     }
 
     /// Runs a blocking loop on its own thread so it never holds a Swift concurrency thread.
-    private func runOnThread<T: Sendable>(_ body: @escaping @Sendable () -> T) async -> T {
+    private static func runOnThread<T: Sendable>(_ body: @escaping @Sendable () -> T) async -> T {
         await withCheckedContinuation { (continuation: CheckedContinuation<T, Never>) in
             let thread = Thread {
                 continuation.resume(returning: body())
