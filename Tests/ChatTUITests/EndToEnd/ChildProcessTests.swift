@@ -15,7 +15,7 @@ import Testing
         let tmux = try ExternalTool.require("tmux")
         let socket = "chatty-child-\(UInt32.random(in: 0...UInt32.max))"
         defer { _ = try? ChildProcess.run(tmux, ["-L", socket, "kill-server"]) }
-        let started = try ChildProcess.run(tmux, ["-L", socket, "new-session", "-d", "-s", "probe", "sleep 300"])
+        let started = try ChildProcess.run("/usr/bin/env", ["SHELL=/bin/sh", tmux, "-L", socket, "new-session", "-d", "-s", "probe", "sleep 300"])
         #expect(started.status == 0)
         let alive = try ChildProcess.run(tmux, ["-L", socket, "has-session", "-t", "probe"])
         #expect(alive.status == 0)

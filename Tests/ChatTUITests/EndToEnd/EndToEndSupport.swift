@@ -59,10 +59,11 @@ final class TmuxSession: Sendable {
     /// All sessions of a test run live on their own tmux server (socket), never the user's.
     static let socket = "chatty-tests"
 
-    /// Runs a tmux command on the tests' server.
+    /// Runs a tmux command on the tests' server. The server runs panes with `$SHELL` (else the
+    /// user's login shell, which for system users such as `nobody` is `nologin`): name a real one.
     @discardableResult
     func run(_ arguments: [String]) throws -> String {
-        try EndToEnd.run(tmux, ["-L", Self.socket] + arguments)
+        try EndToEnd.run("/usr/bin/env", ["SHELL=/bin/sh", tmux, "-L", Self.socket] + arguments)
     }
 
     func sendKeys(_ keys: String...) throws {
