@@ -74,6 +74,7 @@ let package = Package(
         .target(
             name: "ChattyTestSupport",
             dependencies: [
+                "ChatCore",
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             ],
             path: "Tests/ChattyTestSupport"
@@ -82,6 +83,7 @@ let package = Package(
             name: "ChatCoreTests",
             dependencies: [
                 "ChatCore",
+                "ChattyTestSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOTestUtils", package: "swift-nio"),
             ]

@@ -392,7 +392,7 @@ final class ServerHub: Sendable {
     /// loop's next look at its sockets: a task scheduled a few microseconds ahead is not due
     /// when the loop finishes this one, so the loop polls (and reads) first.
     private func flush(loop: Int) {
-        let (work, linkWork, more) = state.withLockedValue { state -> ([(Channel, ByteBuffer?, Bool)], [(Channel, ByteBuffer, Int)], Bool) in
+        let (work, linkWork, more) = state.withLockedValue { state -> ([(Channel, ByteBuffer?, Bool)], [(Channel, ByteBuffer)], Bool) in
             let linkWork = takeLinkWork(loop: loop, in: &state)
             var work: [(Channel, ByteBuffer?, Bool)] = []
             work.reserveCapacity(min(state.dirty[loop].count, flushSlice))
@@ -413,14 +413,8 @@ final class ServerHub: Sendable {
             state.flushScheduled[loop] = more
             return (work, linkWork, more)
         }
-        for (channel, buffer, delay) in linkWork {
-            if delay > 0 {
-                channel.eventLoop.scheduleTask(in: .milliseconds(Int64(delay))) {
-                    channel.writeAndFlush(buffer, promise: nil)
-                }
-            } else {
-                channel.writeAndFlush(buffer, promise: nil)
-            }
+        for (channel, buffer) in linkWork {
+            channel.writeAndFlush(buffer, promise: nil)
         }
         for (channel, buffer, close) in work {
             if close {

@@ -17,8 +17,6 @@ public struct FederationConfiguration: Sendable {
     public var holdBackLimit: Int
     /// Delivered events kept to replay to a peer that missed them while a link was down.
     public var historyLimit: Int
-    /// Test knob, off by default: delay every line sent to the named server by this many ms.
-    public var testLinkDelays: [String: Int]
 
     public init(
         linkListen: BindAddress,
@@ -28,8 +26,7 @@ public struct FederationConfiguration: Sendable {
         retryDelay: Double = 0.5,
         maxRetryDelay: Double = 5,
         holdBackLimit: Int = 10_000,
-        historyLimit: Int = 10_000,
-        testLinkDelays: [String: Int] = [:]
+        historyLimit: Int = 10_000
     ) {
         self.linkListen = linkListen
         self.peers = peers
@@ -39,6 +36,5 @@ public struct FederationConfiguration: Sendable {
         self.maxRetryDelay = maxRetryDelay
         self.holdBackLimit = holdBackLimit
         self.historyLimit = historyLimit
-        self.testLinkDelays = testLinkDelays
     }
 }

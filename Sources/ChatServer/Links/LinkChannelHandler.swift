@@ -102,8 +102,9 @@ final class LinkChannelHandler: ChannelInboundHandler {
             if let reply { context.writeAndFlush(wrapOutbound(reply, context: context), promise: nil) }
             self.peer = peer
             logger.info("link up", metadata: ["peer": "\(peer)"])
-            let learned = hub.linkAuthenticated(linkID!, peer: peer, now: WallClock.now())
+            let (verdict, learned) = hub.linkAuthenticated(linkID!, peer: peer, now: WallClock.now())
             if !learned.isEmpty { onLearned(learned) }
+            if case .close(let reason) = verdict { drop(reason, context: context) }
         case .reject(let reason):
             drop("authentication failed: \(reason)", context: context, level: .warning)
         }

@@ -69,9 +69,6 @@ struct ServerOptions: ParsableArguments {
     @Option(name: .long, help: "Seconds without traffic before a link is declared dead (pinged at a third of it).")
     var linkTimeout: Double = 6
 
-    @Option(name: .long, parsing: .singleValue, help: ArgumentHelp("Test only: delay lines sent to server NAME by MS milliseconds (NAME:MS).", visibility: .hidden))
-    var testLinkDelay: [String] = []
-
     mutating func validate() throws {
         guard BindAddress.parse(listen) != nil else {
             throw ValidationError("--listen must be HOST:PORT, e.g. 127.0.0.1:6667 (got '\(listen)')")
@@ -106,9 +103,6 @@ struct ServerOptions: ParsableArguments {
                 throw ValidationError("--link-secret-file must name a readable file holding at least 16 bytes of secret")
             }
             guard linkTimeout >= 1 else { throw ValidationError("--link-timeout must be at least 1 second") }
-            for entry in testLinkDelay where entry.split(separator: ":").count != 2 || Int(entry.split(separator: ":")[1]) == nil {
-                throw ValidationError("--test-link-delay takes NAME:MS (got '\(entry)')")
-            }
         }
         if let motd, !FileManager.default.isReadableFile(atPath: motd) {
             throw ValidationError("--motd file '\(motd)' cannot be read")
@@ -144,17 +138,11 @@ struct ServerOptions: ParsableArguments {
             var secret = Array(FileManager.default.contents(atPath: linkSecretFile) ?? Data())
             while let last = secret.last, last == UInt8(ascii: "\n") || last == UInt8(ascii: "\r") { secret.removeLast() }
             let timeout = Int64(linkTimeout * 1000)
-            var delays: [String: Int] = [:]
-            for entry in testLinkDelay {
-                let parts = entry.split(separator: ":")
-                delays[String(parts[0])] = Int(parts[1])
-            }
             federation = FederationConfiguration(
                 linkListen: BindAddress.parse(linkListen)!,
                 peers: peer.compactMap { BindAddress.parse($0) },
                 secret: secret,
-                keepalive: .init(interval: max(300, timeout / 3), timeout: timeout),
-                testLinkDelays: delays
+                keepalive: .init(interval: max(300, timeout / 3), timeout: timeout)
             )
         }
         return ChatServerConfiguration(
