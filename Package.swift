@@ -43,10 +43,19 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
+        .target(
+            name: "ChatClient",
+            dependencies: [
+                "ChatCore",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]
+        ),
         .executableTarget(
             name: "ChatTUI",
             dependencies: [
                 "ChatCore",
+                "ChatClient",
                 "ChatServer",
                 "CNcurses",
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -104,6 +113,7 @@ let package = Package(
             name: "ChatTUITests",
             dependencies: [
                 "ChatTUI",
+                "ChatClient",
                 "ChattyTestSupport",
                 "ChatCore",
                 "ChatServer",

@@ -379,6 +379,16 @@ public struct ClientStateMachine<Random: RandomNumberGenerator> {
         registeredOnly { [.send(IRCMessage("NAMES", normalizedChannel(channel)))] }
     }
 
+    /// Sends one command built from what the user typed (`/away`, `/whois`, `/kick`…). Its
+    /// parameters must be valid: only the last may contain spaces.
+    public func sendCommand(_ message: IRCMessage) -> [ClientAction] {
+        guard message.parameters.dropLast().allSatisfy(Self.isValidParameter),
+              !(message.parameters.last ?? "").utf8.contains(where: { $0 == 0 || $0 == 13 || $0 == 10 }) else {
+            return [.emit(.error("Invalid \(message.command): \(message.parameters.joined(separator: " "))"))]
+        }
+        return registeredOnly { [.send(message)] }
+    }
+
     /// Sends a raw protocol line typed by the user (`/quote`).
     public func sendRaw(_ line: String) -> [ClientAction] {
         let message: IRCMessage

@@ -1,43 +1,3 @@
-/// How a server compares nicks and channel names (ISUPPORT `CASEMAPPING`).
-public enum IRCCaseMapping: Sendable, Hashable {
-    /// Only `A-Z` fold to `a-z`.
-    case ascii
-    /// `A-Z[]\~` fold to `a-z{}|^` (the RFC 1459 default).
-    case rfc1459
-    /// `A-Z[]\` fold to `a-z{}|`.
-    case strictRFC1459
-
-    init(token: String) {
-        switch token.lowercased() {
-        case "ascii", "rfc7613": self = .ascii
-        case "strict-rfc1459": self = .strictRFC1459
-        default: self = .rfc1459
-        }
-    }
-
-    /// The folded (lower-case) form used as a dictionary key.
-    public func fold(_ name: String) -> String {
-        var bytes = Array(name.utf8)
-        var changed = false
-        for index in bytes.indices {
-            let byte = bytes[index]
-            let folded: UInt8
-            switch byte {
-            case UInt8(ascii: "A")...UInt8(ascii: "Z"): folded = byte + 32
-            case UInt8(ascii: "[") where self != .ascii, UInt8(ascii: "]") where self != .ascii,
-                UInt8(ascii: "\\") where self != .ascii:
-                folded = byte + 32
-            case UInt8(ascii: "~") where self == .rfc1459: folded = UInt8(ascii: "^")
-            default: folded = byte
-            }
-            if folded != byte {
-                bytes[index] = folded
-                changed = true
-            }
-        }
-        return changed ? String(decoding: bytes, as: UTF8.self) : name
-    }
-}
 
 /// What the server announced in `005 RPL_ISUPPORT`, with the usual defaults for missing tokens.
 public struct ServerSupport: Sendable, Hashable {
@@ -56,7 +16,7 @@ public struct ServerSupport: Sendable, Hashable {
     /// `CHANMODES` groups A (list), B (always a parameter), C (parameter when set), D (no parameter).
     public private(set) var channelModes: [String] = ["beI", "k", "l", "imnpst"]
     /// `CASEMAPPING` (default `rfc1459`).
-    public private(set) var caseMapping: IRCCaseMapping = .rfc1459
+    public private(set) var caseMapping: CaseMapping = .rfc1459
 
     public init() {}
 
@@ -118,7 +78,7 @@ public struct ServerSupport: Sendable, Hashable {
             while groups.count < 4 { groups.append("") }
             channelModes = groups
         case "CASEMAPPING":
-            caseMapping = IRCCaseMapping(token: value)
+            caseMapping = CaseMapping(token: value)
         default:
             break
         }

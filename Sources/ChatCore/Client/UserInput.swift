@@ -1,8 +1,10 @@
 /// What the user typed into the input line, parsed into a command.
 ///
-/// Parsing is pure: it does not know the active buffer or the server's channel types, so channel
-/// arguments are recognised by a leading `#` or `&` and targets are left for the UI to resolve
-/// (`nil` channel means "the active one").
+/// ``UserInput/commands`` is the one command table: parsing, Tab completion, the help overlay,
+/// `/help` in line mode and the README's list all come from it, so nothing is offered that does
+/// not work. Parsing is pure: it does not know the active buffer or the server's channel types, so
+/// channel arguments are recognised by a leading `#` or `&` and targets are left for the caller to
+/// resolve (`nil` channel means "the active one").
 public enum UserInput: Sendable, Hashable {
     /// Plain text for the active buffer (also `//text`, which sends `/text`).
     case text(String)
@@ -18,41 +20,78 @@ public enum UserInput: Sendable, Hashable {
     case action(String)
     /// `/msg nick|#channel text`.
     case message(target: String, text: String)
+    /// `/notice nick|#channel text`.
+    case notice(target: String, text: String)
     /// `/query nick [text]`: opens a private buffer (and sends `text` if given).
     case query(nick: String, text: String?)
     /// `/names [#channel]`.
     case names(channel: String?)
     /// `/topic [#channel] [text]`: without text the topic is requested.
     case topic(channel: String?, text: String?)
+    /// `/away [message]`: without a message, back.
+    case away(String?)
+    /// `/whois nick`.
+    case whois(String)
+    /// `/invite nick [#channel]`.
+    case invite(nick: String, channel: String?)
+    /// `/kick [#channel] nick [reason]`.
+    case kick(channel: String?, nick: String, reason: String?)
+    /// `/list [pattern]`.
+    case list(String?)
+    /// `/mode [target] modes…`, sent as typed (the target defaults to the active channel).
+    case mode(target: String?, modes: [String])
     /// `/clear`: clears the active buffer.
     case clear
+    /// `/close [reason]`: leaves the active channel or closes the private buffer.
+    case close(reason: String?)
+    /// `/buffer N|name`: goes to a buffer.
+    case buffer(String)
     /// `/help [command]`.
     case help(command: String?)
     /// `/quote line` or `/raw line`: sent to the server as typed.
     case raw(String)
 
-    /// One line of ``commands``.
-    public struct CommandHelp: Sendable, Hashable {
+    /// One entry of the command table.
+    public struct Command: Sendable, Hashable {
         public var name: String
+        public var aliases: [String]
         public var usage: String
         public var summary: String
     }
 
-    /// The commands, their usage and a one-line description, for `/help`.
-    public static let commands: [CommandHelp] = [
-        CommandHelp(name: "join", usage: "/join <#channel> [key]", summary: "Join a channel"),
-        CommandHelp(name: "part", usage: "/part [#channel] [reason]", summary: "Leave a channel (alias /leave)"),
-        CommandHelp(name: "quit", usage: "/quit [reason]", summary: "Disconnect from the server"),
-        CommandHelp(name: "nick", usage: "/nick <newnick>", summary: "Change your nickname"),
-        CommandHelp(name: "me", usage: "/me <action>", summary: "Send an action to the current buffer"),
-        CommandHelp(name: "msg", usage: "/msg <nick|#channel> <text>", summary: "Send a message"),
-        CommandHelp(name: "query", usage: "/query <nick> [text]", summary: "Open a private conversation"),
-        CommandHelp(name: "names", usage: "/names [#channel]", summary: "List the members of a channel"),
-        CommandHelp(name: "topic", usage: "/topic [#channel] [text]", summary: "Show or set the topic"),
-        CommandHelp(name: "clear", usage: "/clear", summary: "Clear the current buffer"),
-        CommandHelp(name: "help", usage: "/help [command]", summary: "Show help"),
-        CommandHelp(name: "quote", usage: "/quote <raw IRC line>", summary: "Send a raw line (alias /raw)"),
+    /// The commands, their aliases, usage and a one-line description.
+    public static let commands: [Command] = [
+        Command(name: "join", aliases: ["j"], usage: "/join <#channel> [key]", summary: "Join a channel"),
+        Command(name: "part", aliases: ["leave"], usage: "/part [#channel] [reason]", summary: "Leave a channel"),
+        Command(name: "close", aliases: ["wc"], usage: "/close [reason]", summary: "Leave the channel or close the private buffer"),
+        Command(name: "quit", aliases: ["exit"], usage: "/quit [reason]", summary: "Disconnect and exit"),
+        Command(name: "nick", aliases: [], usage: "/nick <newnick>", summary: "Change your nickname"),
+        Command(name: "me", aliases: [], usage: "/me <action>", summary: "Send an action to the current buffer"),
+        Command(name: "msg", aliases: [], usage: "/msg <nick|#channel> <text>", summary: "Send a message"),
+        Command(name: "notice", aliases: [], usage: "/notice <nick|#channel> <text>", summary: "Send a notice"),
+        Command(name: "query", aliases: [], usage: "/query <nick> [text]", summary: "Open a private conversation"),
+        Command(name: "names", aliases: [], usage: "/names [#channel]", summary: "List the members of a channel"),
+        Command(name: "topic", aliases: [], usage: "/topic [#channel] [text]", summary: "Show or set the topic"),
+        Command(name: "away", aliases: [], usage: "/away [message]", summary: "Mark yourself away (no message: back)"),
+        Command(name: "whois", aliases: [], usage: "/whois <nick>", summary: "Show who someone is"),
+        Command(name: "invite", aliases: [], usage: "/invite <nick> [#channel]", summary: "Invite someone to a channel"),
+        Command(name: "kick", aliases: [], usage: "/kick [#channel] <nick> [reason]", summary: "Remove someone from a channel"),
+        Command(name: "list", aliases: [], usage: "/list [pattern]", summary: "List channels"),
+        Command(name: "mode", aliases: [], usage: "/mode [target] <modes> [arguments]", summary: "Show or change modes"),
+        Command(name: "clear", aliases: [], usage: "/clear", summary: "Clear the current buffer"),
+        Command(name: "buffer", aliases: ["window", "win"], usage: "/buffer <number|name>", summary: "Go to a buffer"),
+        Command(name: "help", aliases: [], usage: "/help [command]", summary: "Show help"),
+        Command(name: "quote", aliases: ["raw"], usage: "/quote <raw IRC line>", summary: "Send a raw line"),
     ]
+
+    /// Every name a command can be typed as, for completion.
+    public static var commandNames: [String] { commands.flatMap { [$0.name] + $0.aliases }.sorted() }
+
+    /// The table entry for a typed name or alias.
+    public static func command(named name: String) -> Command? {
+        let name = name.lowercased()
+        return commands.first { $0.name == name || $0.aliases.contains(name) }
+    }
 
     /// Parses one input line.
     ///
@@ -68,74 +107,89 @@ public enum UserInput: Sendable, Hashable {
         // "/ text" has no command name.
         if body.first == " " || body.first == "\t" { throw .unknown("") }
         let (word, rest) = nextWord(body)
-        let name = word.lowercased()
-        switch name {
-        case "join", "j":
+        guard let command = command(named: String(word)) else { throw .unknown(String(word)) }
+        switch command.name {
+        case "join":
             let (channel, afterChannel) = nextWord(rest)
-            guard !channel.isEmpty else { throw usage("join") }
+            guard !channel.isEmpty else { throw usage(command) }
             let (key, _) = nextWord(afterChannel)
             return .join(channel: String(channel), key: key.isEmpty ? nil : String(key))
-
-        case "part", "leave":
+        case "part":
             let (first, afterFirst) = nextWord(rest)
-            if isChannelName(first) {
-                return .part(channel: String(first), reason: nonEmpty(afterFirst))
-            }
+            if isChannelName(first) { return .part(channel: String(first), reason: nonEmpty(afterFirst)) }
             return .part(channel: nil, reason: nonEmpty(rest))
-
-        case "quit", "exit":
+        case "close":
+            return .close(reason: nonEmpty(rest))
+        case "quit":
             return .quit(reason: nonEmpty(rest))
-
         case "nick":
             let (nick, extra) = nextWord(rest)
-            guard !nick.isEmpty, nonEmpty(extra) == nil else { throw usage("nick") }
+            guard !nick.isEmpty, nonEmpty(extra) == nil else { throw usage(command) }
             return .nick(String(nick))
-
         case "me":
-            guard let text = nonEmpty(rest) else { throw usage("me") }
+            guard let text = nonEmpty(rest) else { throw usage(command) }
             return .action(text)
-
-        case "msg":
+        case "msg", "notice":
             let (target, text) = nextWord(rest)
-            guard !target.isEmpty, let text = nonEmpty(text) else { throw usage("msg") }
-            return .message(target: String(target), text: text)
-
+            guard !target.isEmpty, let text = nonEmpty(text) else { throw usage(command) }
+            return command.name == "msg" ? .message(target: String(target), text: text) : .notice(target: String(target), text: text)
         case "query":
             let (nick, text) = nextWord(rest)
-            guard !nick.isEmpty else { throw usage("query") }
+            guard !nick.isEmpty else { throw usage(command) }
             return .query(nick: String(nick), text: nonEmpty(text))
-
         case "names":
             let (channel, _) = nextWord(rest)
             return .names(channel: channel.isEmpty ? nil : String(channel))
-
         case "topic":
             let (first, afterFirst) = nextWord(rest)
-            if isChannelName(first) {
-                return .topic(channel: String(first), text: nonEmpty(afterFirst))
-            }
+            if isChannelName(first) { return .topic(channel: String(first), text: nonEmpty(afterFirst)) }
             return .topic(channel: nil, text: nonEmpty(rest))
-
+        case "away":
+            return .away(nonEmpty(rest))
+        case "whois":
+            let (nick, _) = nextWord(rest)
+            guard !nick.isEmpty else { throw usage(command) }
+            return .whois(String(nick))
+        case "invite":
+            let (nick, afterNick) = nextWord(rest)
+            guard !nick.isEmpty else { throw usage(command) }
+            let (channel, _) = nextWord(afterNick)
+            return .invite(nick: String(nick), channel: channel.isEmpty ? nil : String(channel))
+        case "kick":
+            var (first, afterFirst) = nextWord(rest)
+            var channel: String?
+            if isChannelName(first) {
+                channel = String(first)
+                (first, afterFirst) = nextWord(afterFirst)
+            }
+            guard !first.isEmpty else { throw usage(command) }
+            return .kick(channel: channel, nick: String(first), reason: nonEmpty(afterFirst))
+        case "list":
+            return .list(nonEmpty(rest))
+        case "mode":
+            let words = rest.split(separator: " ").map(String.init)
+            guard let first = words.first else { throw usage(command) }
+            if first.hasPrefix("+") || first.hasPrefix("-") { return .mode(target: nil, modes: words) }
+            return .mode(target: first, modes: Array(words.dropFirst()))
         case "clear":
             return .clear
-
+        case "buffer":
+            guard let name = nonEmpty(rest) else { throw usage(command) }
+            return .buffer(name)
         case "help":
-            let (command, _) = nextWord(rest)
-            let topic = command.hasPrefix("/") ? command.dropFirst() : command
-            return .help(command: topic.isEmpty ? nil : topic.lowercased())
-
-        case "quote", "raw":
-            guard let raw = nonEmpty(rest) else { throw usage("quote") }
+            let (topic, _) = nextWord(rest)
+            let name = topic.hasPrefix("/") ? topic.dropFirst() : topic
+            return .help(command: name.isEmpty ? nil : name.lowercased())
+        case "quote":
+            guard let raw = nonEmpty(rest) else { throw usage(command) }
             return .raw(raw)
-
         default:
-            throw .unknown(String(word))
+            preconditionFailure("command \(command.name) is in the table but not parsed")
         }
     }
 
-    private static func usage(_ command: String) -> UserInputError {
-        let line = commands.first { $0.name == command }?.usage ?? "/\(command)"
-        return .usage("Usage: \(line)")
+    private static func usage(_ command: Command) -> UserInputError {
+        .usage("Usage: \(command.usage)")
     }
 
     /// Splits off the first space-separated word; the rest has its leading spaces removed.

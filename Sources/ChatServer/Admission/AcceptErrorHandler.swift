@@ -1,3 +1,4 @@
+import ChatCore
 import NIOCore
 
 /// First handler of a listener's pipeline: reports accept failures (out of descriptors, out of

@@ -202,7 +202,10 @@ public final class ChatServer: Service, Sendable {
         links.withLockedValue { links in
             guard !links.stopped, links.connectors[key] == nil else { return }
             links.connectors[key] = Task {
-                var delay = federation.retryDelay
+                // The client's backoff (with jitter, so servers restarted together do not retry in step).
+                var backoff = ReconnectBackoff(baseMilliseconds: Int64(federation.retryDelay * 1000),
+                                               maxMilliseconds: Int64(federation.maxRetryDelay * 1000))
+                var generator = SystemRandomNumberGenerator()
                 while !Task.isCancelled {
                     let started = NIODeadline.now()
                     do {
@@ -224,9 +227,10 @@ public final class ChatServer: Service, Sendable {
                     } catch {
                         self.logger.debug("link connect failed", metadata: ["peer": "\(key)", "error": "\(error)"])
                     }
-                    if NIODeadline.now() - started > .seconds(10) { delay = federation.retryDelay }
-                    try? await Task.sleep(for: .milliseconds(Int(delay * 1000)))
-                    delay = min(federation.maxRetryDelay, delay * 2)
+                    // A link that lasted starts the backoff over.
+                    if NIODeadline.now() - started > .seconds(10) { backoff.reset() }
+                    let delay = backoff.nextDelay(random: Double.random(in: 0..<1, using: &generator))
+                    try? await Task.sleep(for: .milliseconds(delay))
                 }
             }
         }

@@ -1,3 +1,4 @@
+import ChatClient
 import ChatCore
 
 /// Connects the pure view model to the connection: turns ``ClientEvent``s into screen updates and
@@ -39,76 +40,56 @@ struct ChatController: Sendable {
             return []
         case .sendMessage(let target, let text):
             return [.message(target: target, text: text)]
-        case .command(let name, let arguments, let buffer):
-            return command(name: name, arguments: arguments, buffer: buffer)
+        case .command(let line):
+            return command(line)
         }
     }
 
-    private mutating func command(name: String, arguments: String, buffer: String) -> [ClientRequest] {
-        if name == "close" || name == "wc" {
-            return leaveActiveBuffer(reason: arguments.isEmpty ? nil : arguments)
-        }
+    /// A typed `/command`: parsed and mapped by the one command table (``UserInput``), then
+    /// carried out here where it concerns the screen.
+    private mutating func command(_ line: String) -> [ClientRequest] {
         let input: UserInput?
         do {
-            input = try UserInput.parse("/" + name + (arguments.isEmpty ? "" : " " + arguments))
+            input = try UserInput.parse(line)
         } catch {
             localError("\(error)")
             return []
         }
         guard let input else { return [] }
-        let isChannel = buffer.hasPrefix("#") || buffer.hasPrefix("&")
-        let isConversation = view.activeBuffer.kind != .server
-        switch input {
-        case .text(let text):
-            guard isConversation else {
-                localError("Not a channel or query: use /join #channel or /msg nick text")
-                return []
-            }
-            return [.message(target: buffer, text: text)]
-        case .join(let channel, let key):
-            return [.join(channel: channel, key: key)]
-        case .part(let channel, let reason):
-            guard let target = channel ?? (isChannel ? buffer : nil) else {
-                localError("/part: not in a channel; use /part #channel")
-                return []
-            }
-            return [.part(channel: target, reason: reason)]
+        let buffer = view.activeBuffer
+        let context = CommandContext(target: buffer.kind == .server ? nil : buffer.name, targetIsChannel: buffer.kind == .channel)
+        switch input.outcome(in: context) {
+        case .send(let requests):
+            return requests
+        case .openQuery(let nick, let requests):
+            view.openBuffer(nick, kind: .query, activate: true)
+            return requests
         case .quit(let reason):
             return requestQuit(reason: reason)
-        case .nick(let new):
-            return [.nick(new)]
-        case .action(let text):
-            guard isConversation else {
-                localError("/me: not in a channel or query")
-                return []
-            }
-            return [.action(target: buffer, text: text)]
-        case .message(let target, let text):
-            return [.message(target: target, text: text)]
-        case .query(let nick, let text):
-            view.openBuffer(nick, kind: .query, activate: true)
-            return text.map { [.message(target: nick, text: $0)] } ?? []
-        case .names(let channel):
-            guard let target = channel ?? (isChannel ? buffer : nil) else {
-                localError("/names: not in a channel; use /names #channel")
-                return []
-            }
-            return [.names(channel: target)]
-        case .topic(let channel, let text):
-            guard let target = channel ?? (isChannel ? buffer : nil) else {
-                localError("/topic: not in a channel; use /topic #channel [text]")
-                return []
-            }
-            return text.map { [.setTopic(channel: target, text: $0)] } ?? [.requestTopic(channel: target)]
+        case .close(let reason):
+            return leaveActiveBuffer(reason: reason)
         case .clear:
             view.clearActiveBuffer()
-            return []
         case .help:
             view.toggleHelp()
-            return []
-        case .raw(let line):
-            return [.raw(line)]
+        case .buffer(let name):
+            if let number = Int(name) {
+                guard view.buffers.indices.contains(number - 1) else {
+                    localError("/buffer: there is no buffer \(number) (1–\(view.buffers.count))")
+                    return []
+                }
+                view.switchTo(index: number - 1)
+            } else {
+                guard view.buffers.contains(where: { $0.name.lowercased() == name.lowercased() }) else {
+                    localError("/buffer: no buffer named \(name)")
+                    return []
+                }
+                view.switchTo(name: name)
+            }
+        case .error(let text):
+            localError(text)
         }
+        return []
     }
 
     private mutating func requestQuit(reason: String?) -> [ClientRequest] {

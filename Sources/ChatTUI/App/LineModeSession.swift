@@ -1,3 +1,4 @@
+import ChatClient
 import ChatCore
 
 /// Line mode (`--plain`) as a value: stdin lines and client events in, requests and output out.
@@ -181,38 +182,34 @@ struct LineModeSession {
         return lines.map { .stderr("chatty-tui: not delivered (\(reason)): \($0)") }
     }
 
-    private struct NoTarget: Error, CustomStringConvertible {
-        var description: String { "no channel to send to; use /join #channel or /msg nick text" }
+    private struct Refused: Error, CustomStringConvertible {
+        var description: String
     }
 
+    /// Maps a line through the one command table; what only makes sense on a screen is refused.
     private mutating func requests(for input: UserInput, _ actions: inout [Action]) throws -> [ClientRequest] {
-        switch input {
-        case .text(let text), .action(let text):
-            guard let target else { throw NoTarget() }
-            if case .action = input { return [.action(target: target, text: text)] }
-            return [.message(target: target, text: text)]
-        case .join(let channel, let key): return [.join(channel: channel, key: key)]
-        case .part(let channel, let reason):
-            guard let channel = channel ?? target else { throw NoTarget() }
-            return [.part(channel: channel, reason: reason)]
-        case .quit(let reason): return [.quit(reason: reason ?? "Chatty line mode")]
-        case .nick(let nick): return [.nick(nick)]
-        case .message(let target, let text): return [.message(target: target, text: text)]
-        case .query(let nick, let text):
+        switch input.outcome(in: CommandContext(target: target, targetIsChannel: target.map(Self.isChannel) ?? false)) {
+        case .send(let requests):
+            return requests
+        case .openQuery(let nick, let requests):
             target = nick
-            return text.map { [.message(target: nick, text: $0)] } ?? []
-        case .names(let channel):
-            guard let channel = channel ?? target else { throw NoTarget() }
-            return [.names(channel: channel)]
-        case .topic(let channel, let text):
-            guard let channel = channel ?? target else { throw NoTarget() }
-            return text.map { [.setTopic(channel: channel, text: $0)] } ?? [.requestTopic(channel: channel)]
+            return requests
+        case .quit(let reason):
+            return [.quit(reason: reason ?? "Chatty line mode")]
+        case .close(let reason):
+            guard let target, Self.isChannel(target) else { throw Refused(description: "/close: not in a channel") }
+            return [.part(channel: target, reason: reason)]
         case .clear:
             return []
         case .help:
             actions += UserInput.commands.map { .stdout("*** \($0.usage) — \($0.summary)") }
             return []
-        case .raw(let line): return [.raw(line)]
+        case .buffer:
+            throw Refused(description: "/buffer: line mode has no buffers")
+        case .error(let text):
+            throw Refused(description: text)
         }
     }
+
+    private static func isChannel(_ name: String) -> Bool { name.hasPrefix("#") || name.hasPrefix("&") }
 }

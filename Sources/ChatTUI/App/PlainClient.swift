@@ -1,5 +1,5 @@
+import ChatClient
 import ChatCore
-import ChatServer
 
 #if canImport(Glibc)
 import Glibc

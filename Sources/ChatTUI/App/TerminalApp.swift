@@ -1,4 +1,5 @@
 import CNcurses
+import ChatClient
 import ChatCore
 
 #if canImport(Glibc)
@@ -28,7 +29,7 @@ struct TerminalApp {
         runtime.start()
 
         while true {
-            let now = IRCClientRuntime.now()
+            let now = runtime.now()
             var timeout: Int32 = decoder.isPending ? 30 : 1000
             if dirty { timeout = Int32(max(0, 16 - (now.millisecondsSinceEpoch - lastRender))) }
             var fds = [pollfd(fd: terminalAlive ? 0 : -1, events: Int16(POLLIN), revents: 0),
@@ -39,20 +40,20 @@ struct TerminalApp {
                 // The terminal went away: quit, and stop polling the dead descriptor.
                 terminalAlive = false
                 if quitDeadline == nil {
-                    quitDeadline = IRCClientRuntime.now().millisecondsSinceEpoch + 2000
-                    perform(controller.handle(.ctrl("q"), now: IRCClientRuntime.now()))
+                    quitDeadline = runtime.now().millisecondsSinceEpoch + 2000
+                    perform(controller.handle(.ctrl("q"), now: runtime.now()))
                 }
             }
             if chatty_take_signal() != 0, quitDeadline == nil {
                 // SIGINT/SIGTERM/SIGHUP: quit like Ctrl-Q, then restore the terminal.
-                quitDeadline = IRCClientRuntime.now().millisecondsSinceEpoch + 2000
-                perform(controller.handle(.ctrl("q"), now: IRCClientRuntime.now()))
+                quitDeadline = runtime.now().millisecondsSinceEpoch + 2000
+                perform(controller.handle(.ctrl("q"), now: runtime.now()))
             }
 
             let inputs = terminalAlive ? terminal.readInput() : []
             var keys = decoder.feed(inputs)
             if inputs.isEmpty, ready == 0, decoder.isPending { keys += decoder.timeout() }
-            let now2 = IRCClientRuntime.now()
+            let now2 = runtime.now()
             for key in keys {
                 if key == .ctrl("l") { terminal.invalidate() }
                 perform(controller.handle(key, now: now2))

@@ -1,4 +1,5 @@
 import ArgumentParser
+import ChatClient
 import ChatCore
 import ChatServer
 import Foundation
@@ -111,7 +112,7 @@ struct ClientCommand: AsyncParsableCommand {
             } else {
                 var controller = ChatController(server: addresses[0].description, nick: nick, scrollbackLimit: scrollback,
                                                 utcOffsetSeconds: utcOffset)
-                controller.view.currentTimeMilliseconds = IRCClientRuntime.now().millisecondsSinceEpoch
+                controller.view.currentTimeMilliseconds = runtime.now().millisecondsSinceEpoch
                 var app = TerminalApp(runtime: runtime, inbox: inbox, controller: controller)
                 app.run()
                 return 0

@@ -1,3 +1,4 @@
+import ChatCore
 /// Key handling and command-line submission.
 extension ChatViewModel {
     /// Applies a key press. Keys for buffers, scrolling, help and completion
@@ -18,15 +19,26 @@ extension ChatViewModel {
     /// | F2 | toggle the member sidebar |
     /// | Ctrl-L, resize | redraw |
     mutating func handle(_ key: Key) -> [InputAction] {
-        if isHelpVisible, key == .escape || key == .function(1) {
-            setHelpVisible(false)
-            return []
+        if isHelpVisible {
+            switch key {
+            case .escape, .function(1):
+                setHelpVisible(false)
+                return []
+            case .pageDown, .down:
+                scrollHelp(by: key == .down ? 1 : max(1, currentLayout.paneHeight - 3))
+                return []
+            case .pageUp, .up:
+                scrollHelp(by: key == .up ? -1 : -max(1, currentLayout.paneHeight - 3))
+                return []
+            default:
+                break
+            }
         }
         switch key {
         case .enter:
             return submitInput()
         case .tab:
-            editor.complete(nicks: activeBuffer.completionCandidates(ownNick: status.nick), commands: Self.commands)
+            editor.complete(nicks: activeBuffer.completionCandidates(ownNick: status.nick), commands: UserInput.commandNames)
         case .function(1):
             toggleHelp()
         case .function(2):
@@ -66,8 +78,7 @@ extension ChatViewModel {
         return []
     }
 
-    /// Submits the input line: `/commands` are handled locally (`/help`,
-    /// `/clear`, `/buffer N`) or returned as `.command`; other text (and
+    /// Submits the input line: `/commands` are returned as `.command`; other text (and
     /// `//text`, sent as `/text`) becomes `.sendMessage` to the active buffer.
     mutating func submitInput() -> [InputAction] {
         let line = editor.submit()
@@ -88,25 +99,9 @@ extension ChatViewModel {
         return [.sendMessage(target: buffer.name, text: text)]
     }
 
+    /// `/commands` go to the controller, which runs them through the one command table.
     private mutating func runCommand(_ line: String) -> [InputAction] {
-        let body = line.dropFirst()
-        let name = String(body.prefix { $0 != " " }).lowercased()
-        let arguments = String(body.dropFirst(name.count).drop { $0 == " " })
-        switch name {
-        case "help":
-            toggleHelp()
-        case "clear":
-            clearActiveBuffer()
-        case "buffer", "window", "win":
-            if let number = Int(arguments.trimmingSpaces) {
-                switchTo(index: number - 1)
-            } else {
-                switchTo(name: arguments.trimmingSpaces)
-            }
-        default:
-            return [.command(name: name, arguments: arguments, buffer: activeBuffer.name)]
-        }
-        return []
+        [.command(line)]
     }
 
     /// A paste: one line goes into the editor; several lines are submitted

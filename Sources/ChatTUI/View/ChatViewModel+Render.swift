@@ -31,7 +31,7 @@ extension ChatViewModel {
 
         drawTopBar(into: &screen, layout: layout)
         if isHelpVisible {
-            HelpOverlay.draw(into: &screen, top: layout.paneTop, height: layout.paneHeight, width: layout.width)
+            HelpOverlay.draw(into: &screen, top: layout.paneTop, height: layout.paneHeight, width: layout.width, offset: helpOffset)
         } else {
             drawMessages(into: &screen, layout: layout, renderer: renderer, anchor: anchor)
             if layout.showsSidebar {

@@ -22,9 +22,8 @@ enum InputAction: Equatable, Sendable {
     /// Send `text` as a message to `target` (a channel or nick). The view
     /// model does not echo it; append the own line when it is sent.
     case sendMessage(target: String, text: String)
-    /// A `/command` (name lowercased, without the slash) typed in `buffer`,
-    /// e.g. `/join #swift` → `command(name: "join", arguments: "#swift", buffer: "server")`.
-    case command(name: String, arguments: String, buffer: String)
+    /// A `/command` line as typed (e.g. `/join #swift`), for the command table.
+    case command(String)
     /// Redraw the whole terminal (Ctrl-L, resize).
     case redraw
 }
@@ -34,12 +33,6 @@ enum InputAction: Equatable, Sendable {
 /// line and the help overlay. Feed it lines/events and keys, and call
 /// `render(width:height:)` to get a `Screen` to draw.
 struct ChatViewModel: Sendable {
-    /// Commands offered by Tab completion after `/`.
-    static let commands: [String] = [
-        "away", "buffer", "clear", "close", "help", "invite", "join", "kick", "list", "me", "mode",
-        "msg", "names", "nick", "notice", "part", "query", "quit", "quote", "topic", "whois",
-    ]
-
     /// All buffers; index 0 is the server buffer.
     private(set) var buffers: [ChatBuffer]
     /// Index of the buffer shown.
@@ -54,6 +47,8 @@ struct ChatViewModel: Sendable {
     var utcOffsetSeconds: Int
     /// Whether the help overlay covers the message pane.
     private(set) var isHelpVisible = false
+    /// First help entry shown (PgUp/PgDn scroll the overlay while it is open).
+    private(set) var helpOffset = 0
     /// Whether channels show the member sidebar (when the terminal is wide enough).
     var isSidebarEnabled = true
     /// Wall-clock time (ms since 1970 UTC) for lines the view model creates
@@ -243,12 +238,19 @@ struct ChatViewModel: Sendable {
 
     /// Shows or hides the help overlay (F1, `/help`).
     mutating func toggleHelp() {
-        isHelpVisible.toggle()
+        setHelpVisible(!isHelpVisible)
     }
 
-    /// Shows or hides the help overlay.
+    /// Shows or hides the help overlay (it opens at the top).
     mutating func setHelpVisible(_ visible: Bool) {
         isHelpVisible = visible
+        helpOffset = 0
+    }
+
+    /// Scrolls the open help overlay by `rows` (kept within the entries).
+    mutating func scrollHelp(by rows: Int) {
+        let visible = max(1, currentLayout.paneHeight - 2)
+        helpOffset = max(0, min(HelpOverlay.entries.count - visible, helpOffset + rows))
     }
 
     // MARK: - Scrolling

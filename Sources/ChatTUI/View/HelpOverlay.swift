@@ -1,7 +1,9 @@
+import ChatCore
+
 /// The help overlay drawn over the message pane (F1, `/help`).
 enum HelpOverlay {
-    /// Key bindings and commands: (keys, description).
-    static let entries: [(keys: String, description: String)] = [
+    /// Key bindings: (keys, description).
+    static let keys: [(keys: String, description: String)] = [
         ("Ctrl-Q (Ctrl-C) / Ctrl-X", "quit / leave the current channel"),
         ("Tab", "complete nick or /command, repeat to cycle"),
         ("Up / Down", "input history"),
@@ -16,19 +18,19 @@ enum HelpOverlay {
         ("Alt-Up / Alt-Down", "scroll one line"),
         ("Alt-Home / Alt-End", "oldest / newest messages"),
         ("F1 / F2 / Ctrl-L", "this help / nick list / redraw"),
-        ("/join #chan, /part", "join / leave a channel"),
-        ("/msg nick text, /query nick", "private message / conversation"),
-        ("/me action, /nick name", "send an action / change nick"),
-        ("/topic, /clear, /close", "topic / clear / close the buffer"),
-        ("/quit [message], //text", "exit / send text starting with /"),
+        ("//text", "send text starting with /"),
     ]
+
+    /// Key bindings, then every command of the one command table.
+    static let entries: [(keys: String, description: String)] = keys
+        + UserInput.commands.map { ($0.usage, $0.summary) }
 
     static let borderStyle = TextStyle(foreground: .cyan)
     static let keyStyle = TextStyle(bold: true)
-    static let title = " Help — F1 or Esc to close "
+    static let title = " Help — PgUp/PgDn scroll, F1 or Esc close "
 
-    /// Draws the overlay into rows `top..<top+height`, columns `0..<width`.
-    static func draw(into screen: inout Screen, top: Int, height: Int, width: Int) {
+    /// Draws the overlay into rows `top..<top+height`, columns `0..<width`, from entry `offset` on.
+    static func draw(into screen: inout Screen, top: Int, height: Int, width: Int, offset: Int = 0) {
         guard height > 0, width >= 4 else { return }
         let inner = width - 2
         let titleText = title.prefix(fittingWidth: max(0, inner - 2))
@@ -38,18 +40,19 @@ enum HelpOverlay {
         let bodyRows = height - 2
         let longestKey = entries.map { $0.keys.displayWidth }.max() ?? 0
         let keyWidth = min(longestKey, max(0, (inner - 2) / 2))
+        let shown = entries.dropFirst(min(offset, entries.count))
         for index in 0..<bodyRows {
             let row = top + 1 + index
             screen.put("│", row: row, column: 0, style: borderStyle)
             screen.put("│", row: row, column: width - 1, style: borderStyle)
-            guard index < entries.count else { continue }
-            let isLastVisible = index == bodyRows - 1 && entries.count > bodyRows
+            guard index < shown.count else { continue }
+            let isLastVisible = index == bodyRows - 1 && shown.count > bodyRows
             if isLastVisible {
-                let more = "… \(entries.count - index) more (enlarge the terminal)"
+                let more = "… \(shown.count - index) more (PgDn)"
                 screen.put(more.prefix(fittingWidth: inner - 2), row: row, column: 2, style: TextStyle(dim: true))
                 continue
             }
-            let entry = entries[index]
+            let entry = shown[shown.startIndex + index]
             screen.put(entry.keys.padded(toWidth: keyWidth), row: row, column: 2, style: keyStyle)
             let descriptionWidth = inner - 2 - keyWidth - 2
             if descriptionWidth > 0 {

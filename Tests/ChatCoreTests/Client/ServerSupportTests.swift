@@ -34,9 +34,9 @@ import Testing
     }
 
     @Test func caseMappings() {
-        #expect(IRCCaseMapping.rfc1459.fold("Al[i]ce\\~") == "al{i}ce|^")
-        #expect(IRCCaseMapping.strictRFC1459.fold("Al[i]ce\\~") == "al{i}ce|~")
-        #expect(IRCCaseMapping.ascii.fold("Al[i]ce\\~") == "al[i]ce\\~")
+        #expect(CaseMapping.rfc1459.fold("Al[i]ce\\~") == "al{i}ce|^")
+        #expect(CaseMapping.strictRFC1459.fold("Al[i]ce\\~") == "al{i}ce|~")
+        #expect(CaseMapping.ascii.fold("Al[i]ce\\~") == "al[i]ce\\~")
     }
 
     @Test func splitsPrefixesAndUserHost() {

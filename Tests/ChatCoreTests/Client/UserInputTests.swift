@@ -101,7 +101,7 @@ import Testing
 
     @Test func unknownCommandsAreErrorsNotRawLines() {
         #expect(error("/frobnicate now") == .unknown("frobnicate"))
-        #expect(error("/Kick bob") == .unknown("Kick"))
+        #expect(error("/Frob bob") == .unknown("Frob"))
         #expect(error("/ hello") == .unknown(""))
         #expect(UserInputError.unknown("x").description == "Unknown command: /x. Type /help for a list of commands.")
     }

@@ -1,3 +1,4 @@
+import ChatClient
 import ChatCore
 import Testing
 
@@ -135,5 +136,53 @@ import Testing
         #expect(controller.view.buffer(named: "#chatty")!.lines.count == 1000)
         let screen = controller.view.render(width: 100, height: 30)
         #expect(screen.lines.joined(separator: "\n").contains("flood 19999"))
+    }
+
+    // MARK: The one command table
+
+    private func submit(_ controller: inout ChatController, _ line: String) -> [ClientRequest] {
+        for character in line { _ = controller.handle(.character(character), now: now) }
+        return controller.handle(.enter, now: now)
+    }
+
+    @Test func screenCommandsRunThroughTheTable() {
+        var controller = ChatController(server: "srv", nick: "me")
+        joined(&controller)
+        #expect(submit(&controller, "/help").isEmpty)
+        #expect(controller.view.isHelpVisible)
+        _ = submit(&controller, "/help")
+        #expect(!controller.view.isHelpVisible)
+        _ = submit(&controller, "/buffer 1")
+        #expect(controller.view.activeIndex == 0)
+        _ = submit(&controller, "/win #chatty")
+        #expect(controller.view.activeBuffer.name == "#chatty")
+        _ = submit(&controller, "/buffer 99")
+        #expect(controller.view.activeBuffer.lines.last?.text == "/buffer: there is no buffer 99 (1–2)")
+        _ = submit(&controller, "/clear")
+        #expect(controller.view.activeBuffer.lines.isEmpty)
+    }
+
+    @Test func everyCommandOfferedByCompletionAndHelpIsKnown() {
+        for name in UserInput.commandNames {
+            var controller = ChatController(server: "srv", nick: "me")
+            joined(&controller)
+            _ = submit(&controller, "/\(name) x y")
+            let last = controller.view.buffers.compactMap(\.lines.last?.text).joined(separator: " | ")
+            #expect(!last.contains("Unknown command"), "/\(name): \(last)")
+        }
+        #expect(HelpOverlay.entries.count == HelpOverlay.keys.count + UserInput.commands.count)
+    }
+
+    @Test func commandsThatWereOfferedButMissingNowSendTheirIRCCommand() {
+        var controller = ChatController(server: "srv", nick: "me")
+        joined(&controller)
+        #expect(submit(&controller, "/away lunch") == [.command(IRCMessage("AWAY", "lunch"))])
+        #expect(submit(&controller, "/away") == [.command(IRCMessage("AWAY"))])
+        #expect(submit(&controller, "/whois bob") == [.command(IRCMessage("WHOIS", "bob"))])
+        #expect(submit(&controller, "/invite bob") == [.command(IRCMessage("INVITE", "bob", "#chatty"))])
+        #expect(submit(&controller, "/kick bob spam") == [.command(IRCMessage("KICK", "#chatty", "bob", "spam"))])
+        #expect(submit(&controller, "/list") == [.command(IRCMessage("LIST"))])
+        #expect(submit(&controller, "/mode +m") == [.command(IRCMessage("MODE", "#chatty", "+m"))])
+        #expect(submit(&controller, "/notice bob hi there") == [.notice(target: "bob", text: "hi there")])
     }
 }

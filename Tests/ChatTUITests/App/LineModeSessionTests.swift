@@ -1,3 +1,4 @@
+import ChatClient
 import ChatCore
 import Testing
 @testable import ChatTUI
@@ -74,7 +75,7 @@ import Testing
         _ = session.clientEvent(.stateChanged(.registered(nick: "bot")), now: 0)
         let actions = session.inputLine("to nowhere", now: 0)
         #expect(Self.requests(actions).isEmpty)
-        #expect(Self.errors(actions).first?.contains("no channel") == true)
+        #expect(Self.errors(actions).first?.contains("not in a channel or query") == true)
         #expect(Self.requests(session.inputEnded(now: 0)) == [.quit(reason: "Chatty line mode")])
         #expect(Self.exitStatus(session.clientEvent(.stateChanged(.disconnected(reason: "Quit")), now: 0)) == 1)
     }

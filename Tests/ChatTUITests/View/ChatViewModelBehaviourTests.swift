@@ -258,32 +258,14 @@ import Testing
         #expect(vm.editor.text == "hello world")
     }
 
-    @Test func commandsAreReturnedOrHandledLocally() {
+    @Test func commandsGoToTheControllerAsTyped() {
         var vm = Fixture.viewModel()
         type("/JOIN #rust  key", into: &vm)
         let result5 = vm.handle(.enter)
-        #expect(result5 == [.command(name: "join", arguments: "#rust  key", buffer: "#swift")])
-        type("/help", into: &vm)
-        let result6 = vm.handle(.enter)
-        #expect(result6 == [])
-        #expect(vm.isHelpVisible)
-        type("/help", into: &vm)
-        _ = vm.handle(.enter)
-        #expect(!vm.isHelpVisible)
+        #expect(result5 == [.command("/JOIN #rust  key")])
         type("//me is literal", into: &vm)
         let result7 = vm.handle(.enter)
         #expect(result7 == [.sendMessage(target: "#swift", text: "/me is literal")])
-        type("/buffer 1", into: &vm)
-        _ = vm.handle(.enter)
-        #expect(vm.activeIndex == 0)
-    }
-
-    @Test func clearCommandEmptiesTheBuffer() {
-        var vm = Fixture.viewModel()
-        Fixture.fill(&vm, count: 3)
-        type("/clear", into: &vm)
-        _ = vm.handle(.enter)
-        #expect(vm.activeBuffer.lines.isEmpty)
     }
 
     @Test func textInTheServerBufferIsAnError() {

@@ -1,4 +1,3 @@
-import ChatCore
 import NIOCore
 #if canImport(Glibc)
 import Glibc
@@ -6,7 +5,8 @@ import Glibc
 import Darwin
 #endif
 
-/// The clocks the I/O layers read; the state machines get their time from here as plain values.
+/// The clocks the I/O layers read (server, client, line mode, benchmarks): the one place time is
+/// read. The state machines never call it: they are given `now` as a plain value.
 public enum WallClock {
     /// Wall-clock time (for `server-time` tags and display).
     public static func now() -> Timestamp {

@@ -1,8 +1,9 @@
 import ChatCore
 
-/// What the UI asks of the connection; the app turns each into a ``ClientStateMachine`` call.
-enum ClientRequest: Sendable, Hashable {
+/// What the user asks of the connection; each becomes one ``ClientStateMachine`` call.
+public enum ClientRequest: Sendable, Hashable {
     case message(target: String, text: String)
+    case notice(target: String, text: String)
     case action(target: String, text: String)
     case join(channel: String, key: String?)
     case part(channel: String, reason: String?)
@@ -11,14 +12,17 @@ enum ClientRequest: Sendable, Hashable {
     case names(channel: String)
     case requestTopic(channel: String)
     case setTopic(channel: String, text: String)
+    /// A command built from what the user typed (`AWAY`, `WHOIS`, `KICK`…).
+    case command(IRCMessage)
     case raw(String)
     /// Ask the server to confirm it processed everything sent so far (``ClientEvent/synced(token:)``).
     case sync(token: String)
 
     /// Runs the request against the machine, returning the actions to carry out.
-    func apply<R: RandomNumberGenerator>(to machine: inout ClientStateMachine<R>, now: Timestamp) -> [ClientAction] {
+    public func apply<R: RandomNumberGenerator>(to machine: inout ClientStateMachine<R>, now: Timestamp) -> [ClientAction] {
         switch self {
         case .message(let target, let text): machine.sendMessage(target: target, text: text, now: now)
+        case .notice(let target, let text): machine.sendNotice(target: target, text: text, now: now)
         case .action(let target, let text): machine.sendAction(target: target, text: text, now: now)
         case .join(let channel, let key): machine.join(channel: channel, key: key)
         case .part(let channel, let reason): machine.part(channel: channel, reason: reason)
@@ -27,6 +31,7 @@ enum ClientRequest: Sendable, Hashable {
         case .names(let channel): machine.requestNames(channel: channel)
         case .requestTopic(let channel): machine.requestTopic(channel: channel)
         case .setTopic(let channel, let text): machine.setTopic(channel: channel, topic: text)
+        case .command(let message): machine.sendCommand(message)
         case .raw(let line): machine.sendRaw(line)
         case .sync(let token): machine.syncWithServer(token: token)
         }

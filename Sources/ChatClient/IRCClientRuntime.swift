@@ -1,5 +1,4 @@
 import ChatCore
-import ChatServer
 import NIOCore
 import NIOPosix
 
@@ -7,8 +6,9 @@ import NIOPosix
 ///
 /// All machine state lives on one event loop (in a `NIOLoopBoundBox`); the UI calls ``perform(_:)``
 /// from any thread, and receives ``ClientEvent``s through `onEvent` (called on the event loop).
-final class IRCClientRuntime: Sendable {
-    typealias Machine = ClientStateMachine<SystemRandomNumberGenerator>
+/// The clock is injected (the wall clock by default): every `now` the machine sees comes from it.
+public final class IRCClientRuntime: Sendable {
+    public typealias Machine = ClientStateMachine<SystemRandomNumberGenerator>
 
     final class Inner {
         var machine: Machine
@@ -23,43 +23,47 @@ final class IRCClientRuntime: Sendable {
     }
 
     /// The servers to use, in order of preference; a lost or failed connection moves to the next.
-    let servers: [(host: String, port: Int)]
-    let eventLoop: any EventLoop
+    public let servers: [(host: String, port: Int)]
+    public let eventLoop: any EventLoop
+    private let clock: @Sendable () -> Timestamp
     private let inner: NIOLoopBoundBox<Inner>
     private let onEvent: @Sendable (ClientEvent) -> Void
     private let onConnecting: @Sendable (String) -> Void
     private let limits = IRCLimits(maxLineLength: 8191, maxTagsLength: 8191)
 
-    init(servers: [(host: String, port: Int)], configuration: ClientConfiguration, eventLoop: any EventLoop,
-         onConnecting: @escaping @Sendable (String) -> Void = { _ in },
-         onEvent: @escaping @Sendable (ClientEvent) -> Void) {
+    public init(servers: [(host: String, port: Int)], configuration: ClientConfiguration, eventLoop: any EventLoop,
+                clock: @escaping @Sendable () -> Timestamp = { WallClock.now() },
+                onConnecting: @escaping @Sendable (String) -> Void = { _ in },
+                onEvent: @escaping @Sendable (ClientEvent) -> Void) {
         precondition(!servers.isEmpty, "at least one server")
         self.servers = servers
+        self.clock = clock
         self.eventLoop = eventLoop
         self.onEvent = onEvent
         self.onConnecting = onConnecting
         self.inner = NIOLoopBoundBox.makeBoxSendingValue(Inner(machine: Machine(configuration: configuration)), eventLoop: eventLoop)
     }
 
-    static func now() -> Timestamp {
-        WallClock.now()
+    /// The injected clock's time.
+    public func now() -> Timestamp {
+        clock()
     }
 
     /// Starts connecting.
-    func start() {
+    public func start() {
         perform { machine, now in machine.connectRequested(now: now) }
     }
 
     /// Runs `body` against the machine on its event loop and carries out the returned actions.
-    func perform(_ body: @escaping @Sendable (inout Machine, Timestamp) -> [ClientAction]) {
+    public func perform(_ body: @escaping @Sendable (inout Machine, Timestamp) -> [ClientAction]) {
         eventLoop.execute {
-            let actions = body(&self.inner.value.machine, Self.now())
+            let actions = body(&self.inner.value.machine, self.now())
             self.run(actions)
         }
     }
 
     /// Reads a value of the machine on its loop.
-    func read<T: Sendable>(_ body: @escaping @Sendable (Machine) -> T) async throws -> T {
+    public func read<T: Sendable>(_ body: @escaping @Sendable (Machine) -> T) async throws -> T {
         try await eventLoop.submit { body(self.inner.value.machine) }.get()
     }
 
@@ -85,10 +89,10 @@ final class IRCClientRuntime: Sendable {
                 wrote = false
             case .scheduleTimer(let at):
                 inner.value.timer?.cancel()
-                let delay = max(0, at.millisecondsSinceEpoch - Self.now().millisecondsSinceEpoch)
+                let delay = max(0, at.millisecondsSinceEpoch - self.now().millisecondsSinceEpoch)
                 inner.value.timer = eventLoop.scheduleTask(in: .milliseconds(delay)) {
                     self.inner.value.timer = nil
-                    self.run(self.inner.value.machine.timerFired(now: Self.now()))
+                    self.run(self.inner.value.machine.timerFired(now: self.now()))
                 }
             case .cancelTimer:
                 inner.value.timer?.cancel()
@@ -121,10 +125,10 @@ final class IRCClientRuntime: Sendable {
                 switch result {
                 case .success(let channel):
                     self.inner.value.channel = channel
-                    self.run(self.inner.value.machine.connected(now: Self.now()))
+                    self.run(self.inner.value.machine.connected(now: self.now()))
                 case .failure(let error):
                     self.inner.value.serverIndex += 1
-                    self.run(self.inner.value.machine.connectFailed(error: error, now: Self.now()))
+                    self.run(self.inner.value.machine.connectFailed(error: error, now: self.now()))
                 }
             }
     }
@@ -132,14 +136,14 @@ final class IRCClientRuntime: Sendable {
     fileprivate func lineReceived(_ frame: IRCLineFrame, generation: Int) {
         guard inner.value.generation == generation, inner.value.channel != nil else { return }
         guard case .line(let line) = frame, let message = try? IRCMessage.parse(line, limits: limits) else { return }
-        run(inner.value.machine.messageReceived(message, now: Self.now()))
+        run(inner.value.machine.messageReceived(message, now: self.now()))
     }
 
     fileprivate func closed(generation: Int, error: (any Error)?) {
         guard inner.value.generation == generation, inner.value.channel != nil else { return }
         inner.value.channel = nil
         inner.value.serverIndex += 1
-        run(inner.value.machine.connectionClosed(error: error, now: Self.now()))
+        run(inner.value.machine.connectionClosed(error: error, now: self.now()))
     }
 
     /// Feeds each received line to the runtime; reports the end of the connection once.

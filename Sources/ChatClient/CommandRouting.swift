@@ -1,0 +1,96 @@
+import ChatCore
+
+/// Where a typed command runs: the buffer in view.
+public struct CommandContext: Sendable, Hashable {
+    /// The channel or nick of the active buffer; `nil` in the server buffer.
+    public var target: String?
+    public var targetIsChannel: Bool
+
+    public init(target: String?, targetIsChannel: Bool) {
+        self.target = target
+        self.targetIsChannel = targetIsChannel
+    }
+
+    public var channel: String? { targetIsChannel ? target : nil }
+}
+
+/// What a typed command comes to: requests for the connection, or something for the front end
+/// (the terminal and line mode each do what fits them).
+public enum CommandOutcome: Sendable, Hashable {
+    case send([ClientRequest])
+    /// Open (and show) a private buffer, then send.
+    case openQuery(nick: String, send: [ClientRequest])
+    case quit(reason: String?)
+    /// Leave the active channel, or close the active private buffer.
+    case close(reason: String?)
+    case clear
+    case help(command: String?)
+    case buffer(String)
+    /// A local error line; nothing is sent.
+    case error(String)
+}
+
+extension UserInput {
+    /// The one mapping from typed commands to requests, shared by the terminal and line mode.
+    public func outcome(in context: CommandContext) -> CommandOutcome {
+        switch self {
+        case .text(let text):
+            guard let target = context.target else { return .error(Self.noTarget) }
+            return .send([.message(target: target, text: text)])
+        case .action(let text):
+            guard let target = context.target else { return .error("/me: " + Self.noTarget) }
+            return .send([.action(target: target, text: text)])
+        case .join(let channel, let key):
+            return .send([.join(channel: channel, key: key)])
+        case .part(let channel, let reason):
+            guard let channel = channel ?? context.channel else { return .error("/part: not in a channel; use /part #channel") }
+            return .send([.part(channel: channel, reason: reason)])
+        case .close(let reason):
+            return .close(reason: reason)
+        case .quit(let reason):
+            return .quit(reason: reason)
+        case .nick(let nick):
+            return .send([.nick(nick)])
+        case .message(let target, let text):
+            return .send([.message(target: target, text: text)])
+        case .notice(let target, let text):
+            return .send([.notice(target: target, text: text)])
+        case .query(let nick, let text):
+            return .openQuery(nick: nick, send: text.map { [.message(target: nick, text: $0)] } ?? [])
+        case .names(let channel):
+            guard let channel = channel ?? context.channel else { return .error("/names: not in a channel; use /names #channel") }
+            return .send([.names(channel: channel)])
+        case .topic(let channel, let text):
+            guard let channel = channel ?? context.channel else {
+                return .error("/topic: not in a channel; use /topic #channel [text]")
+            }
+            return .send([text.map { .setTopic(channel: channel, text: $0) } ?? .requestTopic(channel: channel)])
+        case .away(let message):
+            return .send([.command(message.map { IRCMessage("AWAY", $0) } ?? IRCMessage("AWAY"))])
+        case .whois(let nick):
+            return .send([.command(IRCMessage("WHOIS", nick))])
+        case .invite(let nick, let channel):
+            guard let channel = channel ?? context.channel else { return .error("/invite: not in a channel; use /invite nick #channel") }
+            return .send([.command(IRCMessage("INVITE", nick, channel))])
+        case .kick(let channel, let nick, let reason):
+            guard let channel = channel ?? context.channel else { return .error("/kick: not in a channel; use /kick #channel nick") }
+            let parameters = [channel, nick] + (reason.map { [$0] } ?? [])
+            return .send([.command(IRCMessage(command: "KICK", parameters: parameters))])
+        case .list(let pattern):
+            return .send([.command(pattern.map { IRCMessage("LIST", $0) } ?? IRCMessage("LIST"))])
+        case .mode(let target, let modes):
+            guard let target = target ?? context.channel else { return .error("/mode: not in a channel; use /mode #channel +modes") }
+            return .send([.command(IRCMessage(command: "MODE", parameters: [target] + modes))])
+        case .clear:
+            return .clear
+        case .buffer(let name):
+            return .buffer(name)
+        case .help(let command):
+            return .help(command: command)
+        case .raw(let line):
+            return .send([.raw(line)])
+        }
+    }
+
+    static let noTarget = "not in a channel or query; use /join #channel or /msg nick text"
+}
