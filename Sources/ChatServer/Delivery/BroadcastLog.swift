@@ -29,7 +29,7 @@ struct BroadcastLog {
     mutating func append(_ message: IRCMessage, tagClass: TagClass) -> Range<Int> {
         if bytes.capacity == 0 { bytes.reserveCapacity(16 * 1024) }
         let start = bytes.writerIndex
-        ServerHub.serialize(message, tagClass: tagClass, into: &bytes)
+        Deliveries.serialize(message, tagClass: tagClass, into: &bytes)
         return start..<bytes.writerIndex
     }
 

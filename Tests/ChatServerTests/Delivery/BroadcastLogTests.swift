@@ -11,7 +11,7 @@ import Testing
 
     @Test func consecutiveEventsExtendOneRangeAndCopyOutInOrder() {
         var log = BroadcastLog()
-        var outbox = ServerHub.Outbox()
+        var outbox = Outbox()
         let first = log.append(message("one"), tagClass: .none)
         outbox.range = log.startRange(first, tagClass: .none, holder: 7)
         let second = log.append(message("two"), tagClass: .none)
@@ -27,7 +27,7 @@ import Testing
 
     @Test func aGapAnotherLogOrAnotherGenerationDoNotExtend() {
         var log = BroadcastLog()
-        var outbox = ServerHub.Outbox()
+        var outbox = Outbox()
         let first = log.append(message("one"), tagClass: .none)
         outbox.range = log.startRange(first, tagClass: .none, holder: 0)
         _ = log.append(message("for someone else"), tagClass: .none)
@@ -74,7 +74,7 @@ import Testing
     }
 
     @Test func ownBufferKeepsWhatWasQueuedBefore() {
-        var outbox = ServerHub.Outbox()
+        var outbox = Outbox()
         let shared = ByteBuffer(string: "NOTICE x :first\r\n")
         let accepted = outbox.append(shared, limit: 1_000)
         #expect(accepted)

@@ -3,11 +3,11 @@ import Testing
 
 @testable import ChatServer
 
-@Suite struct ServerHubOutboxTests {
+@Suite struct OutboxTests {
     private func line(_ text: String) -> ByteBuffer { ByteBuffer(string: text + "\r\n") }
 
     @Test func keepsEventsInOrderAndSharesASingleEvent() {
-        var outbox = ServerHub.Outbox()
+        var outbox = Outbox()
         let first = line(":a PRIVMSG #c :one")
         let accepted1 = outbox.append(first, limit: 1_000)
         #expect(accepted1)
@@ -24,7 +24,7 @@ import Testing
     }
 
     @Test func nextBufferStartsAsLargeAsTheLastFlush() {
-        var outbox = ServerHub.Outbox()
+        var outbox = Outbox()
         for index in 0..<500 { _ = outbox.append(line("message \(index) " + String(repeating: "x", count: 80)), limit: 1 << 20) }
         let size = outbox.take()!.readableBytes
         #expect(outbox.lastFlushSize == size)
@@ -34,7 +34,7 @@ import Testing
     }
 
     @Test func overTheLimitIsRefusedAndDropsTheQueue() {
-        var outbox = ServerHub.Outbox()
+        var outbox = Outbox()
         let accepted4 = outbox.append(line(String(repeating: "x", count: 60)), limit: 100)
         #expect(accepted4)
         let accepted5 = outbox.append(line(String(repeating: "y", count: 60)), limit: 100)
