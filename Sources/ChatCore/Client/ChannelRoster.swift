@@ -23,7 +23,13 @@ struct ChannelRoster: Sendable, Hashable {
 
     func members(of channel: String, _ support: ServerSupport) -> [ChannelMember] {
         guard let state = channels[support.caseMapping.fold(channel)] else { return [] }
-        return Self.sorted(Array(state.members.values), support)
+        // Sorted by the folded keys already in the dictionary: no folding during the sort.
+        func rank(_ member: ChannelMember) -> Int {
+            member.prefixes.first.flatMap { support.rank(ofSymbol: $0) } ?? Int.max
+        }
+        return state.members.map { (rank: rank($0.value), key: $0.key, member: $0.value) }
+            .sorted { ($0.rank, $0.key, $0.member.nick) < ($1.rank, $1.key, $1.member.nick) }
+            .map(\.member)
     }
 
     /// Ranked by highest prefix, then by nick (case-insensitively).

@@ -89,8 +89,13 @@ public enum ClientEvent: Sendable, Hashable {
     case kicked(channel: String, nick: String, by: String, reason: String?, isOwn: Bool)
     /// `channels` lists the channels in which the nick is a member (all our channels when `isOwn`).
     case nickChanged(old: String, new: String, isOwn: Bool, channels: [String])
-    /// The complete member list, sent after `366 RPL_ENDOFNAMES`.
+    /// The complete member list, sent after `366 RPL_ENDOFNAMES` (the answer to a `NAMES`, also for
+    /// channels we are not in).
     case names(channel: String, members: [ChannelMember])
+    /// A joined channel's members changed (JOIN, PART, KICK, QUIT, NICK, a prefix MODE, NAMES), or the
+    /// channel was left or the connection lost (empty): the client's roster, ranked by the server's
+    /// `PREFIX`, for the UI to show as it is. The roster is the one source of truth for members.
+    case members(channel: String, members: [ChannelMember])
     /// `332 RPL_TOPIC` (`isChange == false`, setter usually unknown), `331 RPL_NOTOPIC` (empty text) or a
     /// `TOPIC` change (`isChange == true`, `setBy` is the changer).
     case topic(channel: String, text: String, setBy: String?, isChange: Bool)

@@ -178,7 +178,9 @@ public struct ClientStateMachine<Random: RandomNumberGenerator> {
     public mutating func connectionClosed(error: (any Error)?, now: Timestamp) -> [ClientAction] {
         let reason = error.map { "Connection lost: \($0)" } ?? "Connection closed by the server"
         switch state {
-        case .connecting, .registering, .registered:
+        case .registered(let session):
+            return membersCleared(session) + scheduleReconnect(now: now, event: .connectionLost(reason: reason))
+        case .connecting, .registering:
             return scheduleReconnect(now: now, event: .connectionLost(reason: reason))
         case .closing(let after):
             return finishClose(after, now: now)
@@ -214,7 +216,7 @@ public struct ClientStateMachine<Random: RandomNumberGenerator> {
                 return [.send(IRCMessage("PING", token)), .scheduleTimer(at: next)]
             case .dead(let silence):
                 state = .closing(.reconnect)
-                return [
+                return membersCleared(session) + [
                     .emit(.connectionLost(reason: "Ping timeout: \(silence / 1000) seconds")),
                     .emit(.stateChanged(.disconnecting)),
                     .close,
@@ -542,7 +544,7 @@ public struct ClientStateMachine<Random: RandomNumberGenerator> {
             } else {
                 session.roster.memberJoined(channel, nick: sender, serverSupport)
             }
-            return [.emit(.joined(channel: channel, nick: sender, isOwn: isSelf))]
+            return [.emit(.joined(channel: channel, nick: sender, isOwn: isSelf))] + membersChanged([channel], session)
 
         case "PART":
             guard let channels = parameters.first, !sender.isEmpty else { return malformed(message) }
@@ -556,6 +558,7 @@ public struct ClientStateMachine<Random: RandomNumberGenerator> {
                     session.roster.memberLeft(channel, nick: sender, serverSupport)
                 }
                 actions.append(.emit(.parted(channel: channel, nick: sender, reason: reason, isOwn: isSelf)))
+                actions += membersChanged([channel], session)
             }
             return actions
 
@@ -571,11 +574,12 @@ public struct ClientStateMachine<Random: RandomNumberGenerator> {
                 session.roster.memberLeft(channel, nick: victim, serverSupport)
             }
             return [.emit(.kicked(channel: channel, nick: victim, by: sender, reason: reason, isOwn: ownKick))]
+                + membersChanged([channel], session)
 
         case "QUIT":
             guard !sender.isEmpty, !isSelf else { return [] }
             let channels = session.roster.memberQuit(nick: sender, serverSupport)
-            return [.emit(.quit(nick: sender, reason: parameters.first, channels: channels))]
+            return [.emit(.quit(nick: sender, reason: parameters.first, channels: channels))] + membersChanged(channels, session)
 
         case "NICK":
             guard let newNick = parameters.first, !sender.isEmpty else { return malformed(message) }
@@ -586,9 +590,10 @@ public struct ClientStateMachine<Random: RandomNumberGenerator> {
                 return [
                     .emit(.nickChanged(old: sender, new: newNick, isOwn: true, channels: channels)),
                     .emit(.stateChanged(.registered(nick: newNick))),
-                ]
+                ] + membersChanged(channels, session)
             }
             return [.emit(.nickChanged(old: sender, new: newNick, isOwn: false, channels: channels))]
+                + membersChanged(channels, session)
 
         case "TOPIC":
             guard parameters.count >= 2 else { return malformed(message) }
@@ -598,11 +603,13 @@ public struct ClientStateMachine<Random: RandomNumberGenerator> {
         case "MODE":
             guard parameters.count >= 2 else { return malformed(message) }
             let arguments = Array(parameters.dropFirst(2))
+            var changed: [String] = []
             if serverSupport.isChannel(parameters[0]) {
                 session.roster.applyMode(parameters[0], modes: parameters[1], parameters: arguments, serverSupport)
+                changed = [parameters[0]]
             }
             return [.emit(.mode(target: parameters[0], modes: parameters[1], parameters: arguments,
-                                by: message.sourceNick))]
+                                by: message.sourceNick))] + membersChanged(changed, session)
 
         case "INVITE":
             guard parameters.count >= 2 else { return malformed(message) }
@@ -642,7 +649,7 @@ public struct ClientStateMachine<Random: RandomNumberGenerator> {
         case "366":
             guard parameters.count >= 2 else { return malformed(message) }
             let members = session.roster.namesEnded(parameters[1], serverSupport)
-            return [.emit(.names(channel: parameters[1], members: members))]
+            return [.emit(.names(channel: parameters[1], members: members))] + membersChanged([parameters[1]], session)
 
         default:
             return displayGeneric(message, ownNick: session.nick, now: now)
@@ -807,6 +814,17 @@ public struct ClientStateMachine<Random: RandomNumberGenerator> {
         let middle = rest.dropLast()
         if middle.isEmpty { return last }
         return middle.joined(separator: " ") + ": " + last
+    }
+
+    /// `members` events for the given channels, as the roster has them now (empty for a channel we
+    /// are no longer in).
+    private func membersChanged(_ channels: [String], _ session: Session) -> [ClientAction] {
+        channels.map { .emit(.members(channel: $0, members: session.roster.members(of: $0, serverSupport))) }
+    }
+
+    /// The connection is gone: every joined channel's member list empties until we are back in it.
+    private func membersCleared(_ session: Session) -> [ClientAction] {
+        session.roster.channelNames.map { .emit(.members(channel: $0, members: [])) }
     }
 
     private func registeredOnly(_ actions: () -> [ClientAction]) -> [ClientAction] {

@@ -159,41 +159,41 @@ struct ChatController: Sendable {
             line(.info, "CTCP \(command) reply from \(from): \(argument)", in: nil)
         case .joined(let channel, let nick, let isOwn):
             if isOwn { view.openBuffer(channel, kind: .channel, activate: true) }
-            view.addMember(nick, to: channel)
             line(.join, "\(nick) has joined \(channel)", nick: nick, in: channel)
         case .parted(let channel, let nick, let reason, let isOwn):
             if isOwn {
                 view.closeBuffer(channel)
                 line(.part, "You have left \(channel)" + Self.reasonSuffix(reason), nick: nick, in: nil)
             } else {
-                view.removeMember(nick, from: channel)
                 line(.part, "\(nick) has left \(channel)" + Self.reasonSuffix(reason), nick: nick, in: channel)
             }
         case .quit(let nick, let reason, let channels):
-            let affected = view.removeMemberEverywhere(nick)
-            for channel in Set(affected + channels).sorted() {
+            for channel in channels {
                 line(.quit, "\(nick) has quit" + Self.reasonSuffix(reason), nick: nick, in: channel)
             }
             if view.bufferIndex(named: nick) != nil {
                 line(.quit, "\(nick) has quit" + Self.reasonSuffix(reason), nick: nick, in: nick)
             }
         case .kicked(let channel, let nick, let by, let reason, let isOwn):
-            view.removeMember(nick, from: channel)
             let text = isOwn ? "You were kicked from \(channel) by \(by)" : "\(nick) was kicked by \(by)"
             line(.kick, text + Self.reasonSuffix(reason), nick: nick, in: channel)
         case .nickChanged(let old, let new, let isOwn, let channels):
-            let renamed = view.renameMember(from: old, to: new)
+            view.renameSpeaker(from: old, to: new)
             if isOwn {
                 nick = new
                 view.status.nick = new
             }
             let text = isOwn ? "You are now known as \(new)" : "\(old) is now known as \(new)"
-            for channel in Set(renamed + channels).sorted() {
+            for channel in channels {
                 line(.nick, text, nick: old, in: channel)
             }
             if isOwn { line(.nick, text, nick: old, in: nil) }
         case .names(let channel, let members):
-            view.setMembers(members.map { $0.prefixes + $0.nick }, in: channel)
+            let list = members.map(\.displayName).joined(separator: " ")
+            line(.info, "Names \(channel) (\(members.count)): \(list)",
+                 in: view.bufferIndex(named: channel) != nil ? channel : view.activeBuffer.name)
+        case .members(let channel, let members):
+            view.setMembers(members, in: channel)
         case .topic(let channel, let text, let setBy, let isChange):
             view.setTopic(text.isEmpty ? nil : text, in: channel)
             if isChange {
@@ -205,7 +205,6 @@ struct ChatController: Sendable {
             line(.topic, "Topic set by \(setBy)", in: channel)
         case .mode(let target, let modes, let parameters, let by):
             if target.hasPrefix("#") || target.hasPrefix("&") {
-                applyPrefixModes(modes, parameters, in: target)
                 line(.mode, "\(by ?? "Server") sets mode \(([modes] + parameters).joined(separator: " "))", nick: by, in: target)
             } else {
                 line(.mode, "Mode \(target) \(([modes] + parameters).joined(separator: " "))", in: nil)
@@ -224,27 +223,6 @@ struct ChatController: Sendable {
             view.status.lagMilliseconds = Int(milliseconds)
         case .synced:
             break
-        }
-    }
-
-    /// `+o`/`-v` changes move members' prefixes in the sidebar.
-    private mutating func applyPrefixModes(_ modes: String, _ parameters: [String], in channel: String) {
-        var adding = true
-        var arguments = parameters.makeIterator()
-        for flag in modes {
-            switch flag {
-            case "+": adding = true
-            case "-": adding = false
-            case "o", "v":
-                guard let nick = arguments.next() else { return }
-                view.setMemberPrefix(flag == "o" ? "@" : "+", enabled: adding, nick: nick, in: channel)
-            case "k", "b", "e", "I", "h", "q", "a":
-                _ = arguments.next()
-            case "l":
-                if adding { _ = arguments.next() }
-            default:
-                break
-            }
         }
     }
 

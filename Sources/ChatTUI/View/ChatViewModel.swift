@@ -1,3 +1,4 @@
+import ChatCore
 /// Connection details shown in the status line, supplied by the caller.
 struct StatusInfo: Equatable, Sendable {
     /// Free text such as "connected", "connecting", "disconnected".
@@ -175,57 +176,21 @@ struct ChatViewModel: Sendable {
         buffers[index].topic = topic
     }
 
-    /// Replaces a channel's member list from NAMES entries (`"@alice"`, `"+bob"`, `"carol"`).
-    mutating func setMembers(_ names: [String], in channel: String) {
-        let index = openBuffer(channel, kind: .channel)
-        buffers[index].members.set(names)
+    /// Shows a channel's members as the client's roster has them (an open channel buffer only).
+    mutating func setMembers(_ members: [ChannelMember], in channel: String) {
+        guard let index = bufferIndex(named: channel), buffers[index].kind == .channel else { return }
+        buffers[index].members.set(members)
     }
 
-    /// Adds a member (JOIN, or a NAMES entry with prefixes).
-    mutating func addMember(_ name: String, to channel: String) {
-        let index = openBuffer(channel, kind: .channel)
-        buffers[index].members.add(name)
-    }
-
-    /// Removes a member from one channel (PART, KICK).
-    mutating func removeMember(_ nick: String, from channel: String) {
-        guard let index = bufferIndex(named: channel) else { return }
-        buffers[index].members.remove(nick)
-    }
-
-    /// Removes a member from every channel (QUIT); returns the channels it was in,
-    /// where the caller may want to show the quit line.
-    @discardableResult
-    mutating func removeMemberEverywhere(_ nick: String) -> [String] {
-        var names: [String] = []
-        for index in buffers.indices where buffers[index].kind == .channel {
-            if buffers[index].members.remove(nick) { names.append(buffers[index].name) }
-        }
-        return names
-    }
-
-    /// Renames a member in every channel and renames a query with them (NICK);
-    /// returns the channels the member was in.
-    @discardableResult
-    mutating func renameMember(from oldNick: String, to newNick: String) -> [String] {
-        var names: [String] = []
+    /// A nick change: earlier lines keep their speaker, and a query follows the nick.
+    mutating func renameSpeaker(from oldNick: String, to newNick: String) {
         for index in buffers.indices {
             buffers[index].renameSpeaker(oldNick, to: newNick)
-            if buffers[index].kind == .channel, buffers[index].members.rename(oldNick, to: newNick) {
-                names.append(buffers[index].name)
-            }
         }
         if let query = bufferIndex(named: oldNick), buffers[query].kind == .query {
             let target = bufferIndex(named: newNick)
             if target == nil || target == query { buffers[query].name = newNick }
         }
-        return names
-    }
-
-    /// Grants or removes a member prefix (`@` for +o, `+` for +v, …) in a channel.
-    mutating func setMemberPrefix(_ prefix: Character, enabled: Bool, nick: String, in channel: String) {
-        guard let index = bufferIndex(named: channel) else { return }
-        buffers[index].members.setPrefix(prefix, enabled: enabled, for: nick)
     }
 
     /// Records the terminal size used for paging (also done by `render`).

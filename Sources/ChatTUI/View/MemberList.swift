@@ -1,3 +1,5 @@
+import ChatCore
+
 /// One member of a channel with the mode prefixes it holds.
 struct Member: Hashable, Sendable {
     /// The nick without prefixes.
@@ -24,10 +26,11 @@ struct Member: Hashable, Sendable {
     var isVoiced: Bool { highestPrefix == "+" }
 }
 
-/// The members of a channel, kept sorted: ops (`~ & @`), half-ops (`%`),
-/// voiced (`+`), then everyone else; case-insensitively by nick within a group.
+/// The members of a channel as the client's roster has them (``ClientEvent/members(channel:members:)``):
+/// ranked by the server's `PREFIX`, then by nick under its case mapping. The roster is the one source
+/// of truth; this list only shows it.
 struct MemberList: Equatable, Sendable {
-    /// Recognised nick prefixes, highest first.
+    /// Nick prefixes this list recognises in completion input, highest first.
     static let prefixOrder: [Character] = ["~", "&", "@", "%", "+"]
 
     /// The members in display order.
@@ -35,9 +38,12 @@ struct MemberList: Equatable, Sendable {
 
     init() {}
 
-    /// Creates a list from NAMES entries such as `"@alice"`, `"+bob"`, `"@+carol"`.
+    /// A list in the given order, from NAMES-style entries such as `"@alice"`, `"+bob"` (tests).
     init(names: [String]) {
-        set(names)
+        members = names.map { name in
+            let (prefixes, nick) = Self.stripPrefixes(name)
+            return Member(nick: nick, prefixes: prefixes)
+        }
     }
 
     /// Number of members.
@@ -55,103 +61,13 @@ struct MemberList: Equatable, Sendable {
         return (String(name[..<index]), String(name[index...]))
     }
 
-    /// Replaces the whole list (e.g. from a complete NAMES reply).
-    mutating func set(_ names: [String]) {
-        var byNick: [String: Member] = [:]
-        for name in names {
-            let member = Self.member(from: name)
-            guard !member.nick.isEmpty else { continue }
-            byNick[Self.key(member.nick)] = member
-        }
-        members = byNick.values.sorted(by: Self.areInIncreasingOrder)
+    /// Shows the roster's members, in its order.
+    mutating func set(_ roster: [ChannelMember]) {
+        members = roster.map { Member(nick: $0.nick, prefixes: $0.prefixes) }
     }
 
-    /// Adds a member from a NAMES-style entry (prefixes allowed); an existing
-    /// member with the same nick is replaced.
-    mutating func add(_ name: String) {
-        let member = Self.member(from: name)
-        guard !member.nick.isEmpty else { return }
-        remove(member.nick)
-        insertSorted(member)
-    }
-
-    /// Removes a member (prefixes in `nick` are ignored). Returns whether it was present.
-    @discardableResult
-    mutating func remove(_ nick: String) -> Bool {
-        guard let index = index(of: Self.stripPrefixes(nick).nick) else { return false }
-        members.remove(at: index)
-        return true
-    }
-
-    /// Renames a member, keeping its prefixes. Returns whether it was present.
-    @discardableResult
-    mutating func rename(_ oldNick: String, to newNick: String) -> Bool {
-        guard let index = index(of: oldNick) else { return false }
-        var member = members.remove(at: index)
-        member.nick = newNick
-        if let existing = self.index(of: newNick) {
-            members.remove(at: existing)
-        }
-        insertSorted(member)
-        return true
-    }
-
-    /// Grants or removes a prefix (e.g. `@` for +o, `+` for +v).
-    mutating func setPrefix(_ prefix: Character, enabled: Bool, for nick: String) {
-        guard let index = index(of: nick) else { return }
-        var member = members.remove(at: index)
-        var held = Set(member.prefixes)
-        if enabled { held.insert(prefix) } else { held.remove(prefix) }
-        member.prefixes = String(Self.prefixOrder.filter { held.contains($0) })
-        insertSorted(member)
-    }
-
-    /// Whether `nick` is a member (case-insensitive).
+    /// Whether `nick` is a member (as spelled).
     func contains(_ nick: String) -> Bool {
-        index(of: nick) != nil
-    }
-
-    /// The member named `nick` (case-insensitive).
-    func member(named nick: String) -> Member? {
-        index(of: nick).map { members[$0] }
-    }
-
-    // MARK: - Private
-
-    static func key(_ nick: String) -> String {
-        nick.lowercased()
-    }
-
-    private static func member(from name: String) -> Member {
-        let (prefixes, nick) = stripPrefixes(name)
-        let held = Set(prefixes)
-        return Member(nick: nick, prefixes: String(prefixOrder.filter { held.contains($0) }))
-    }
-
-    private static func areInIncreasingOrder(_ lhs: Member, _ rhs: Member) -> Bool {
-        let (lr, rr) = (lhs.rank, rhs.rank)
-        if lr != rr { return lr < rr }
-        let (lk, rk) = (key(lhs.nick), key(rhs.nick))
-        if lk != rk { return lk < rk }
-        return lhs.nick < rhs.nick
-    }
-
-    private func index(of nick: String) -> Int? {
-        let wanted = Self.key(nick)
-        return members.firstIndex { Self.key($0.nick) == wanted }
-    }
-
-    private mutating func insertSorted(_ member: Member) {
-        var low = 0
-        var high = members.count
-        while low < high {
-            let mid = (low + high) / 2
-            if Self.areInIncreasingOrder(members[mid], member) {
-                low = mid + 1
-            } else {
-                high = mid
-            }
-        }
-        members.insert(member, at: low)
+        members.contains { $0.nick == nick }
     }
 }

@@ -162,7 +162,8 @@ import Testing
         var machine = registeredMachine(ClientConfiguration(nick: "alice", channels: ["#chatty", "#swift"]))
         #expect(machine.channelsToJoin == ["#chatty", "#swift"])
         #expect(machine.messageReceived(irc(":alice!~al@host.example JOIN #chatty"), now: t(2_000))
-            == [.emit(.joined(channel: "#chatty", nick: "alice", isOwn: true))])
+            == [.emit(.joined(channel: "#chatty", nick: "alice", isOwn: true)),
+                .emit(.members(channel: "#chatty", members: [ChannelMember(nick: "alice")]))])
         #expect(machine.joinedChannels == ["#chatty"])
         #expect(machine.userHost == "~al@host.example")
         #expect(machine.messageReceived(irc(":srv 332 alice #chatty :Welcome to Chatty"), now: t(2_001))
@@ -171,11 +172,13 @@ import Testing
             == [.emit(.topicSetBy(channel: "#chatty", setBy: "bob", at: t(1_795_601_472_000)))])
         #expect(machine.messageReceived(irc(":srv 353 alice = #chatty :@bob alice"), now: t(2_003)) == [])
         #expect(machine.messageReceived(irc(":srv 353 alice = #chatty :+carol dave"), now: t(2_004)) == [])
+        let ranked = [
+            ChannelMember(nick: "bob", prefixes: "@"), ChannelMember(nick: "carol", prefixes: "+"),
+            ChannelMember(nick: "alice"), ChannelMember(nick: "dave"),
+        ]
         #expect(machine.messageReceived(irc(":srv 366 alice #chatty :End of /NAMES list."), now: t(2_005)) == [
-            .emit(.names(channel: "#chatty", members: [
-                ChannelMember(nick: "bob", prefixes: "@"), ChannelMember(nick: "carol", prefixes: "+"),
-                ChannelMember(nick: "alice"), ChannelMember(nick: "dave"),
-            ])),
+            .emit(.names(channel: "#chatty", members: ranked)),
+            .emit(.members(channel: "#chatty", members: ranked)),
         ])
         #expect(machine.topic(of: "#chatty") == "Welcome to Chatty")
         #expect(machine.messageReceived(irc(":bob!b@h TOPIC #chatty :New topic"), now: t(2_006))
@@ -193,18 +196,26 @@ import Testing
         _ = machine.messageReceived(irc(":srv 366 alice #swift :End"), now: t(2_000))
 
         #expect(machine.messageReceived(irc(":dave!d@h JOIN #swift"), now: t(2_001))
-            == [.emit(.joined(channel: "#swift", nick: "dave", isOwn: false))])
+            == [.emit(.joined(channel: "#swift", nick: "dave", isOwn: false)),
+                .emit(.members(channel: "#swift", members: ["alice", "bob", "dave"].map { ChannelMember(nick: $0) }))])
         #expect(machine.messageReceived(irc(":bob!b@h MODE #swift +o dave"), now: t(2_001))
-            == [.emit(.mode(target: "#swift", modes: "+o", parameters: ["dave"], by: "bob"))])
+            == [.emit(.mode(target: "#swift", modes: "+o", parameters: ["dave"], by: "bob")),
+                .emit(.members(channel: "#swift", members: [ChannelMember(nick: "dave", prefixes: "@"),
+                                                             ChannelMember(nick: "alice"), ChannelMember(nick: "bob")]))])
         #expect(machine.members(of: "#swift").map(\.displayName) == ["@dave", "alice", "bob"])
         #expect(machine.messageReceived(irc(":carol!c@h NICK :caroline"), now: t(2_002))
-            == [.emit(.nickChanged(old: "carol", new: "caroline", isOwn: false, channels: ["#chatty"]))])
+            == [.emit(.nickChanged(old: "carol", new: "caroline", isOwn: false, channels: ["#chatty"])),
+                .emit(.members(channel: "#chatty", members: ["alice", "bob", "caroline"].map { ChannelMember(nick: $0) }))])
         #expect(machine.messageReceived(irc(":bob!b@h QUIT :Client exited"), now: t(2_003))
-            == [.emit(.quit(nick: "bob", reason: "Client exited", channels: ["#chatty", "#swift"]))])
+            == [.emit(.quit(nick: "bob", reason: "Client exited", channels: ["#chatty", "#swift"])),
+                .emit(.members(channel: "#chatty", members: ["alice", "caroline"].map { ChannelMember(nick: $0) })),
+                .emit(.members(channel: "#swift", members: [ChannelMember(nick: "dave", prefixes: "@"), ChannelMember(nick: "alice")]))])
         #expect(machine.messageReceived(irc(":dave!d@h PART #swift :bye"), now: t(2_004))
-            == [.emit(.parted(channel: "#swift", nick: "dave", reason: "bye", isOwn: false))])
+            == [.emit(.parted(channel: "#swift", nick: "dave", reason: "bye", isOwn: false)),
+                .emit(.members(channel: "#swift", members: [ChannelMember(nick: "alice")]))])
         #expect(machine.messageReceived(irc(":op!o@h KICK #chatty caroline :spam"), now: t(2_005))
-            == [.emit(.kicked(channel: "#chatty", nick: "caroline", by: "op", reason: "spam", isOwn: false))])
+            == [.emit(.kicked(channel: "#chatty", nick: "caroline", by: "op", reason: "spam", isOwn: false)),
+                .emit(.members(channel: "#chatty", members: [ChannelMember(nick: "alice")]))])
         #expect(machine.members(of: "#chatty").map(\.nick) == ["alice"])
         #expect(machine.members(of: "#swift").map(\.nick) == ["alice"])
     }
@@ -216,6 +227,7 @@ import Testing
         #expect(machine.messageReceived(irc(":Alice!a@h NICK alicia"), now: t(2_001)) == [
             .emit(.nickChanged(old: "Alice", new: "alicia", isOwn: true, channels: ["#chatty"])),
             .emit(.stateChanged(.registered(nick: "alicia"))),
+            .emit(.members(channel: "#chatty", members: [ChannelMember(nick: "alicia")])),
         ])
         #expect(machine.nick == "alicia")
         #expect(machine.preferredNick == "alicia")
@@ -229,9 +241,9 @@ import Testing
         #expect(machine.part(channel: "#a", reason: "later") == [.send(IRCMessage("PART", "#a", "later"))])
         #expect(machine.channelsToJoin == ["#b", "#c"])
         #expect(machine.messageReceived(irc(":alice!a@h PART #a :later"), now: t(2_001))
-            == [.emit(.parted(channel: "#a", nick: "alice", reason: "later", isOwn: true))])
+            == [.emit(.parted(channel: "#a", nick: "alice", reason: "later", isOwn: true)), .emit(.members(channel: "#a", members: []))])
         #expect(machine.messageReceived(irc(":op!o@h KICK #b alice"), now: t(2_002))
-            == [.emit(.kicked(channel: "#b", nick: "alice", by: "op", reason: nil, isOwn: true))])
+            == [.emit(.kicked(channel: "#b", nick: "alice", by: "op", reason: nil, isOwn: true)), .emit(.members(channel: "#b", members: []))])
         #expect(machine.joinedChannels == ["#c"])
         #expect(machine.channelsToJoin == ["#c"])
     }
@@ -441,6 +453,7 @@ import Testing
         #expect(machine.timerFired(now: t(60_000)).sentLines == ["PING :chatty-60000"])
         #expect(machine.timerFired(now: t(119_999)) == [.scheduleTimer(at: t(120_000))])
         #expect(machine.timerFired(now: t(120_000)) == [
+            .emit(.members(channel: "#chatty", members: [])),
             .emit(.connectionLost(reason: "Ping timeout: 120 seconds")), .emit(.stateChanged(.disconnecting)), .close,
         ])
         #expect(machine.connectionState == .disconnecting)
@@ -519,7 +532,10 @@ import Testing
         #expect(machine.joinedChannels == ["#swift", "#rust"])
 
         let lost = machine.connectionClosed(error: nil, now: t(3_000))
-        #expect(lost.events.first == .connectionLost(reason: "Connection closed by the server"))
+        #expect(Array(lost.events.prefix(3)) == [
+            .members(channel: "#swift", members: []), .members(channel: "#rust", members: []),
+            .connectionLost(reason: "Connection closed by the server"),
+        ], "the sidebars empty: we are not in those channels while disconnected")
         #expect(machine.joinedChannels == [])
         #expect(machine.timerFired(now: t(4_000)) == [.emit(.stateChanged(.connecting)), .connect])
         let welcome = register(&machine, offered: "multi-prefix", now: t(4_100))

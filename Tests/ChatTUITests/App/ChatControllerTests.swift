@@ -7,33 +7,79 @@ import Testing
 @Suite struct ChatControllerTests {
     let now = Timestamp(millisecondsSinceEpoch: 1_795_000_000_000)
 
+    /// A real client machine feeding the controller: the sidebar shows the machine's roster.
+    struct Session {
+        var machine = ClientStateMachine(configuration: ClientConfiguration(nick: "me"), random: SystemRandomNumberGenerator())
+        var controller = ChatController(server: "srv", nick: "me")
+        let now = Timestamp(millisecondsSinceEpoch: 1_795_000_000_000)
+
+        init() {
+            _ = machine.connectRequested(now: now)
+            _ = machine.connected(now: now)
+            receive(":srv 001 me :Welcome")
+        }
+
+        mutating func receive(_ line: String) {
+            for case .emit(let event) in machine.messageReceived(try! IRCMessage.parse(line), now: now) {
+                controller.apply(event, now: now)
+            }
+        }
+
+        func sidebar(_ channel: String) -> [String] {
+            controller.view.buffer(named: channel)!.members.members.map { $0.prefixes + $0.nick }
+        }
+    }
+
     private func joined(_ controller: inout ChatController, channel: String = "#chatty", members: [String] = ["@me", "bob"]) {
         controller.apply(.stateChanged(.registered(nick: "me")), now: now)
         controller.apply(.joined(channel: channel, nick: "me", isOwn: true), now: now)
-        controller.apply(.names(channel: channel, members: members.map {
+        controller.apply(.members(channel: channel, members: members.map {
             $0.hasPrefix("@") ? ChannelMember(nick: String($0.dropFirst()), prefixes: "@") : ChannelMember(nick: $0)
         }), now: now)
     }
 
-    private func nicks(_ controller: ChatController, _ channel: String) -> [String] {
-        controller.view.buffer(named: channel)!.members.members.map(\.nick)
+    @Test func ownJoinOpensAndActivatesTheChannelAndTheSidebarShowsTheRoster() {
+        var session = Session()
+        session.receive(":me!m@h JOIN #chatty")
+        #expect(session.controller.view.activeBuffer.name == "#chatty")
+        session.receive(":srv 353 me = #chatty :@me bob")
+        session.receive(":srv 366 me #chatty :End")
+        #expect(session.sidebar("#chatty") == ["@me", "bob"])
+        session.receive(":carol!c@h JOIN #chatty")
+        #expect(session.sidebar("#chatty") == ["@me", "bob", "carol"])
+        session.receive(":carol!c@h NICK caro")
+        #expect(session.sidebar("#chatty") == ["@me", "bob", "caro"])
+        session.receive(":me!m@h MODE #chatty +v caro")
+        #expect(session.sidebar("#chatty") == ["@me", "+caro", "bob"])
+        session.receive(":caro!c@h QUIT :bye")
+        #expect(session.sidebar("#chatty") == ["@me", "bob"])
+        session.receive(":me!m@h KICK #chatty bob")
+        #expect(session.sidebar("#chatty") == ["@me"])
+        let texts = session.controller.view.buffer(named: "#chatty")!.lines.last.map(\.text)
+        #expect(texts == "bob was kicked by me")
     }
 
-    @Test func ownJoinOpensAndActivatesTheChannelAndSidebarFollowsUpdates() {
-        var controller = ChatController(server: "srv", nick: "me")
-        joined(&controller)
-        #expect(controller.view.activeBuffer.name == "#chatty")
-        #expect(nicks(controller, "#chatty") == ["me", "bob"])
-        controller.apply(.joined(channel: "#chatty", nick: "carol", isOwn: false), now: now)
-        #expect(nicks(controller, "#chatty").contains("carol"))
-        controller.apply(.nickChanged(old: "carol", new: "caro", isOwn: false, channels: ["#chatty"]), now: now)
-        #expect(nicks(controller, "#chatty").contains("caro") && !nicks(controller, "#chatty").contains("carol"))
-        controller.apply(.quit(nick: "caro", reason: "bye", channels: ["#chatty"]), now: now)
-        #expect(!nicks(controller, "#chatty").contains("caro"))
-        controller.apply(.kicked(channel: "#chatty", nick: "bob", by: "me", reason: nil, isOwn: false), now: now)
-        #expect(nicks(controller, "#chatty") == ["me"])
-        let texts = controller.view.buffer(named: "#chatty")!.lines.last.map(\.text)
-        #expect(texts == "bob was kicked by me")
+    @Test func prefixesFollowTheServersPrefixTokenNotHardCodedLetters() {
+        var session = Session()
+        session.receive(":srv 005 me PREFIX=(qaohv)~&@%+ :are supported")
+        session.receive(":me!m@h JOIN #chatty")
+        session.receive(":srv 353 me = #chatty :me bob")
+        session.receive(":srv 366 me #chatty :End")
+        session.receive(":me!m@h MODE #chatty +h bob")
+        #expect(session.sidebar("#chatty") == ["%bob", "me"])
+        session.receive(":me!m@h MODE #chatty +q me")
+        #expect(session.sidebar("#chatty") == ["~me", "%bob"])
+    }
+
+    @Test func losingTheConnectionEmptiesTheSidebar() {
+        var session = Session()
+        session.receive(":me!m@h JOIN #chatty")
+        session.receive(":srv 353 me = #chatty :me bob")
+        session.receive(":srv 366 me #chatty :End")
+        for case .emit(let event) in session.machine.connectionClosed(error: nil, now: session.now) {
+            session.controller.apply(event, now: session.now)
+        }
+        #expect(session.sidebar("#chatty") == [])
     }
 
     @Test func typedTextGoesToActiveChannel() {
@@ -109,13 +155,6 @@ import Testing
         #expect(controller.view.status.lagMilliseconds == nil)
         let screen = controller.view.draw(width: 100, height: 30)
         #expect(screen.lines.joined(separator: "\n").contains("reconnecting in 5s"))
-    }
-
-    @Test func modeChangesMovePrefixes() {
-        var controller = ChatController(server: "srv", nick: "me")
-        joined(&controller)
-        controller.apply(.mode(target: "#chatty", modes: "+o", parameters: ["bob"], by: "me"), now: now)
-        #expect(controller.view.buffer(named: "#chatty")!.members.members.first { $0.nick == "bob" }?.prefixes.contains("@") == true)
     }
 
     @Test func mentionMatchingIsWholeWordAndCaseInsensitive() {

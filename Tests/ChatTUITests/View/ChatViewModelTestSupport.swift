@@ -1,3 +1,4 @@
+import ChatCore
 @testable import ChatTUI
 
 /// Builders shared by the view model tests.
@@ -22,5 +23,15 @@ enum Fixture {
         for index in start..<(start + count) {
             vm.append(message("line \(index)"), to: buffer)
         }
+    }
+}
+
+extension ChatViewModel {
+    /// Shows members given as NAMES entries (`"@alice"`), in the given order, as a roster event would.
+    mutating func setMembers(_ names: [String], in channel: String) {
+        setMembers(names.map { name -> ChannelMember in
+            let (prefixes, nick) = MemberList.stripPrefixes(name)
+            return ChannelMember(nick: nick, prefixes: prefixes)
+        }, in: channel)
     }
 }
