@@ -120,14 +120,7 @@ public final class ChatServer: Service, Sendable {
         return try await ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 1024)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
-            .serverChannelInitializer { channel in
-                // Out of descriptors, accept fails while the socket stays readable: log it (rate-limited)
-                // and pause accepting instead of retrying in a busy loop.
-                channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addHandler(AcceptErrorHandler(admission: admission))
-                    try channel.pipeline.syncOperations.addHandler(AcceptBackoffHandler(shouldForwardIOErrorCaught: false))
-                }
-            }
+            .serverChannelInitializer { Self.addAcceptHandlers(to: $0, admission: admission) }
             .childChannelOption(.tcpOption(.tcp_nodelay), value: 1)
             .childChannelOption(.allowRemoteHalfClosure, value: true)
             .childChannelOption(.writeBufferWaterMark, value: .init(low: 32 * 1024, high: 256 * 1024))
@@ -143,6 +136,15 @@ public final class ChatServer: Service, Sendable {
             .get()
     }
 
+    /// A listener's own handlers. Out of descriptors, accept fails while the socket stays readable:
+    /// the failure is logged (rate-limited) and accepting pauses instead of retrying in a busy loop.
+    private static func addAcceptHandlers(to channel: Channel, admission: AdmissionControl) -> EventLoopFuture<Void> {
+        channel.eventLoop.makeCompletedFuture {
+            try channel.pipeline.syncOperations.addHandler(AcceptErrorHandler(admission: admission))
+            try channel.pipeline.syncOperations.addHandler(AcceptBackoffHandler(shouldForwardIOErrorCaught: false))
+        }
+    }
+
     /// The address the link listener is bound to (useful with port 0).
     public var linkAddress: SocketAddress? {
         links.withLockedValue { $0.listener?.localAddress }
@@ -155,12 +157,7 @@ public final class ChatServer: Service, Sendable {
         let admission = self.admission
         let listener = try await ServerBootstrap(group: group)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
-            .serverChannelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addHandler(AcceptErrorHandler(admission: admission))
-                    try channel.pipeline.syncOperations.addHandler(AcceptBackoffHandler(shouldForwardIOErrorCaught: false))
-                }
-            }
+            .serverChannelInitializer { Self.addAcceptHandlers(to: $0, admission: admission) }
             .childChannelOption(.tcpOption(.tcp_nodelay), value: 1)
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {

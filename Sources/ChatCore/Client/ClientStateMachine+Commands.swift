@@ -1,0 +1,116 @@
+/// What the user asks for: messages, joins, parts, nick changes, topics, commands and raw lines.
+extension ClientStateMachine {
+    // MARK: - User commands
+
+    /// Sends `text` as `PRIVMSG`s to `target`, one per line and split to fit the 512-byte limit.
+    /// Without `echo-message` the own lines are emitted as events right away.
+    public mutating func sendMessage(target: String, text: String, now: Timestamp) -> [ClientAction] {
+        sendChat(command: "PRIVMSG", target: target, text: text, ctcpAction: false, now: now)
+    }
+
+    /// Sends a CTCP `ACTION` (`/me`).
+    public mutating func sendAction(target: String, text: String, now: Timestamp) -> [ClientAction] {
+        sendChat(command: "PRIVMSG", target: target, text: text, ctcpAction: true, now: now)
+    }
+
+    /// Sends a `NOTICE`.
+    public mutating func sendNotice(target: String, text: String, now: Timestamp) -> [ClientAction] {
+        sendChat(command: "NOTICE", target: target, text: text, ctcpAction: false, now: now)
+    }
+
+    /// Joins `channel` (a `#` is added when the name has no channel prefix). Offline, the channel is
+    /// remembered and joined after the next registration.
+    public mutating func join(channel: String, key: String? = nil) -> [ClientAction] {
+        let name = normalizedChannel(channel)
+        guard Self.isValidParameter(name) else { return [.emit(.error("Invalid channel name: \(channel)"))] }
+        if let key, !key.isEmpty {
+            channelKeys[serverSupport.caseMapping.fold(name)] = key
+        }
+        switch state {
+        case .registered:
+            let keyParameter = channelKeys[serverSupport.caseMapping.fold(name)]
+            return [.send(keyParameter.map { IRCMessage("JOIN", name, $0) } ?? IRCMessage("JOIN", name))]
+        case .disconnected, .connecting, .registering, .closing, .reconnecting:
+            for single in name.split(separator: ",") { addChannelToJoin(String(single)) }
+            return [.emit(.serverInfo(code: nil, text: "\(name) will be joined once connected"))]
+        case .modifying:
+            preconditionFailure("invalid state")
+        }
+    }
+
+    /// Leaves `channel`; it is no longer rejoined after a reconnect.
+    public mutating func part(channel: String, reason: String? = nil) -> [ClientAction] {
+        let name = normalizedChannel(channel)
+        guard Self.isValidParameter(name) else { return [.emit(.error("Invalid channel name: \(channel)"))] }
+        for single in name.split(separator: ",") { removeChannelToJoin(String(single)) }
+        switch state {
+        case .registered:
+            return [.send(reason.map { IRCMessage("PART", name, $0) } ?? IRCMessage("PART", name))]
+        case .disconnected, .connecting, .registering, .closing, .reconnecting:
+            return []
+        case .modifying:
+            preconditionFailure("invalid state")
+        }
+    }
+
+    /// Asks for a new nick; offline it becomes the nick for the next registration.
+    public mutating func changeNick(_ newNick: String) -> [ClientAction] {
+        guard Self.isValidParameter(newNick) else { return [.emit(.error("Invalid nickname: \(newNick)"))] }
+        switch state {
+        case .registered:
+            return [.send(IRCMessage("NICK", newNick))]
+        case .registering:
+            preferredNick = newNick
+            return [.send(IRCMessage("NICK", newNick))]
+        case .disconnected, .connecting, .closing, .reconnecting:
+            preferredNick = newNick
+            return []
+        case .modifying:
+            preconditionFailure("invalid state")
+        }
+    }
+
+    /// Sets the topic of `channel`.
+    public func setTopic(channel: String, topic: String) -> [ClientAction] {
+        registeredOnly { [.send(IRCMessage("TOPIC", normalizedChannel(channel), topic))] }
+    }
+
+    /// Asks for the topic of `channel` (answered with `332`/`331`).
+    public func requestTopic(channel: String) -> [ClientAction] {
+        registeredOnly { [.send(IRCMessage("TOPIC", normalizedChannel(channel)))] }
+    }
+
+    /// Asks for the member list of `channel` (answered with `353`… `366`, then a ``ClientEvent/names`` event).
+    public func requestNames(channel: String) -> [ClientAction] {
+        registeredOnly { [.send(IRCMessage("NAMES", normalizedChannel(channel)))] }
+    }
+
+    /// Sends one command built from what the user typed (`/away`, `/whois`, `/kick`…). Its
+    /// parameters must be valid: only the last may contain spaces.
+    public func sendCommand(_ message: IRCMessage) -> [ClientAction] {
+        let invalid = [ClientAction.emit(.error("Invalid \(message.command): \(message.parameters.joined(separator: " "))"))]
+        for parameter in message.parameters.dropLast() where !Self.isValidParameter(parameter) { return invalid }
+        if let last = message.parameters.last, last.utf8.contains(where: { $0 == 0 || $0 == 13 || $0 == 10 }) {
+            return invalid
+        }
+        return registeredOnly { [.send(message)] }
+    }
+
+    /// Sends a raw protocol line typed by the user (`/quote`).
+    public func sendRaw(_ line: String) -> [ClientAction] {
+        let message: IRCMessage
+        do {
+            message = try IRCMessage.parse(line)
+        } catch {
+            return [.emit(.error("Invalid raw line (\(error)): \(line)"))]
+        }
+        switch state {
+        case .registering, .registered:
+            return [.send(message)]
+        case .disconnected, .connecting, .closing, .reconnecting:
+            return [.emit(.error("Not connected"))]
+        case .modifying:
+            preconditionFailure("invalid state")
+        }
+    }
+}

@@ -1,0 +1,70 @@
+/// Server lines while registering: the `RegistrationStateMachine` and what follows `001`.
+extension ClientStateMachine {
+    // MARK: - Registration
+
+    mutating func registeringMessage(
+        _ message: IRCMessage, registering: inout Registering, now: Timestamp
+    ) -> [ClientAction] {
+        let action: RegistrationStateMachine.Action
+        switch message.command {
+        case "PING":
+            return [.send(IRCMessage("PONG", message.parameters.last ?? ""))]
+        case "CAP":
+            action = registering.registration.capReceived(message)
+        case "001":
+            action = registering.registration.welcomeReceived(message)
+        case "433", "436":
+            action = registering.registration.nickRejected(message, erroneous: false)
+        case "432":
+            action = registering.registration.nickRejected(message, erroneous: true)
+        case "421" where Self.isAboutCAP(message), "451" where Self.isAboutCAP(message):
+            action = registering.registration.capabilitiesUnsupported()
+        case "ERROR":
+            return [.emit(.serverError(message.parameters.last ?? ""))]
+        default:
+            return displayGeneric(message, ownNick: registering.registration.nick, now: now)
+        }
+
+        switch action {
+        case .none:
+            return []
+        case .send(let messages):
+            return messages.map(ClientAction.send)
+        case .nickRejected(let rejected, let retry, let reason):
+            let code = Int(message.command) ?? 433
+            return [
+                .emit(.numericError(code: code, text: "\(rejected): \(reason)")),
+                .send(retry),
+            ]
+        case .fail(let reason):
+            state = .closing(.disconnect(reason: reason))
+            return [
+                .emit(.error(reason)), .emit(.stateChanged(.disconnecting)), .cancelTimer, .send(IRCMessage("QUIT")),
+                .close,
+            ]
+        case .registered(let nick, let capabilities, _):
+            backoff.reset()
+            let session = Session(
+                nick: nick,
+                capabilities: Set(capabilities),
+                keepalive: Keepalive(
+                    interval: configuration.keepaliveInterval, timeout: configuration.keepaliveTimeout, now: now
+                )
+            )
+            state = .registered(session)
+            var actions: [ClientAction] = [
+                .emit(.serverInfo(code: 1, text: Self.numericText(message))),
+                .emit(.stateChanged(.registered(nick: nick))),
+            ]
+            for channel in channelsToJoin {
+                if let key = channelKeys[serverSupport.caseMapping.fold(channel)] {
+                    actions.append(.send(IRCMessage("JOIN", channel, key)))
+                } else {
+                    actions.append(.send(IRCMessage("JOIN", channel)))
+                }
+            }
+            actions.append(.scheduleTimer(at: session.keepalive.deadline))
+            return actions
+        }
+    }
+}

@@ -1,0 +1,177 @@
+/// Server lines of a registered session: the roster, capabilities, and the IRC → UI translation.
+extension ClientStateMachine {
+    // MARK: - Registered
+
+    mutating func registeredMessage(
+        _ message: IRCMessage, session: inout Session, now: Timestamp
+    ) -> [ClientAction] {
+        let parameters = message.parameters
+        let sender = message.sourceNick ?? ""
+        let isSelf = isSameNick(sender, session.nick)
+        if isSelf, let source = message.source, let bang = source.firstIndex(of: "!") {
+            userHost = String(source[source.index(after: bang)...])
+        }
+
+        switch message.command {
+        case "PING":
+            return [.send(IRCMessage("PONG", parameters.last ?? ""))]
+
+        case "PONG":
+            let token = parameters.last ?? ""
+            if token.hasPrefix(Self.syncTokenPrefix) {
+                return [.emit(.synced(token: String(token.dropFirst(Self.syncTokenPrefix.count))))]
+            }
+            guard let lag = session.keepalive.pongReceived(token: token, now: now) else { return [] }
+            return [.emit(.lag(milliseconds: lag))]
+
+        case "PRIVMSG", "NOTICE":
+            guard parameters.count >= 2 else { return malformed(message) }
+            return chatReceived(message, ownNick: session.nick, now: now)
+
+        case "JOIN":
+            guard let channel = parameters.first, !sender.isEmpty else { return malformed(message) }
+            if isSelf {
+                session.roster.selfJoined(channel, nick: session.nick, serverSupport)
+                addChannelToJoin(channel)
+            } else {
+                session.roster.memberJoined(channel, nick: sender, serverSupport)
+            }
+            return [.emit(.joined(channel: channel, nick: sender, isOwn: isSelf))] + membersChanged([channel], session)
+
+        case "PART":
+            guard let channels = parameters.first, !sender.isEmpty else { return malformed(message) }
+            let reason = parameters.count >= 2 ? parameters[1] : nil
+            var actions: [ClientAction] = []
+            for channel in channels.split(separator: ",").map(String.init) {
+                if isSelf {
+                    session.roster.selfLeft(channel, serverSupport)
+                    removeChannelToJoin(channel)
+                } else {
+                    session.roster.memberLeft(channel, nick: sender, serverSupport)
+                }
+                actions.append(.emit(.parted(channel: channel, nick: sender, reason: reason, isOwn: isSelf)))
+                actions += membersChanged([channel], session)
+            }
+            return actions
+
+        case "KICK":
+            guard parameters.count >= 2 else { return malformed(message) }
+            let (channel, victim) = (parameters[0], parameters[1])
+            let reason = parameters.count >= 3 ? parameters[2] : nil
+            let ownKick = isSameNick(victim, session.nick)
+            if ownKick {
+                session.roster.selfLeft(channel, serverSupport)
+                removeChannelToJoin(channel)
+            } else {
+                session.roster.memberLeft(channel, nick: victim, serverSupport)
+            }
+            return [.emit(.kicked(channel: channel, nick: victim, by: sender, reason: reason, isOwn: ownKick))]
+                + membersChanged([channel], session)
+
+        case "QUIT":
+            guard !sender.isEmpty, !isSelf else { return [] }
+            let channels = session.roster.memberQuit(nick: sender, serverSupport)
+            return [.emit(.quit(nick: sender, reason: parameters.first, channels: channels))] + membersChanged(channels, session)
+
+        case "NICK":
+            guard let newNick = parameters.first, !sender.isEmpty else { return malformed(message) }
+            let channels = session.roster.rename(sender, to: newNick, serverSupport)
+            if isSelf {
+                session.nick = newNick
+                preferredNick = newNick
+                return [
+                    .emit(.nickChanged(old: sender, new: newNick, isOwn: true, channels: channels)),
+                    .emit(.stateChanged(.registered(nick: newNick))),
+                ] + membersChanged(channels, session)
+            }
+            return [.emit(.nickChanged(old: sender, new: newNick, isOwn: false, channels: channels))]
+                + membersChanged(channels, session)
+
+        case "TOPIC":
+            guard parameters.count >= 2 else { return malformed(message) }
+            session.roster.setTopic(parameters[0], parameters[1], serverSupport)
+            return [.emit(.topic(channel: parameters[0], text: parameters[1], setBy: sender, isChange: true))]
+
+        case "MODE":
+            guard parameters.count >= 2 else { return malformed(message) }
+            let arguments = Array(parameters.dropFirst(2))
+            var changed: [String] = []
+            if serverSupport.isChannel(parameters[0]) {
+                session.roster.applyMode(parameters[0], modes: parameters[1], parameters: arguments, serverSupport)
+                changed = [parameters[0]]
+            }
+            return [.emit(.mode(target: parameters[0], modes: parameters[1], parameters: arguments,
+                                by: message.sourceNick))] + membersChanged(changed, session)
+
+        case "INVITE":
+            guard parameters.count >= 2 else { return malformed(message) }
+            return [.emit(.invited(channel: parameters[1], by: sender))]
+
+        case "CAP":
+            return capabilityChange(message, session: &session)
+
+        case "ERROR":
+            return [.emit(.serverError(parameters.last ?? ""))]
+
+        case "BATCH", "TAGMSG":
+            return []
+
+        case "005":
+            serverSupport.apply(parameters.dropFirst().dropLast())
+            return [.emit(.serverInfo(code: 5, text: Self.numericText(message)))]
+
+        case "331", "332":
+            guard parameters.count >= 3 else { return malformed(message) }
+            let text = message.command == "332" ? parameters[2] : ""
+            session.roster.setTopic(parameters[1], text.isEmpty ? nil : text, serverSupport)
+            return [.emit(.topic(channel: parameters[1], text: text, setBy: nil, isChange: false))]
+
+        case "333":
+            guard parameters.count >= 3 else { return malformed(message) }
+            let setter = parameters[2].split(separator: "!", maxSplits: 1).first.map(String.init) ?? parameters[2]
+            let at = parameters.count >= 4 ? Int64(parameters[3]).map { Timestamp(millisecondsSinceEpoch: $0 * 1000) } : nil
+            return [.emit(.topicSetBy(channel: parameters[1], setBy: setter, at: at))]
+
+        case "353":
+            guard parameters.count >= 3 else { return malformed(message) }
+            session.roster.namesReceived(parameters[parameters.count - 2], entries: parameters[parameters.count - 1],
+                                         serverSupport)
+            return []
+
+        case "366":
+            guard parameters.count >= 2 else { return malformed(message) }
+            let members = session.roster.namesEnded(parameters[1], serverSupport)
+            return [.emit(.names(channel: parameters[1], members: members))] + membersChanged([parameters[1]], session)
+
+        default:
+            return displayGeneric(message, ownNick: session.nick, now: now)
+        }
+    }
+
+    func capabilityChange(_ message: IRCMessage, session: inout Session) -> [ClientAction] {
+        guard message.parameters.count >= 3 else { return [] }
+        let entries = message.parameters[message.parameters.count - 1].split(separator: " ").map(String.init)
+        let names = entries.map { String($0.split(separator: "=", maxSplits: 1).first ?? "") }
+        switch message.parameters[1].uppercased() {
+        case "NEW":
+            let wanted = configuration.requestedCapabilities.filter {
+                names.contains($0) && !session.capabilities.contains($0)
+            }
+            return wanted.isEmpty ? [] : [.send(IRCMessage("CAP", "REQ", wanted.joined(separator: " ")))]
+        case "DEL":
+            for name in names { session.capabilities.remove(name) }
+            return []
+        case "ACK":
+            for entry in entries {
+                if entry.hasPrefix("-") {
+                    session.capabilities.remove(String(entry.dropFirst()))
+                } else {
+                    session.capabilities.insert(entry)
+                }
+            }
+            return []
+        default:
+            return []
+        }
+    }
+}
