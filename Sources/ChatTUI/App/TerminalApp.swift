@@ -12,13 +12,17 @@ struct TerminalApp {
     let runtime: IRCClientRuntime
     let inbox: EventInbox
     var controller: ChatController
+    /// The terminal: ncurses for people, ``HeadlessTerminal`` for tests.
+    var terminal: any TerminalDriver = NCursesTerminal()
+    /// Whether SIGINT/SIGTERM/SIGHUP quit like Ctrl-Q (the real program; not in tests).
+    var handlesSignals = true
 
     /// Runs until the user quits (or a signal asks to); the terminal is restored on every path.
     mutating func run() {
-        let terminal = NCursesTerminal()
+        let terminal = self.terminal
         terminal.start()
         defer { terminal.stop() }
-        chatty_install_signal_handlers(inbox.signalFD)
+        if handlesSignals { chatty_install_signal_handlers(inbox.signalFD) }
 
         var decoder = KeyDecoder()
         var quitDeadline: Int64?
@@ -32,7 +36,7 @@ struct TerminalApp {
             let now = runtime.now()
             var timeout: Int32 = decoder.isPending ? 30 : 1000
             if dirty { timeout = Int32(max(0, 16 - (now.millisecondsSinceEpoch - lastRender))) }
-            var fds = [pollfd(fd: terminalAlive ? 0 : -1, events: Int16(POLLIN), revents: 0),
+            var fds = [pollfd(fd: terminalAlive ? terminal.inputDescriptor : -1, events: Int16(POLLIN), revents: 0),
                        pollfd(fd: inbox.readFD, events: Int16(POLLIN), revents: 0)]
             let ready = poll(&fds, 2, timeout)
 
@@ -44,7 +48,7 @@ struct TerminalApp {
                     perform(controller.handle(.ctrl("q"), now: runtime.now()))
                 }
             }
-            if chatty_take_signal() != 0, quitDeadline == nil {
+            if handlesSignals, chatty_take_signal() != 0, quitDeadline == nil {
                 // SIGINT/SIGTERM/SIGHUP: quit like Ctrl-Q, then restore the terminal.
                 quitDeadline = runtime.now().millisecondsSinceEpoch + 2000
                 perform(controller.handle(.ctrl("q"), now: runtime.now()))

@@ -6,7 +6,7 @@ import Glibc
 
 /// The thin ncurses driver: sets the terminal up, reads raw key input, draws a ``Screen`` and
 /// always restores the terminal. All decisions are made by the pure view model.
-final class NCursesTerminal {
+final class NCursesTerminal: TerminalDriver {
     private var started = false
     private var pairs: [Int32: Int16] = [:]
     private var colorCount: Int32 = 0
@@ -47,6 +47,9 @@ final class NCursesTerminal {
     var size: (width: Int, height: Int) {
         (Int(chatty_cols()), Int(chatty_lines()))
     }
+
+    /// curses reads the keyboard from standard input.
+    var inputDescriptor: Int32 { 0 }
 
     /// Every key waiting in the input queue (non-blocking).
     func readInput() -> [RawInput] {
