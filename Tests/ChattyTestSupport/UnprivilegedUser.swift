@@ -34,9 +34,17 @@ public enum UnprivilegedUser {
         return url
     }
 
-    /// Where the tests' files live: a directory everyone can enter.
+    /// Where the tests' files live: a directory everyone can enter. Those of earlier test runs
+    /// whose process is gone (each holds a copy of the binary) are removed first.
     public static let scratch: URL = {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("chatty-e2e-\(getpid())")
+        let temporary = FileManager.default.temporaryDirectory
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: temporary.path)) ?? []
+        where name.hasPrefix("chatty-e2e-") {
+            guard let pid = Int32(name.dropFirst("chatty-e2e-".count)), pid != getpid(),
+                  kill(pid, 0) != 0, errno == ESRCH else { continue }
+            try? FileManager.default.removeItem(at: temporary.appendingPathComponent(name))
+        }
+        let url = temporary.appendingPathComponent("chatty-e2e-\(getpid())")
         try? FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
         chmod(url.path, 0o755)
         return url

@@ -85,7 +85,7 @@ public final class ChatServer: Service, Sendable {
             channel = try await bindListener()
         } catch {
             lifecycle.withLockedValue { if case .starting = $0 { $0 = .initial } }
-            throw error
+            throw ListenError(address: configuration.listen, what: "clients", underlying: error)
         }
         let running = lifecycle.withLockedValue { state -> Bool in
             guard case .starting = state else { return false }
@@ -155,7 +155,7 @@ public final class ChatServer: Service, Sendable {
 
     private func startLinks(_ federation: FederationConfiguration) async throws {
         let admission = self.admission
-        let listener = try await ServerBootstrap(group: group)
+        let bootstrap = ServerBootstrap(group: group)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .serverChannelInitializer { Self.addAcceptHandlers(to: $0, admission: admission) }
             .childChannelOption(.tcpOption(.tcp_nodelay), value: 1)
@@ -164,8 +164,12 @@ public final class ChatServer: Service, Sendable {
                     try self.addLinkHandlers(to: channel, role: .acceptor, federation: federation)
                 }
             }
-            .bind(host: federation.linkListen.host, port: federation.linkListen.port)
-            .get()
+        let listener: Channel
+        do {
+            listener = try await bootstrap.bind(host: federation.linkListen.host, port: federation.linkListen.port).get()
+        } catch {
+            throw ListenError(address: federation.linkListen, what: "server links", underlying: error)
+        }
         links.withLockedValue { $0.listener = listener }
         if let port = listener.localAddress?.port {
             // Gossip the real address (the configured port may be 0).
