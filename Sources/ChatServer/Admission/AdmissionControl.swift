@@ -1,15 +1,15 @@
 import Logging
 import NIOConcurrencyHelpers
 
-/// Bounds the number of client connections a server holds, so it never runs out of descriptors
-/// while serving the clients it has.
+/// How many client connections a server holds, and what it says when it is full, so it never runs
+/// out of descriptors while serving the clients it has.
 ///
-/// A connection over the capacity is refused with an `ERROR` line and closed at once; the refusals
-/// are logged at most once per ``logInterval`` (with how many were refused since the last line),
-/// so a flood of connection attempts cannot flood the log either.
+/// The hub counts the open connections (``ServerHub/connect(channel:host:now:capacity:)`` refuses past
+/// ``capacity``); a refused connection gets an `ERROR` line and is closed at once. Refusals are logged
+/// at most once per ``logInterval`` (with how many were refused since the last line), so a flood of
+/// connection attempts cannot flood the log either.
 final class AdmissionControl: Sendable {
     struct State {
-        var open = 0
         var refusedSinceLog = 0
         var lastLog: Int64?
     }
@@ -27,20 +27,13 @@ final class AdmissionControl: Sendable {
         self.logInterval = logInterval
     }
 
-    /// Connections currently admitted.
-    var openConnections: Int { state.withLockedValue { $0.open } }
-
-    /// Admits one more connection, or refuses it (and logs, rate-limited) when the server is full.
-    func admit(now: Int64) -> Bool {
-        let (admitted, logRefused) = state.withLockedValue { state -> (Bool, Int?) in
-            if state.open < capacity {
-                state.open += 1
-                return (true, nil)
-            }
+    /// A connection was refused because the server is full: logs, rate-limited.
+    func refused(now: Int64) {
+        let logRefused = state.withLockedValue { state -> Int? in
             state.refusedSinceLog += 1
-            guard Self.due(&state.lastLog, now: now, interval: logInterval) else { return (false, nil) }
+            guard Self.due(&state.lastLog, now: now, interval: logInterval) else { return nil }
             defer { state.refusedSinceLog = 0 }
-            return (false, state.refusedSinceLog)
+            return state.refusedSinceLog
         }
         if let refused = logRefused {
             logger.warning("server full: refusing new clients", metadata: [
@@ -48,12 +41,6 @@ final class AdmissionControl: Sendable {
                 "hint": "raise the open-file limit (ulimit -n) to hold more",
             ])
         }
-        return admitted
-    }
-
-    /// A previously admitted connection closed.
-    func release() {
-        state.withLockedValue { $0.open -= 1 }
     }
 
     /// Accepting failed (the process or system ran out of descriptors, or memory): log it,
@@ -61,9 +48,7 @@ final class AdmissionControl: Sendable {
     func acceptFailed(_ error: any Error, now: Int64) {
         let log = state.withLockedValue { Self.due(&$0.lastLog, now: now, interval: logInterval) }
         if log {
-            logger.error("cannot accept connections; retrying in 1 s", metadata: [
-                "error": "\(error)", "clients": "\(openConnections)",
-            ])
+            logger.error("cannot accept connections; retrying in 1 s", metadata: ["error": "\(error)"])
         }
     }
 

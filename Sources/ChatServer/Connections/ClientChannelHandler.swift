@@ -49,12 +49,15 @@ final class ClientChannelHandler: ChannelInboundHandler {
 
     func channelActive(context: ChannelHandlerContext) {
         let host = context.channel.remoteAddress?.ipAddress ?? "unknown"
-        guard settings.admission.admit(now: Self.monotonicNow()) else {
+        let id: ClientID
+        switch hub.connect(channel: context.channel, host: host, now: WallClock.now(), capacity: settings.admission.capacity) {
+        case .success(let filed):
+            id = filed
+        case .failure(.full):
+            settings.admission.refused(now: Self.monotonicNow())
             refuse(context: context, host: host, reason: "Server full")
             return
-        }
-        guard let id = hub.connect(channel: context.channel, host: host, now: WallClock.now()) else {
-            settings.admission.release()
+        case .failure(.shuttingDown):
             context.close(promise: nil)
             return
         }
@@ -77,7 +80,6 @@ final class ClientChannelHandler: ChannelInboundHandler {
         drainTask?.cancel()
         finishInput(context: context)
         if let id {
-            settings.admission.release()
             hub.disconnected(id, reason: "Connection closed", now: WallClock.now())
             logger.debug("connection closed", metadata: ["client": "\(id)"])
         }

@@ -55,15 +55,22 @@ final class ServerHub: Sendable {
         ))
     }
 
-    /// Files a new connection; `nil` while shutting down.
-    func connect(channel: Channel, host: String, now: Timestamp) -> ClientID? {
+    /// Why a new connection was not filed.
+    enum Refusal: Error {
+        case full
+        case shuttingDown
+    }
+
+    /// Files a new connection, unless the server already holds `capacity` or is shutting down.
+    func connect(channel: Channel, host: String, now: Timestamp, capacity: Int = .max) -> Result<ClientID, Refusal> {
         let loop = loops.firstIndex { $0 === channel.eventLoop } ?? 0
-        return state.withLockedValue { state -> ClientID? in
-            guard !state.shuttingDown else { return nil }
+        return state.withLockedValue { state -> Result<ClientID, Refusal> in
+            guard !state.shuttingDown else { return .failure(.shuttingDown) }
+            guard state.openConnections < capacity else { return .failure(.full) }
             let id = state.server.clientConnected(host: host, now: now)
             state.deliveries.open(id.rawValue, channel: channel, loop: loop)
             state.openConnections += 1
-            return id
+            return .success(id)
         }
     }
 
