@@ -46,7 +46,7 @@ extension ClientStateMachine {
             backoff.reset()
             let session = Session(
                 nick: nick,
-                capabilities: Set(capabilities),
+                capabilities: CapabilityTracker(enabled: Set(capabilities), wanted: configuration.requestedCapabilities),
                 keepalive: Keepalive(
                     interval: configuration.keepaliveInterval, timeout: configuration.keepaliveTimeout, now: now
                 )

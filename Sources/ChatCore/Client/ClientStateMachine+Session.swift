@@ -148,30 +148,15 @@ extension ClientStateMachine {
         }
     }
 
+    /// `CAP NEW/DEL/ACK` after registration: the ``CapabilityTracker`` decides, we send what it asks.
     func capabilityChange(_ message: IRCMessage, session: inout Session) -> [ClientAction] {
         guard message.parameters.count >= 3 else { return [] }
         let entries = message.parameters[message.parameters.count - 1].split(separator: " ").map(String.init)
-        let names = entries.map { String($0.split(separator: "=", maxSplits: 1).first ?? "") }
-        switch message.parameters[1].uppercased() {
-        case "NEW":
-            let wanted = configuration.requestedCapabilities.filter {
-                names.contains($0) && !session.capabilities.contains($0)
-            }
-            return wanted.isEmpty ? [] : [.send(IRCMessage("CAP", "REQ", wanted.joined(separator: " ")))]
-        case "DEL":
-            for name in names { session.capabilities.remove(name) }
+        switch session.capabilities.capReceived(subcommand: message.parameters[1], entries: entries) {
+        case .none:
             return []
-        case "ACK":
-            for entry in entries {
-                if entry.hasPrefix("-") {
-                    session.capabilities.remove(String(entry.dropFirst()))
-                } else {
-                    session.capabilities.insert(entry)
-                }
-            }
-            return []
-        default:
-            return []
+        case .request(let names):
+            return [.send(IRCMessage("CAP", "REQ", names.joined(separator: " ")))]
         }
     }
 }

@@ -36,7 +36,7 @@ public struct ClientStateMachine<Random: RandomNumberGenerator> {
 
     struct Session {
         var nick: String
-        var capabilities: Set<String>
+        var capabilities: CapabilityTracker
         var roster = ChannelRoster()
         var keepalive: Keepalive
     }
@@ -116,7 +116,7 @@ public struct ClientStateMachine<Random: RandomNumberGenerator> {
 
     /// Capabilities the server acknowledged on this connection.
     public var enabledCapabilities: Set<String> {
-        if case .registered(let session) = state { return session.capabilities }
+        if case .registered(let session) = state { return session.capabilities.enabled }
         return []
     }
 
