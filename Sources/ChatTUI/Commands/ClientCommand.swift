@@ -74,9 +74,12 @@ struct ClientCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        let linemode = plain || isatty(1) == 0 || isatty(0) == 0
+        // Full screen with --host: the server's log goes to a file (below), so it may say more.
+        let logLevel: Logger.Level = host && !linemode ? .info : .warning
         LoggingSystem.bootstrap { label in
             var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = .warning
+            handler.logLevel = logLevel
             return handler
         }
         var chatServer: ChatServer?
@@ -85,7 +88,16 @@ struct ClientCommand: AsyncParsableCommand {
             let configuration = try serverOptions.configuration()
             MallocTuning.applyForServer()
             let started = ChatServer(configuration: configuration, logger: Logger(label: "chatty.host"))
-            let bound = try await started.start()
+            // On the full screen, stderr would draw over it: the server logs to a file of the user's.
+            let redirected = linemode ? nil : try HostLog.redirectStandardError()
+            let bound: SocketAddress
+            do {
+                bound = try await started.start()
+            } catch {
+                if let redirected { HostLog.restoreStandardError(redirected.saved) }
+                throw error
+            }
+            if let redirected { close(redirected.saved) }
             chatServer = started
             connectAddresses = [BindAddress(host: configuration.listen.host, port: bound.port ?? configuration.listen.port)]
         }
@@ -98,7 +110,6 @@ struct ClientCommand: AsyncParsableCommand {
                                        eventLoop: MultiThreadedEventLoopGroup.singleton.next(),
                                        onConnecting: { inbox.post(.connecting(to: $0)) },
                                        onEvent: { inbox.post(.client($0)) })
-        let linemode = plain || isatty(1) == 0 || isatty(0) == 0
         let scrollback = self.scrollback
         let utcOffset = TimeZone.current.secondsFromGMT()
         let channels = channel

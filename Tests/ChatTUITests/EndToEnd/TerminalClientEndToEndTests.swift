@@ -104,6 +104,14 @@ struct TerminalClientEndToEndTests {
         let host = try TmuxSession(name: "host", command: EndToEnd.command("--host --listen 127.0.0.1:\(port) --nick hostess"))
         defer { host.kill() }
         try await host.waitFor("registered")
+        // The server's log went to a file of the user's, not over the screen.
+        let log = UnprivilegedUser.home.appendingPathComponent(".local/state/chatty/host.log").path
+        let text = try String(contentsOfFile: log, encoding: .utf8)
+        #expect(text.contains("127.0.0.1:\(port)") && text.contains("listening"), "\(text)")
+        let attributes = try FileManager.default.attributesOfItem(atPath: log)
+        #expect((attributes[.posixPermissions] as? Int) == 0o600)
+        #expect((attributes[.ownerAccountID] as? Int).map(UInt32.init) == (UnprivilegedUser.testsRunAsRoot ? UnprivilegedUser.uid : getuid()))
+        #expect(!(try host.screen().contains("listening")), "no log line on the screen")
         let guest = try PlainClientProcess(arguments: ["--server", "127.0.0.1:\(port)", "--nick", "guest"])
         defer { guest.terminate() }
         try await guest.waitFor("guest has joined #chatty")
