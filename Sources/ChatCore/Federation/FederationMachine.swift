@@ -201,7 +201,9 @@ public struct FederationMachine: Sendable {
         var learned: [String: String] = [:]
         for entry in entries {
             let parts = entry.split(separator: "=", maxSplits: 1).map(String.init)
-            guard parts.count == 2, Self.isLinkAddress(parts[1]), parts[0].utf8.count <= 63 else { continue }
+            // A link address names its port: parsed with no default, so a bare host is refused.
+            guard parts.count == 2, let address = BindAddress.parse(parts[1], defaultPort: -1), address.port >= 0,
+                  parts[0].utf8.count <= 63 else { continue }
             if addresses[parts[0]] == nil {
                 addresses[parts[0]] = parts[1]
                 learned[parts[0]] = parts[1]
@@ -242,14 +244,6 @@ public struct FederationMachine: Sendable {
     private mutating func remember(_ event: Stamped<IRCMessage>, wire: ByteBuffer) {
         if history.count >= historyLimit { history.removeFirst() }
         history.append(HistoryEntry(origin: event.origin, sequence: event.sequence, wire: wire))
-    }
-
-    /// `HOST:PORT` or `[IPv6]:PORT` with a valid port.
-    static func isLinkAddress(_ text: String) -> Bool {
-        guard let colon = text.lastIndex(of: ":"), colon != text.startIndex,
-              let port = Int(text[text.index(after: colon)...]), (0...65535).contains(port) else { return false }
-        let host = text[..<colon]
-        return !host.contains(" ") && (host.contains(":") ? host.hasPrefix("[") && host.hasSuffix("]") : true)
     }
 
     /// One message as a CRLF-terminated wire line.

@@ -1,3 +1,4 @@
+import ChatCore
 import NIOCore
 
 #if canImport(Glibc)

@@ -74,8 +74,7 @@ final class HeadlessTerminal: TerminalDriver, Sendable {
     /// The last frame drawn, as text rows.
     var screenText: String {
         state.withLockedValue { state in
-            guard let frame = state.frame else { return "" }
-            return (0..<frame.rows.count).map { frame.text(row: $0) }.joined(separator: "\n")
+            state.frame?.lines.joined(separator: "\n") ?? ""
         }
     }
 }

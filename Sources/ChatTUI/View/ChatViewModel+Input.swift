@@ -84,7 +84,8 @@ extension ChatViewModel {
         let line = editor.submit()
         guard !line.allSatisfy(\.isWhitespace) else { return [] }
         if line.hasPrefix("/"), !line.hasPrefix("//") {
-            return runCommand(line)
+            // The controller runs it through the one command table.
+            return [.command(line)]
         }
         let text = line.hasPrefix("//") ? String(line.dropFirst()) : line
         let buffer = activeBuffer
@@ -97,11 +98,6 @@ extension ChatViewModel {
             return []
         }
         return [.sendMessage(target: buffer.name, text: text)]
-    }
-
-    /// `/commands` go to the controller, which runs them through the one command table.
-    private mutating func runCommand(_ line: String) -> [InputAction] {
-        [.command(line)]
     }
 
     /// A paste: one line goes into the editor; several lines are submitted

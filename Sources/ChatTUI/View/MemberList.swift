@@ -65,9 +65,4 @@ struct MemberList: Equatable, Sendable {
     mutating func set(_ roster: [ChannelMember]) {
         members = roster.map { Member(nick: $0.nick, prefixes: $0.prefixes) }
     }
-
-    /// Whether `nick` is a member (as spelled).
-    func contains(_ nick: String) -> Bool {
-        members.contains { $0.nick == nick }
-    }
 }
