@@ -61,4 +61,12 @@ public struct ClientConfiguration: Sendable, Hashable {
         self.reconnectJitter = reconnectJitter
         self.versionReply = versionReply
     }
+
+    /// The keepalive rules for the connection to the server (the client's own `PING`s).
+    var keepalive: PeerKeepalive.Configuration {
+        PeerKeepalive.Configuration(
+            pingInterval: max(1, keepaliveInterval.clientMilliseconds),
+            pingTimeout: max(1, keepaliveTimeout.clientMilliseconds)
+        )
+    }
 }

@@ -113,6 +113,8 @@ public enum ClientEvent: Sendable, Hashable {
     case error(String)
     /// Round-trip time of our keepalive `PING`.
     case lag(milliseconds: Int64)
+    /// The server's `005 RPL_ISUPPORT` values changed (case mapping, prefixes, limits).
+    case serverSupport(ServerSupport)
     /// The server answered ``ClientStateMachine/syncWithServer(token:)``: it has processed every
     /// line sent before that call.
     case synced(token: String)

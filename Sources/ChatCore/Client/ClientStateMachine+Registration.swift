@@ -47,8 +47,8 @@ extension ClientStateMachine {
             let session = Session(
                 nick: nick,
                 capabilities: CapabilityTracker(enabled: Set(capabilities), wanted: configuration.requestedCapabilities),
-                keepalive: Keepalive(
-                    interval: configuration.keepaliveInterval, timeout: configuration.keepaliveTimeout, now: now
+                keepalive: PeerKeepalive(
+                    configuration: configuration.keepalive, now: now.millisecondsSinceEpoch
                 )
             )
             state = .registered(session)
@@ -63,7 +63,7 @@ extension ClientStateMachine {
                     actions.append(.send(IRCMessage("JOIN", channel)))
                 }
             }
-            actions.append(.scheduleTimer(at: session.keepalive.deadline))
+            actions.append(.scheduleTimer(at: session.keepaliveDeadline))
             return actions
         }
     }

@@ -21,7 +21,7 @@ extension ClientStateMachine {
             if token.hasPrefix(Self.syncTokenPrefix) {
                 return [.emit(.synced(token: String(token.dropFirst(Self.syncTokenPrefix.count))))]
             }
-            guard let lag = session.keepalive.pongReceived(token: token, now: now) else { return [] }
+            guard let lag = session.keepalive.pongReceived(token: token, now: now.millisecondsSinceEpoch) else { return [] }
             return [.emit(.lag(milliseconds: lag))]
 
         case "PRIVMSG", "NOTICE":
@@ -118,7 +118,7 @@ extension ClientStateMachine {
 
         case "005":
             serverSupport.apply(parameters.dropFirst().dropLast())
-            return [.emit(.serverInfo(code: 5, text: Self.numericText(message)))]
+            return [.emit(.serverSupport(serverSupport)), .emit(.serverInfo(code: 5, text: Self.numericText(message)))]
 
         case "331", "332":
             guard parameters.count >= 3 else { return malformed(message) }

@@ -15,7 +15,7 @@ import NIOCore
 /// them are in their own files: registration (`+Registration`), a registered session's IRC → UI
 /// translation and roster (`+Session`), chat and CTCP (`+Chat`), and user commands (`+Commands`).
 /// The sub-machines they use are values of their own: ``RegistrationStateMachine``,
-/// ``ChannelRoster``, ``Keepalive``, ``NickFallback``, ``MessageSplitter``, ``ReconnectBackoff``.
+/// ``ChannelRoster``, ``PeerKeepalive``, ``NickFallback``, ``MessageSplitter``, ``ReconnectBackoff``.
 public struct ClientStateMachine<Random: RandomNumberGenerator> {
     enum State {
         case disconnected(reason: String?)
@@ -38,7 +38,12 @@ public struct ClientStateMachine<Random: RandomNumberGenerator> {
         var nick: String
         var capabilities: CapabilityTracker
         var roster = ChannelRoster()
-        var keepalive: Keepalive
+        var keepalive: PeerKeepalive
+
+        /// When the keepalive wants the timer (the client's clock counts milliseconds since the epoch).
+        var keepaliveDeadline: Timestamp {
+            Timestamp(millisecondsSinceEpoch: keepalive.nextDeadline ?? Int64.max)
+        }
     }
 
     enum AfterClose {
@@ -213,17 +218,17 @@ public struct ClientStateMachine<Random: RandomNumberGenerator> {
 
         case .registered(var session):
             state = .modifying
-            let action = session.keepalive.timerFired(now: now)
+            let action = session.keepalive.timerFired(now: now.millisecondsSinceEpoch)
             state = .registered(session)
             switch action {
-            case .wait(let next):
-                return [.scheduleTimer(at: next)]
-            case .ping(let token, let next):
-                return [.send(IRCMessage("PING", token)), .scheduleTimer(at: next)]
-            case .dead(let silence):
+            case .none:
+                return [.scheduleTimer(at: session.keepaliveDeadline)]
+            case .sendPing(let token):
+                return [.send(IRCMessage("PING", token)), .scheduleTimer(at: session.keepaliveDeadline)]
+            case .timedOut(let timeout):
                 state = .closing(.reconnect)
                 return membersCleared(session) + [
-                    .emit(.connectionLost(reason: "Ping timeout: \(silence / 1000) seconds")),
+                    .emit(.connectionLost(reason: timeout.reason)),
                     .emit(.stateChanged(.disconnecting)),
                     .close,
                 ]
@@ -286,7 +291,7 @@ public struct ClientStateMachine<Random: RandomNumberGenerator> {
             return actions
         case .registered(var session):
             state = .modifying
-            session.keepalive.received(now: now)
+            session.keepalive.lineReceived(now: now.millisecondsSinceEpoch)
             let actions = registeredMessage(message, session: &session, now: now)
             if case .modifying = state { state = .registered(session) }
             return actions

@@ -137,9 +137,9 @@ public struct FederationMachine: Sendable {
     }
 
     /// A keepalive `PING` for `link` (only once it is authenticated).
-    public func ping(_ link: LinkID) -> [Action] {
+    public func ping(_ link: LinkID, token: String) -> [Action] {
         guard let peerEntry = links[link], peerEntry != nil else { return [] }
-        return [.send(link, Self.wire(IRCMessage(command: "PING", parameters: [local.name])))]
+        return [.send(link, Self.wire(IRCMessage(command: "PING", parameters: [token])))]
     }
 
     /// A link connection ended. When it was the last link to that server, the server is gone.

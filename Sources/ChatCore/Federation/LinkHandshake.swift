@@ -26,7 +26,7 @@
 /// hex, a wrong MAC. `LINK` lines after authentication (a second `AUTH`) are rejected too.
 ///
 /// - Important: The I/O layer bounds the handshake's duration itself (for example with
-///   ``LinkKeepalive``) and closes the connection after ``Action/reject(_:)``; lines that are
+///   ``PeerKeepalive``) and closes the connection after ``Action/reject(_:)``; lines that are
 ///   still fed to the machine after a rejection are ignored.
 public struct LinkHandshake: Sendable {
     /// HMAC-SHA256 keyed with the shared secret.

@@ -16,7 +16,7 @@ final class ClientChannelHandler: ChannelInboundHandler {
     private var hub: ServerHub { settings.hub }
     private var logger: Logger { settings.logger }
     private var id: ClientID?
-    private var keepalive: KeepaliveStateMachine
+    private var keepalive: PeerKeepalive
     private var flood: FloodControl
     /// Lines delayed by flood control (an empty array costs no allocation).
     private var delayed: [IRCLineFrame] = []
@@ -35,7 +35,7 @@ final class ClientChannelHandler: ChannelInboundHandler {
         self.settings = settings
         self.decoder = IRCLineDecoder(maximumLength: settings.limits.maxFrameLength)
         let now = Self.monotonicNow()
-        self.keepalive = KeepaliveStateMachine(configuration: settings.keepalive, now: now)
+        self.keepalive = PeerKeepalive(configuration: settings.keepalive, now: now)
         self.flood = FloodControl(configuration: settings.flood, now: now)
     }
 
@@ -214,10 +214,10 @@ final class ClientChannelHandler: ChannelInboundHandler {
         switch keepalive.timerFired(now: now) {
         case .none:
             break
-        case .sendPing:
-            hub.ping(id)
-        case .close(let reason):
-            hub.drop(id, reason: reason)
+        case .sendPing(let token):
+            hub.ping(id, token: token)
+        case .timedOut(let timeout):
+            hub.drop(id, reason: timeout.reason)
         }
     }
 }

@@ -9,7 +9,7 @@ final class ClientConnectionSettings: Sendable {
     let sweepers: KeepaliveSweepers
     let limits: IRCLimits
     let logger: Logger
-    let keepalive: KeepaliveStateMachine.Configuration
+    let keepalive: PeerKeepalive.Configuration
     let flood: FloodControl.Configuration
     let admission: AdmissionControl
 

@@ -90,9 +90,9 @@ final class ServerHub: Sendable {
     }
 
     /// Queues a keepalive `PING` for the client.
-    func ping(_ id: ClientID) {
+    func ping(_ id: ClientID, token: String) {
         _ = run { state in
-            self.apply([.send(IRCMessage(source: self.serverName, "PING", self.serverName), to: id)], to: &state, registrationOf: id)
+            self.apply([.send(IRCMessage(source: self.serverName, "PING", token), to: id)], to: &state, registrationOf: id)
         }
     }
 

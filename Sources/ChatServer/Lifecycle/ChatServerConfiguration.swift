@@ -8,7 +8,7 @@ public struct ChatServerConfiguration: Sendable {
     public var core: ServerConfiguration
     /// Event-loop threads; 1 keeps everything on one core.
     public var threads: Int
-    public var keepalive: KeepaliveStateMachine.Configuration
+    public var keepalive: PeerKeepalive.Configuration
     public var flood: FloodControl.Configuration
     /// Bytes that may wait for a slow reader before it is disconnected with "SendQ exceeded".
     public var sendQueueLimit: Int
@@ -25,7 +25,7 @@ public struct ChatServerConfiguration: Sendable {
         listen: BindAddress = .hostname(),
         core: ServerConfiguration = ServerConfiguration(),
         threads: Int = System.coreCount,
-        keepalive: KeepaliveStateMachine.Configuration = .init(),
+        keepalive: PeerKeepalive.Configuration = .serverClient,
         flood: FloodControl.Configuration = .init(),
         sendQueueLimit: Int = 1 << 20,
         federation: FederationConfiguration? = nil,

@@ -8,8 +8,8 @@ public struct FederationConfiguration: Sendable {
     public var peers: [BindAddress]
     /// The shared network secret (links authenticate with HMAC-SHA256 challenge–response).
     public var secret: [UInt8]
-    /// Link keepalive: ping after `interval` ms of silence, declare the peer dead after `timeout` ms.
-    public var keepalive: LinkKeepalive.Configuration
+    /// Link keepalive: a `PING` after `pingInterval` ms of silence, the peer dead `pingTimeout` ms later.
+    public var keepalive: PeerKeepalive.Configuration
     /// Seconds to wait between attempts to (re)connect a link, doubling up to `maxRetryDelay`.
     public var retryDelay: Double
     public var maxRetryDelay: Double
@@ -22,7 +22,7 @@ public struct FederationConfiguration: Sendable {
         linkListen: BindAddress,
         peers: [BindAddress] = [],
         secret: [UInt8],
-        keepalive: LinkKeepalive.Configuration = .init(interval: 2_000, timeout: 6_000),
+        keepalive: PeerKeepalive.Configuration = .link(silence: 6_000),
         retryDelay: Double = 0.5,
         maxRetryDelay: Double = 5,
         holdBackLimit: Int = 10_000,

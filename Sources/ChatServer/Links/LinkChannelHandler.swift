@@ -13,14 +13,14 @@ final class LinkChannelHandler: ChannelInboundHandler {
     private let logger: Logger
     private let onLearned: @Sendable ([String: String]) -> Void
     private var handshake: LinkHandshake
-    private var keepalive: LinkKeepalive
+    private var keepalive: PeerKeepalive
     private var linkID: Int?
     private var peer: OriginID?
     private var timer: Scheduled<Void>?
     private var context: ChannelHandlerContext?
 
     init(hub: ServerHub, role: LinkHandshake.Role, local: OriginID, secret: [UInt8],
-         keepalive: LinkKeepalive.Configuration, logger: Logger,
+         keepalive: PeerKeepalive.Configuration, logger: Logger,
          onLearned: @escaping @Sendable ([String: String]) -> Void) {
         self.hub = hub
         self.logger = logger
@@ -31,7 +31,7 @@ final class LinkChannelHandler: ChannelInboundHandler {
         self.handshake = LinkHandshake(role: role, local: local, nonce: nonce) { message in
             Array(HMAC<SHA256>.authenticationCode(for: message, using: SymmetricKey(data: secret)))
         }
-        self.keepalive = LinkKeepalive(configuration: keepalive, now: Self.now())
+        self.keepalive = PeerKeepalive(configuration: keepalive, now: Self.now())
     }
 
     static func now() -> Int64 { WallClock.monotonicMilliseconds() }
@@ -132,9 +132,9 @@ final class LinkChannelHandler: ChannelInboundHandler {
             switch keepalive.timerFired(now: Self.now()) {
             case .none:
                 break
-            case .sendPing:
-                if let linkID, peer != nil { hub.pingLink(linkID) }
-            case .dead:
+            case .sendPing(let token):
+                if let linkID, peer != nil { hub.pingLink(linkID, token: token) }
+            case .timedOut:
                 logger.notice("link timed out", metadata: ["peer": "\(peer.map { "\($0)" } ?? "unauthenticated")"])
                 context.close(promise: nil)
                 return

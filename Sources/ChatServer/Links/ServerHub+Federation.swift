@@ -54,9 +54,9 @@ extension ServerHub {
     }
 
     /// Sends a keepalive `PING` on a link.
-    func pingLink(_ id: Int) {
+    func pingLink(_ id: Int, token: String) {
         run { state in
-            guard let actions = state.federation?.machine.ping(id) else { return }
+            guard let actions = state.federation?.machine.ping(id, token: token) else { return }
             _ = carryOut(actions, for: id, now: nil, in: &state)
         }
     }

@@ -80,7 +80,7 @@ struct ChatController: Sendable {
                 }
                 view.switchTo(index: number - 1)
             } else {
-                guard view.buffers.contains(where: { $0.name.lowercased() == name.lowercased() }) else {
+                guard view.bufferIndex(named: name) != nil else {
                     localError("/buffer: no buffer named \(name)")
                     return []
                 }
@@ -144,10 +144,12 @@ struct ChatController: Sendable {
                 line(.error, "Connection lost: \(reason)", in: buffer.name)
             }
         case .message(let message), .notice(let message), .action(let message):
-            let kind: ChatLine.Kind = switch event {
-            case .notice: .notice
-            case .action: .action
-            default: message.conversation.isPrivate ? .privateMessage : .message
+            let kind: ChatLine.Kind = if case .notice = event {
+                .notice
+            } else if case .action = event {
+                .action
+            } else {
+                message.conversation.isPrivate ? .privateMessage : .message
             }
             let mentions = !message.isOwn && Self.mentions(message.text, nick: nick)
             view.append(ChatLine(timestamp: message.time.millisecondsSinceEpoch, kind: kind, nick: message.sender,
@@ -221,6 +223,8 @@ struct ChatController: Sendable {
             line(.error, text, in: view.activeBuffer.name)
         case .lag(let milliseconds):
             view.status.lagMilliseconds = Int(milliseconds)
+        case .serverSupport(let support):
+            view.caseMapping = support.caseMapping
         case .synced:
             break
         }

@@ -110,7 +110,8 @@ struct LineModeSession {
             if let confirmed = Int(token) { unconfirmed.removeAll { $0.token <= confirmed } }
             actions += finishIfDone(now: now)
         case .message, .notice, .action, .ctcpRequest, .ctcpReply, .joined, .parted, .quit, .kicked,
-             .nickChanged, .names, .members, .topic, .topicSetBy, .mode, .invited, .serverError, .serverInfo, .lag:
+             .nickChanged, .names, .members, .topic, .topicSetBy, .mode, .invited, .serverError, .serverInfo, .lag,
+             .serverSupport:
             break
         }
         return actions

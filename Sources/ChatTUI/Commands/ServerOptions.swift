@@ -142,7 +142,7 @@ struct ServerOptions: ParsableArguments {
                 linkListen: BindAddress.parse(linkListen)!,
                 peers: peer.compactMap { BindAddress.parse($0) },
                 secret: secret,
-                keepalive: .init(interval: max(300, timeout / 3), timeout: timeout)
+                keepalive: .link(silence: max(900, timeout))
             )
         }
         return ChatServerConfiguration(

@@ -1,3 +1,5 @@
+import ChatCore
+
 /// Position of the bottom visible row of a scrolled message pane: row `row`
 /// (0-based, after wrapping) of the line with sequence number `sequence`.
 struct ScrollAnchor: Hashable, Comparable, Sendable {
@@ -49,11 +51,19 @@ struct ChatBuffer: Sendable {
     private(set) var activity: Activity = .none
     /// Scroll position; `nil` means following the newest line.
     var scrollAnchor: ScrollAnchor?
-    /// Sequence number of the last conversation line per lowercased nick (for completion order).
+    /// Sequence number of the last conversation line per folded nick (for completion order).
     private(set) var lastSpoke: [String: Int] = [:]
+    /// How the server compares nicks (ISUPPORT `CASEMAPPING`), set by the view model.
+    var caseMapping: CaseMapping {
+        didSet {
+            guard caseMapping != oldValue else { return }
+            lastSpoke = Dictionary(lastSpoke.map { (caseMapping.fold($0.key), $0.value) }, uniquingKeysWith: max)
+        }
+    }
 
     /// Creates an empty buffer keeping at most `scrollbackLimit` lines.
-    init(name: String, kind: Kind, scrollbackLimit: Int = 10_000) {
+    init(caseMapping: CaseMapping = .rfc1459, name: String, kind: Kind, scrollbackLimit: Int = 10_000) {
+        self.caseMapping = caseMapping
         self.name = name
         self.kind = kind
         self.lines = Scrollback(capacity: scrollbackLimit)
@@ -76,7 +86,7 @@ struct ChatBuffer: Sendable {
         let sequence = lines.endSequence
         lines.append(line)
         if line.isConversation, !line.isOwn, let nick = line.nick {
-            lastSpoke[nick.lowercased()] = sequence
+            lastSpoke[caseMapping.fold(nick)] = sequence
             if lastSpoke.count > Self.maxTrackedSpeakers {
                 pruneSpeakers()
             }
@@ -110,8 +120,8 @@ struct ChatBuffer: Sendable {
 
     /// Notes that `oldNick` is now `newNick` for completion ordering.
     mutating func renameSpeaker(_ oldNick: String, to newNick: String) {
-        if let sequence = lastSpoke.removeValue(forKey: oldNick.lowercased()) {
-            lastSpoke[newNick.lowercased()] = sequence
+        if let sequence = lastSpoke.removeValue(forKey: caseMapping.fold(oldNick)) {
+            lastSpoke[caseMapping.fold(newNick)] = sequence
         }
     }
 
@@ -122,7 +132,7 @@ struct ChatBuffer: Sendable {
             return kind == .query ? .highlight : .messages
         case .error:
             return .messages
-        default:
+        case .privateMessage, .join, .part, .quit, .nick, .kick, .topic, .mode, .info:
             return .events
         }
     }
@@ -132,7 +142,7 @@ struct ChatBuffer: Sendable {
     /// Nicks to offer for Tab completion: members who spoke most recently
     /// first, then the rest in member-list order; never `ownNick`.
     func completionCandidates(ownNick: String) -> [String] {
-        let own = ownNick.lowercased()
+        let own = caseMapping.fold(ownNick)
         var names: [String]
         switch kind {
         case .channel:
@@ -142,14 +152,14 @@ struct ChatBuffer: Sendable {
         case .server:
             names = []
         }
-        names.removeAll { $0.lowercased() == own }
+        names.removeAll { caseMapping.fold($0) == own }
         var order: [String: Int] = [:]
         for (index, name) in names.enumerated() {
             order[name] = index
         }
         return names.sorted { lhs, rhs in
-            let l = lastSpoke[lhs.lowercased()] ?? -1
-            let r = lastSpoke[rhs.lowercased()] ?? -1
+            let l = lastSpoke[caseMapping.fold(lhs)] ?? -1
+            let r = lastSpoke[caseMapping.fold(rhs)] ?? -1
             if l != r { return l > r }
             return order[lhs, default: 0] < order[rhs, default: 0]
         }

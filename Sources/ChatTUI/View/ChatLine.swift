@@ -94,7 +94,7 @@ struct ChatLine: Equatable, Sendable {
         switch kind {
         case .message, .action, .notice, .privateMessage:
             return true
-        default:
+        case .join, .part, .quit, .nick, .kick, .topic, .mode, .info, .error:
             return false
         }
     }

@@ -133,7 +133,7 @@ extension ChatViewModel {
         guard available > 0 else { return }
         let overflow = members.count > available
         let shownCount = overflow ? available - 1 : members.count
-        let own = status.nick.lowercased()
+        let own = caseMapping.fold(status.nick)
         for index in 0..<shownCount {
             let member = members[index]
             let row = layout.paneTop + 1 + index
@@ -141,7 +141,7 @@ extension ChatViewModel {
                 let color: TerminalColor = member.isOperator ? .brightGreen : (member.isVoiced ? .brightYellow : .cyan)
                 screen.put(String(prefix), row: row, column: contentColumn, style: TextStyle(bold: true, foreground: color))
             }
-            let isOwn = member.nick.lowercased() == own
+            let isOwn = caseMapping.fold(member.nick) == own
             let style = TextStyle(bold: isOwn, foreground: isOwn ? NickColors.own : NickColors.color(for: member.nick))
             let nick = TerminalSanitizer.plain(member.nick).truncated(toWidth: contentWidth - 1)
             screen.put(nick, row: row, column: contentColumn + 1, style: style)

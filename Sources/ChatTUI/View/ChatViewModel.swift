@@ -44,6 +44,12 @@ struct ChatViewModel: Sendable {
     var editor = LineEditor()
     /// Lines kept per buffer.
     let scrollbackLimit: Int
+    /// How the server compares nicks and channel names (from its ISUPPORT); every buffer uses it.
+    var caseMapping: CaseMapping = .rfc1459 {
+        didSet {
+            for index in buffers.indices { buffers[index].caseMapping = caseMapping }
+        }
+    }
     /// Offset from UTC, in seconds, for timestamps.
     var utcOffsetSeconds: Int
     /// Whether the help overlay covers the message pane.
@@ -79,13 +85,13 @@ struct ChatViewModel: Sendable {
     /// The buffer shown.
     var activeBuffer: ChatBuffer { buffers[activeIndex] }
 
-    /// Index of the buffer named `name` (case-insensitive).
+    /// Index of the buffer named `name` (compared with the server's case mapping).
     func bufferIndex(named name: String) -> Int? {
-        let wanted = name.lowercased()
-        return buffers.firstIndex { $0.name.lowercased() == wanted }
+        let wanted = caseMapping.fold(name)
+        return buffers.firstIndex { caseMapping.fold($0.name) == wanted }
     }
 
-    /// The buffer named `name` (case-insensitive).
+    /// The buffer named `name` (compared with the server's case mapping).
     func buffer(named name: String) -> ChatBuffer? {
         bufferIndex(named: name).map { buffers[$0] }
     }
@@ -97,7 +103,7 @@ struct ChatViewModel: Sendable {
         if let existing = bufferIndex(named: name) {
             index = existing
         } else {
-            buffers.append(ChatBuffer(
+            buffers.append(ChatBuffer(caseMapping: caseMapping,
                 name: name, kind: kind ?? ChatBuffer.kind(forName: name), scrollbackLimit: scrollbackLimit
             ))
             index = buffers.count - 1

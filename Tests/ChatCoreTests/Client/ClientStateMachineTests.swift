@@ -148,12 +148,15 @@ import Testing
             irc(":srv 005 alice PREFIX=(qov)~@+ CHANTYPES=#& NICKLEN=16 NETWORK=ChattyNet :are supported by this server"),
             now: t(2_000)
         )
-        #expect(info == [.emit(.serverInfo(
+        #expect(info == [.emit(.serverSupport(machine.serverSupport)), .emit(.serverInfo(
             code: 5, text: "PREFIX=(qov)~@+ CHANTYPES=#& NICKLEN=16 NETWORK=ChattyNet: are supported by this server"
         ))])
         #expect(machine.serverSupport.network == "ChattyNet")
         #expect(machine.serverSupport.nickLength == 16)
         #expect(machine.serverSupport.prefixSymbols == ["~", "@", "+"])
+        let mapping = machine.messageReceived(irc(":srv 005 alice CASEMAPPING=ascii :are supported"), now: t(2_100))
+        #expect(mapping.first == .emit(.serverSupport(machine.serverSupport)))
+        #expect(machine.serverSupport.caseMapping == .ascii)
     }
 }
 

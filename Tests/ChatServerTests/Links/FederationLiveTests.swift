@@ -34,7 +34,7 @@ struct TestNetwork {
             flood: .init(rate: 0, burst: 10, hardLimit: 100),
             federation: FederationConfiguration(
                 linkListen: .hostname("127.0.0.1", port: 0), peers: peers, secret: secret,
-                keepalive: .init(interval: 500, timeout: 1_500), retryDelay: 0.1, maxRetryDelay: 0.5)
+                keepalive: .link(silence: 1_500), retryDelay: 0.1, maxRetryDelay: 0.5)
         )
         configuration.core.name = name
         let server = ChatServer(configuration: configuration)

@@ -32,7 +32,7 @@ import Testing
             let channel = EmbeddedChannel(loop: loop)
             try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(IRCLineDecoder(maximumLength: 80 * 1024)))
             try channel.pipeline.syncOperations.addHandler(LinkChannelHandler(
-                hub: hub, role: role, local: origin, secret: secret, keepalive: .init(interval: 60_000, timeout: 120_000),
+                hub: hub, role: role, local: origin, secret: secret, keepalive: .link(silence: 120_000),
                 logger: Logger(label: "test"), onLearned: { _ in }))
             return channel
         }

@@ -71,6 +71,18 @@ import Testing
         #expect(session.sidebar("#chatty") == ["~me", "%bob"])
     }
 
+    @Test func buffersAndNicksCompareWithTheServersCaseMapping() {
+        var session = Session()
+        session.receive(":me!u@h JOIN #a[b]")
+        // RFC 1459 (the default): `[]` and `{}` are the same letters.
+        #expect(session.controller.view.buffer(named: "#A{B}") != nil)
+        session.receive(":srv 005 me CASEMAPPING=ascii :are supported")
+        #expect(session.controller.view.caseMapping == .ascii)
+        #expect(session.controller.view.buffer(named: "#A{B}") == nil)
+        #expect(session.controller.view.buffer(named: "#A[B]") != nil)
+        #expect(session.controller.view.activeBuffer.caseMapping == .ascii, "every buffer follows the server")
+    }
+
     @Test func losingTheConnectionEmptiesTheSidebar() {
         var session = Session()
         session.receive(":me!m@h JOIN #chatty")
