@@ -22,7 +22,7 @@ extension ClientStateMachine {
         case "ERROR":
             return [.emit(.serverError(message.parameters.last ?? ""))]
         default:
-            return displayGeneric(message, ownNick: registering.registration.nick, now: now)
+            return translator(ownNick: registering.registration.nick).generic(message, now: now)
         }
 
         switch action {
@@ -53,7 +53,7 @@ extension ClientStateMachine {
             )
             state = .registered(session)
             var actions: [ClientAction] = [
-                .emit(.serverInfo(code: 1, text: Self.numericText(message))),
+                .emit(.serverInfo(code: 1, text: MessageTranslator.numericText(message))),
                 .emit(.stateChanged(.registered(nick: nick))),
             ]
             for channel in channelsToJoin {

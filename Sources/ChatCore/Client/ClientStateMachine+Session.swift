@@ -1,4 +1,5 @@
-/// Server lines of a registered session: the roster, capabilities, and the IRC → UI translation.
+/// Server lines of a registered session that change its state (roster, nick, topic, capabilities,
+/// ISUPPORT) and the events they make; the rest goes to ``MessageTranslator``.
 extension ClientStateMachine {
     // MARK: - Registered
 
@@ -25,11 +26,11 @@ extension ClientStateMachine {
             return [.emit(.lag(milliseconds: lag))]
 
         case "PRIVMSG", "NOTICE":
-            guard parameters.count >= 2 else { return malformed(message) }
-            return chatReceived(message, ownNick: session.nick, now: now)
+            guard parameters.count >= 2 else { return MessageTranslator.malformed(message) }
+            return translator(ownNick: session.nick).chat(message, now: now)
 
         case "JOIN":
-            guard let channel = parameters.first, !sender.isEmpty else { return malformed(message) }
+            guard let channel = parameters.first, !sender.isEmpty else { return MessageTranslator.malformed(message) }
             if isSelf {
                 session.roster.selfJoined(channel, nick: session.nick, serverSupport)
                 addChannelToJoin(channel)
@@ -39,7 +40,7 @@ extension ClientStateMachine {
             return [.emit(.joined(channel: channel, nick: sender, isOwn: isSelf))] + membersChanged([channel], session)
 
         case "PART":
-            guard let channels = parameters.first, !sender.isEmpty else { return malformed(message) }
+            guard let channels = parameters.first, !sender.isEmpty else { return MessageTranslator.malformed(message) }
             let reason = parameters.count >= 2 ? parameters[1] : nil
             var actions: [ClientAction] = []
             for channel in channels.split(separator: ",").map(String.init) {
@@ -55,7 +56,7 @@ extension ClientStateMachine {
             return actions
 
         case "KICK":
-            guard parameters.count >= 2 else { return malformed(message) }
+            guard parameters.count >= 2 else { return MessageTranslator.malformed(message) }
             let (channel, victim) = (parameters[0], parameters[1])
             let reason = parameters.count >= 3 ? parameters[2] : nil
             let ownKick = isSameNick(victim, session.nick)
@@ -74,7 +75,7 @@ extension ClientStateMachine {
             return [.emit(.quit(nick: sender, reason: parameters.first, channels: channels))] + membersChanged(channels, session)
 
         case "NICK":
-            guard let newNick = parameters.first, !sender.isEmpty else { return malformed(message) }
+            guard let newNick = parameters.first, !sender.isEmpty else { return MessageTranslator.malformed(message) }
             let channels = session.roster.rename(sender, to: newNick, serverSupport)
             if isSelf {
                 session.nick = newNick
@@ -88,12 +89,12 @@ extension ClientStateMachine {
                 + membersChanged(channels, session)
 
         case "TOPIC":
-            guard parameters.count >= 2 else { return malformed(message) }
+            guard parameters.count >= 2 else { return MessageTranslator.malformed(message) }
             session.roster.setTopic(parameters[0], parameters[1], serverSupport)
             return [.emit(.topic(channel: parameters[0], text: parameters[1], setBy: sender, isChange: true))]
 
         case "MODE":
-            guard parameters.count >= 2 else { return malformed(message) }
+            guard parameters.count >= 2 else { return MessageTranslator.malformed(message) }
             let arguments = Array(parameters.dropFirst(2))
             var changed: [String] = []
             if serverSupport.isChannel(parameters[0]) {
@@ -104,7 +105,7 @@ extension ClientStateMachine {
                                 by: message.sourceNick))] + membersChanged(changed, session)
 
         case "INVITE":
-            guard parameters.count >= 2 else { return malformed(message) }
+            guard parameters.count >= 2 else { return MessageTranslator.malformed(message) }
             return [.emit(.invited(channel: parameters[1], by: sender))]
 
         case "CAP":
@@ -118,33 +119,33 @@ extension ClientStateMachine {
 
         case "005":
             serverSupport.apply(parameters.dropFirst().dropLast())
-            return [.emit(.serverSupport(serverSupport)), .emit(.serverInfo(code: 5, text: Self.numericText(message)))]
+            return [.emit(.serverSupport(serverSupport)), .emit(.serverInfo(code: 5, text: MessageTranslator.numericText(message)))]
 
         case "331", "332":
-            guard parameters.count >= 3 else { return malformed(message) }
+            guard parameters.count >= 3 else { return MessageTranslator.malformed(message) }
             let text = message.command == "332" ? parameters[2] : ""
             session.roster.setTopic(parameters[1], text.isEmpty ? nil : text, serverSupport)
             return [.emit(.topic(channel: parameters[1], text: text, setBy: nil, isChange: false))]
 
         case "333":
-            guard parameters.count >= 3 else { return malformed(message) }
+            guard parameters.count >= 3 else { return MessageTranslator.malformed(message) }
             let setter = parameters[2].split(separator: "!", maxSplits: 1).first.map(String.init) ?? parameters[2]
             let at = parameters.count >= 4 ? Int64(parameters[3]).map { Timestamp(millisecondsSinceEpoch: $0 * 1000) } : nil
             return [.emit(.topicSetBy(channel: parameters[1], setBy: setter, at: at))]
 
         case "353":
-            guard parameters.count >= 3 else { return malformed(message) }
+            guard parameters.count >= 3 else { return MessageTranslator.malformed(message) }
             session.roster.namesReceived(parameters[parameters.count - 2], entries: parameters[parameters.count - 1],
                                          serverSupport)
             return []
 
         case "366":
-            guard parameters.count >= 2 else { return malformed(message) }
+            guard parameters.count >= 2 else { return MessageTranslator.malformed(message) }
             let members = session.roster.namesEnded(parameters[1], serverSupport)
             return [.emit(.names(channel: parameters[1], members: members))] + membersChanged([parameters[1]], session)
 
         default:
-            return displayGeneric(message, ownNick: session.nick, now: now)
+            return translator(ownNick: session.nick).generic(message, now: now)
         }
     }
 

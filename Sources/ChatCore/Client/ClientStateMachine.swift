@@ -12,10 +12,11 @@ import NIOCore
 /// `→ reconnecting → connecting → …` with exponential backoff.
 ///
 /// This file holds the states, the connection events and the transitions; the concepts on top of
-/// them are in their own files: registration (`+Registration`), a registered session's IRC → UI
-/// translation and roster (`+Session`), chat and CTCP (`+Chat`), and user commands (`+Commands`).
+/// them are in their own files: registration (`+Registration`), a registered session's roster and
+/// capability changes (`+Session`), chat out (`+Chat`), and user commands (`+Commands`).
 /// The sub-machines they use are values of their own: ``RegistrationStateMachine``,
-/// ``ChannelRoster``, ``PeerKeepalive``, ``NickFallback``, ``MessageSplitter``, ``ReconnectBackoff``.
+/// ``ChannelRoster``, ``CapabilityTracker``, ``MessageTranslator`` (the way in), ``PeerKeepalive``,
+/// ``NickFallback``, ``MessageSplitter``, ``ReconnectBackoff``.
 public struct ClientStateMachine<Random: RandomNumberGenerator> {
     enum State {
         case disconnected(reason: String?)
@@ -340,37 +341,9 @@ public struct ClientStateMachine<Random: RandomNumberGenerator> {
 
     // MARK: - Helpers
 
-    /// MOTD, welcome lines, other numerics and unknown commands, as text.
-    func displayGeneric(_ message: IRCMessage, ownNick: String, now: Timestamp) -> [ClientAction] {
-        switch message.command {
-        case "NOTICE" where message.parameters.count >= 2:
-            return chatReceived(message, ownNick: ownNick, now: now)
-        case "PRIVMSG" where message.parameters.count >= 2:
-            return chatReceived(message, ownNick: ownNick, now: now)
-        default:
-            break
-        }
-        guard let code = Int(message.command), message.command.utf8.count == 3 else {
-            return [.emit(.serverInfo(code: nil, text: message.description))]
-        }
-        let text = Self.numericText(message)
-        if (400..<600).contains(code) {
-            return [.emit(.numericError(code: code, text: text))]
-        }
-        return [.emit(.serverInfo(code: code, text: text))]
-    }
-
-    func malformed(_ message: IRCMessage) -> [ClientAction] {
-        [.emit(.serverInfo(code: nil, text: message.description))]
-    }
-
-    /// A numeric without its first parameter (our nick): middle parameters, then `: trailing`.
-    static func numericText(_ message: IRCMessage) -> String {
-        let rest = Array(message.parameters.dropFirst())
-        guard let last = rest.last else { return "" }
-        let middle = rest.dropLast()
-        if middle.isEmpty { return last }
-        return middle.joined(separator: " ") + ": " + last
+    /// The translation of messages that change no session state, for a session known as `ownNick`.
+    func translator(ownNick: String) -> MessageTranslator {
+        MessageTranslator(ownNick: ownNick, serverSupport: serverSupport, versionReply: configuration.versionReply)
     }
 
     /// `members` events for the given channels, as the roster has them now (empty for a channel we
@@ -397,16 +370,6 @@ public struct ClientStateMachine<Random: RandomNumberGenerator> {
 
     func isSameNick(_ lhs: String, _ rhs: String) -> Bool {
         serverSupport.caseMapping.fold(lhs) == serverSupport.caseMapping.fold(rhs)
-    }
-
-    /// The channel a message target refers to, also for `STATUSMSG` targets like `@#chan`.
-    func channelTarget(_ target: String) -> String? {
-        if serverSupport.isChannel(target) { return target }
-        if let first = target.first, serverSupport.prefixSymbols.contains(first) {
-            let rest = String(target.dropFirst())
-            if serverSupport.isChannel(rest) { return rest }
-        }
-        return nil
     }
 
     func normalizedChannel(_ channel: String) -> String {
@@ -442,25 +405,5 @@ extension ClientStateMachine where Random == SystemRandomNumberGenerator {
     /// A machine using the system random generator for reconnect jitter.
     public init(configuration: ClientConfiguration) {
         self.init(configuration: configuration, random: SystemRandomNumberGenerator())
-    }
-}
-
-/// A CTCP message: `\u{01}COMMAND argument\u{01}` inside a `PRIVMSG` (request) or `NOTICE` (reply).
-struct CTCP: Sendable, Hashable {
-    var command: String
-    var argument: String
-
-    init?(_ text: String) {
-        guard text.first == "\u{01}" else { return nil }
-        var body = text.dropFirst()
-        if body.last == "\u{01}" { body = body.dropLast() }
-        guard !body.isEmpty else { return nil }
-        if let space = body.firstIndex(of: " ") {
-            command = body[..<space].uppercased()
-            argument = String(body[body.index(after: space)...])
-        } else {
-            command = body.uppercased()
-            argument = ""
-        }
     }
 }

@@ -134,4 +134,14 @@ public struct ServerSupport: Sendable, Hashable {
         if channelModes[2].contains(mode) { return adding }
         return false
     }
+
+    /// The channel a message target refers to, also for `STATUSMSG` targets like `@#chan`.
+    public func channelTarget(_ target: String) -> String? {
+        if isChannel(target) { return target }
+        if let first = target.first, prefixSymbols.contains(first) {
+            let rest = String(target.dropFirst())
+            if isChannel(rest) { return rest }
+        }
+        return nil
+    }
 }

@@ -1,0 +1,125 @@
+/// The way in: an IRC message the session has no state to change for, as UI events. Chat lines
+/// (with CTCP requests answered and own echoes recognised), numerics (errors apart from
+/// information) and anything unknown, as text.
+///
+/// A value built per message from what the translation depends on, so it is tested as a function.
+struct MessageTranslator {
+    var ownNick: String
+    var serverSupport: ServerSupport
+    /// The reply to CTCP `VERSION`.
+    var versionReply: String
+
+    func isOwnNick(_ nick: String) -> Bool {
+        serverSupport.caseMapping.fold(nick) == serverSupport.caseMapping.fold(ownNick)
+    }
+
+    /// `PRIVMSG` or `NOTICE` (at least two parameters).
+    func chat(_ message: IRCMessage, now: Timestamp) -> [ClientAction] {
+        let target = message.parameters[0]
+        let text = message.parameters[1]
+        let isNotice = message.command == "NOTICE"
+        let sender = message.sourceNick ?? ""
+        let isOwn = isOwnNick(sender)
+        let time = message.tag("time").flatMap(ServerTime.parse) ?? now
+        let msgid = message.tag("msgid")
+
+        let conversation: Conversation
+        if let channel = serverSupport.channelTarget(target) {
+            conversation = .channel(channel)
+        } else if isOwn {
+            conversation = .privateChat(target)
+        } else if message.source == nil || !(message.source ?? "").contains("!") || target == "*" {
+            conversation = .server
+        } else {
+            conversation = .privateChat(sender)
+        }
+
+        func chatMessage(_ text: String) -> ChatMessage {
+            ChatMessage(conversation: conversation, sender: sender, text: text, time: time, msgid: msgid, isOwn: isOwn)
+        }
+
+        guard let ctcp = CTCP(text) else {
+            return [.emit(isNotice ? .notice(chatMessage(text)) : .message(chatMessage(text)))]
+        }
+        if ctcp.command == "ACTION" && !isNotice {
+            return [.emit(.action(chatMessage(ctcp.argument)))]
+        }
+        if isOwn {
+            // Our own CTCP requests and replies, echoed back by `echo-message`.
+            return []
+        }
+        if isNotice {
+            return [.emit(.ctcpReply(from: sender, command: ctcp.command, argument: ctcp.argument))]
+        }
+        var actions: [ClientAction] = [
+            .emit(.ctcpRequest(from: sender, command: ctcp.command, argument: ctcp.argument))
+        ]
+        let reply: String?
+        switch ctcp.command {
+        case "VERSION": reply = versionReply
+        case "PING": reply = ctcp.argument
+        case "TIME": reply = now.iso8601
+        case "CLIENTINFO": reply = "ACTION CLIENTINFO PING TIME VERSION"
+        default: reply = nil
+        }
+        if let reply, !sender.isEmpty {
+            let body = reply.isEmpty ? ctcp.command : "\(ctcp.command) \(reply)"
+            actions.append(.send(IRCMessage("NOTICE", sender, "\u{01}\(body)\u{01}")))
+        }
+        return actions
+    }
+
+    /// MOTD, welcome lines, other numerics and unknown commands, as text.
+    func generic(_ message: IRCMessage, now: Timestamp) -> [ClientAction] {
+        switch message.command {
+        case "NOTICE" where message.parameters.count >= 2:
+            return chat(message, now: now)
+        case "PRIVMSG" where message.parameters.count >= 2:
+            return chat(message, now: now)
+        default:
+            break
+        }
+        guard let code = Int(message.command), message.command.utf8.count == 3 else {
+            return [.emit(.serverInfo(code: nil, text: message.description))]
+        }
+        let text = Self.numericText(message)
+        if (400..<600).contains(code) {
+            return [.emit(.numericError(code: code, text: text))]
+        }
+        return [.emit(.serverInfo(code: code, text: text))]
+    }
+
+    /// A message too short for its command, shown as it came.
+    static func malformed(_ message: IRCMessage) -> [ClientAction] {
+        [.emit(.serverInfo(code: nil, text: message.description))]
+    }
+
+    /// A numeric without its first parameter (our nick): middle parameters, then `: trailing`.
+    static func numericText(_ message: IRCMessage) -> String {
+        let rest = Array(message.parameters.dropFirst())
+        guard let last = rest.last else { return "" }
+        let middle = rest.dropLast()
+        if middle.isEmpty { return last }
+        return middle.joined(separator: " ") + ": " + last
+    }
+}
+
+/// A CTCP message: `\u{01}COMMAND argument\u{01}` inside a `PRIVMSG` (request) or `NOTICE` (reply).
+struct CTCP: Sendable, Hashable {
+    var command: String
+    var argument: String
+
+    init?(_ text: String) {
+        guard text.first == "\u{01}" else { return nil }
+        var body = text.dropFirst()
+        if body.last == "\u{01}" { body = body.dropLast() }
+        guard !body.isEmpty else { return nil }
+        if let space = body.firstIndex(of: " ") {
+            command = body[..<space].uppercased()
+            argument = String(body[body.index(after: space)...])
+        } else {
+            command = body.uppercased()
+            argument = ""
+        }
+    }
+}
