@@ -38,16 +38,14 @@ struct ChatController: Sendable {
         switch action {
         case .redraw:
             return []
-        case .sendMessage(let target, let text):
-            return [.message(target: target, text: text)]
-        case .command(let line):
-            return command(line)
+        case .submit(let line):
+            return submit(line)
         }
     }
 
-    /// A typed `/command`: parsed and mapped by the one command table (``UserInput``), then
-    /// carried out here where it concerns the screen.
-    private mutating func command(_ line: String) -> [ClientRequest] {
+    /// A typed line (text or `/command`): parsed and mapped by the one command table
+    /// (``UserInput``), then carried out here where it concerns the screen.
+    private mutating func submit(_ line: String) -> [ClientRequest] {
         let input: UserInput?
         do {
             input = try UserInput.parse(line)

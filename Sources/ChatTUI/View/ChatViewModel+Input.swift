@@ -78,32 +78,13 @@ extension ChatViewModel {
         return []
     }
 
-    /// Submits the input line: `/commands` are returned as `.command`; other text (and
-    /// `//text`, sent as `/text`) becomes `.sendMessage` to the active buffer.
+    /// Submits the input line as typed; the controller parses it with the command table.
     mutating func submitInput() -> [InputAction] {
         let line = editor.submit()
         guard !line.allSatisfy(\.isWhitespace) else { return [] }
-        if line.hasPrefix("/"), !line.hasPrefix("//") {
-            // The controller runs it through the one command table.
-            return [.command(line)]
-        }
-        let text = line.hasPrefix("//") ? String(line.dropFirst()) : line
-        let buffer = activeBuffer
-        guard buffer.kind != .server else {
-            append(ChatLine(
-                timestamp: currentTimeMilliseconds,
-                kind: .error,
-                text: "Not a channel or query: use /join #channel or /msg nick text"
-            ), to: buffer.name)
-            return []
-        }
-        return [.sendMessage(target: buffer.name, text: text)]
+        return [.submit(line)]
     }
 
-    /// A paste: one line goes into the editor; several lines are submitted
-    /// one by one (the part after the last newline stays in the editor);
-    /// more than `maxPasteLines` are joined into the editor instead, to
-    /// avoid flooding by accident.
     private mutating func paste(_ text: String) -> [InputAction] {
         let parts = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
         guard parts.count > 1 else {

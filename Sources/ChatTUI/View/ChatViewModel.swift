@@ -20,11 +20,9 @@ struct StatusInfo: Equatable, Sendable {
 
 /// Something the user asked for that the view layer cannot do by itself.
 enum InputAction: Equatable, Sendable {
-    /// Send `text` as a message to `target` (a channel or nick). The view
-    /// model does not echo it; append the own line when it is sent.
-    case sendMessage(target: String, text: String)
-    /// A `/command` line as typed (e.g. `/join #swift`), for the command table.
-    case command(String)
+    /// A line as typed (text for the buffer in view, or a `/command`), for the one command
+    /// table (``UserInput``), which also decides where text goes. The view model does not echo it.
+    case submit(String)
     /// Redraw the whole terminal (Ctrl-L, resize).
     case redraw
 }

@@ -101,6 +101,18 @@ import Testing
         #expect(controller.handle(.enter, now: now) == [.message(target: "#chatty", text: "hello")])
     }
 
+    @Test func textInTheServerBufferIsALocalErrorAndDoubleSlashSendsASlash() {
+        var controller = ChatController(server: "srv", nick: "me")
+        joined(&controller)
+        for character in "//me is literal" { _ = controller.handle(.character(character), now: now) }
+        #expect(controller.handle(.enter, now: now) == [.message(target: "#chatty", text: "/me is literal")])
+        controller.view.switchTo(index: 0)
+        for character in "oops" { _ = controller.handle(.character(character), now: now) }
+        #expect(controller.handle(.enter, now: now) == [])
+        #expect(controller.view.activeBuffer.lines.last?.kind == .error)
+        #expect(controller.view.activeBuffer.lines.last?.text.contains("not in a channel or query") == true)
+    }
+
     @Test func slashCommandsBecomeRequests() {
         var controller = ChatController(server: "srv", nick: "me")
         joined(&controller)

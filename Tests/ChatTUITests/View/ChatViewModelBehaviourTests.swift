@@ -245,7 +245,7 @@ import Testing
         var vm = Fixture.viewModel()
         type("hello world", into: &vm)
         let result3 = vm.handle(.enter)
-        #expect(result3 == [.sendMessage(target: "#swift", text: "hello world")])
+        #expect(result3 == [.submit("hello world")])
         #expect(vm.editor.isEmpty)
         let result4 = vm.handle(.enter)
         #expect(result4 == [])
@@ -257,19 +257,10 @@ import Testing
         var vm = Fixture.viewModel()
         type("/JOIN #rust  key", into: &vm)
         let result5 = vm.handle(.enter)
-        #expect(result5 == [.command("/JOIN #rust  key")])
+        #expect(result5 == [.submit("/JOIN #rust  key")])
         type("//me is literal", into: &vm)
         let result7 = vm.handle(.enter)
-        #expect(result7 == [.sendMessage(target: "#swift", text: "/me is literal")])
-    }
-
-    @Test func textInTheServerBufferIsAnError() {
-        var vm = Fixture.viewModel()
-        vm.switchTo(index: 0)
-        type("oops", into: &vm)
-        let result8 = vm.handle(.enter)
-        #expect(result8 == [])
-        #expect(vm.activeBuffer.lines.last?.kind == .error)
+        #expect(result7 == [.submit("//me is literal")])
     }
 
     @Test func multiLinePasteSendsEachLine() {
@@ -277,8 +268,8 @@ import Testing
         type("> ", into: &vm)
         let actions = vm.handle(.paste("first\nsecond\nthird"))
         #expect(actions == [
-            .sendMessage(target: "#swift", text: "> first"),
-            .sendMessage(target: "#swift", text: "second"),
+            .submit("> first"),
+            .submit("second"),
         ])
         #expect(vm.editor.text == "third")
         let result9 = vm.handle(.paste("one line"))
