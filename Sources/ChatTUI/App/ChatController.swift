@@ -29,7 +29,8 @@ struct ChatController: Sendable {
             return requestQuit(reason: nil)
         case .ctrl("x"):
             return leaveActiveBuffer(reason: nil)
-        default:
+        case .character, .enter, .backspace, .delete, .left, .right, .up, .down, .home, .end, .pageUp, .pageDown,
+             .tab, .backTab, .function, .ctrl, .alt, .withAlt, .withCtrl, .escape, .resize, .paste:
             return view.handle(key).flatMap { run($0) }
         }
     }

@@ -30,7 +30,8 @@ extension ChatViewModel {
             case .pageUp, .up:
                 scrollHelp(by: key == .up ? -1 : -max(1, currentLayout.paneHeight - 3))
                 return []
-            default:
+            case .character, .enter, .backspace, .delete, .left, .right, .home, .end, .tab, .backTab, .function,
+                 .ctrl, .alt, .withAlt, .withCtrl, .resize, .paste:
                 break
             }
         }
@@ -72,7 +73,8 @@ extension ChatViewModel {
             return [.redraw]
         case .paste(let text):
             return paste(text)
-        default:
+        case .character, .backspace, .delete, .left, .right, .up, .down, .home, .end, .backTab, .function, .ctrl,
+             .alt, .withAlt, .withCtrl, .escape:
             editor.handle(key)
         }
         return []

@@ -327,7 +327,7 @@ struct LineEditor: Equatable, Sendable {
             historyPrevious()
         case .down:
             historyNext()
-        default:
+        case .enter, .tab, .backTab, .pageUp, .pageDown, .function, .ctrl, .alt, .withAlt, .withCtrl, .escape, .resize:
             return false
         }
         return true
