@@ -9,9 +9,14 @@ public final class ServerProcess: Sendable {
     public let linkPort: Int?
 
     /// Starts `chatty-tui serve arguments…` and waits until it listens. Pass `--listen 127.0.0.1:0`
-    /// for a free port.
+    /// for a free port. Unless the arguments name a `--data-dir` (or `--history`), the server gets a
+    /// history directory of its own, so that servers of one name do not share one.
     public init(_ arguments: [String], wrapper: [String] = [], directory: URL? = nil,
                 timeout: Duration = .seconds(20)) async throws {
+        var arguments = arguments
+        if !arguments.contains("--data-dir") && !arguments.contains("--history") {
+            arguments += ["--data-dir", Self.freshDataDirectory()]
+        }
         let process = try UserProcess([UnprivilegedUser.binary, "serve"] + arguments, wrapper: wrapper, directory: directory)
         self.process = process
         do {
@@ -27,6 +32,11 @@ public final class ServerProcess: Sendable {
             throw Eventually.Timeout(description: "server did not start: \(error)\nstderr:\n"
                                      + process.errorLines.suffix(20).joined(separator: "\n"))
         }
+    }
+
+    /// A directory path (not yet created) in the unprivileged user's home, for `--data-dir`.
+    public static func freshDataDirectory() -> String {
+        UnprivilegedUser.home.path + "/data-" + UUID().uuidString
     }
 
     /// A free-port server with the options the end-to-end tests use unless they say otherwise.

@@ -10,10 +10,17 @@ public struct CapabilitySet: OptionSet, Sendable, Hashable {
     public static let labeledResponse = CapabilitySet(rawValue: 1 << 4)
     public static let multiPrefix = CapabilitySet(rawValue: 1 << 5)
     public static let userhostInNames = CapabilitySet(rawValue: 1 << 6)
+    public static let chathistory = CapabilitySet(rawValue: 1 << 7)
+    public static let eventPlayback = CapabilitySet(rawValue: 1 << 8)
+
+    /// Offered only by a server that keeps history.
+    public static let history: CapabilitySet = [.chathistory, .eventPlayback]
 
     /// Offered capabilities with their `CAP LS` names, in the order they are listed.
     public static let offered: [(name: String, capability: CapabilitySet)] = [
         ("batch", .batch),
+        ("draft/chathistory", .chathistory),
+        ("draft/event-playback", .eventPlayback),
         ("echo-message", .echoMessage),
         ("labeled-response", .labeledResponse),
         ("message-tags", .messageTags),

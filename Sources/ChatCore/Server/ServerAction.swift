@@ -19,4 +19,8 @@ public enum ServerAction: Sendable, Hashable {
     /// A network event this server originated, for the other servers of a federation
     /// (tagged with the acting user's `uid`). Emitted only when ``ServerConfiguration/federated``.
     case propagate(IRCMessage)
+    /// Keep this delivered message in the history store (only with ``ServerConfiguration/historyLimit``).
+    case record(HistoryEntry)
+    /// Answer a checked `CHATHISTORY` request from the store, then send ``HistoryReply``'s lines.
+    case queryHistory(HistoryRequest)
 }

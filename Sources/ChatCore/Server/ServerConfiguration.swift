@@ -25,6 +25,9 @@ public struct ServerConfiguration: Sendable, Hashable {
     /// Whether this server is linked into a network: local events are then also returned as
     /// ``ServerAction/propagate(_:)``.
     public var federated: Bool
+    /// With a history store: the most messages one `CHATHISTORY` returns (ISUPPORT `CHATHISTORY`);
+    /// `nil` when the server keeps no history.
+    public var historyLimit: Int?
 
     public init(
         name: String = "chatty.local",
@@ -42,7 +45,8 @@ public struct ServerConfiguration: Sendable, Hashable {
         maxChannelsPerClient: Int = 50,
         limits: IRCLimits = .standard,
         messageIDPrefix: String = "c",
-        federated: Bool = false
+        federated: Bool = false,
+        historyLimit: Int? = nil
     ) {
         self.name = name
         self.network = network
@@ -60,5 +64,6 @@ public struct ServerConfiguration: Sendable, Hashable {
         self.limits = limits
         self.messageIDPrefix = messageIDPrefix
         self.federated = federated
+        self.historyLimit = historyLimit
     }
 }

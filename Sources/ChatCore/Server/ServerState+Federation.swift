@@ -263,8 +263,12 @@ extension ServerState {
             if target.hasPrefix("#") {
                 guard let channel = channels[CaseMapping.fold(target)] else { return }
                 actions.append(.deliver(message, to: channel.members, except: nil))
-            } else if let recipient = clientID(nick: target), let record = client(recipient), !record.isRemote {
-                if event.command != "TAGMSG" || record.capabilities.contains(.messageTags) {
+                record(message, in: HistoryConversation.channel(channel.name), now: now, into: &actions)
+            } else {
+                // Every server keeps private messages too, so a participant who fails over finds them.
+                record(message, in: HistoryConversation.between(client(actor)!.nick, target), now: now, into: &actions)
+                if let recipient = clientID(nick: target), let record = client(recipient), !record.isRemote,
+                   event.command != "TAGMSG" || record.capabilities.contains(.messageTags) {
                     actions.append(.send(message, to: recipient))
                 }
             }

@@ -48,6 +48,7 @@ extension ServerState {
                 if echo, modes == nil {
                     actions.append(.send(out, to: id))
                 }
+                record(out, in: HistoryConversation.channel(channel.name), now: now, into: &actions)
                 propagate(out, actor: id, into: &actions)
             } else {
                 guard let recipient = clientID(nick: target), let record = client(recipient), record.isRegistered else {
@@ -64,6 +65,8 @@ extension ServerState {
                 if senderCapabilities.contains(.echoMessage), recipient != id {
                     actions.append(.send(out, to: id))
                 }
+                self.record(out, in: HistoryConversation.between(clients[id.rawValue]!.nick, record.nick), now: now,
+                            into: &actions)
                 if command == "PRIVMSG", let away = record.away {
                     reply(id, Numeric.away, record.nick, away, into: &actions)
                 }

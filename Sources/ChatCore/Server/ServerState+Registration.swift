@@ -25,7 +25,7 @@ extension ServerState {
         switch subcommand {
         case "LS":
             _ = clients[id.rawValue]!.registration.capabilityNegotiationStarted()
-            actions.append(.send(cap("LS", CapabilitySet.offered.map(\.name).joined(separator: " ")), to: id))
+            actions.append(.send(cap("LS", offeredCapabilities.names.joined(separator: " ")), to: id))
         case "LIST":
             actions.append(.send(cap("LIST", client(id)!.capabilities.names.joined(separator: " ")), to: id))
         case "REQ":
@@ -36,7 +36,8 @@ extension ServerState {
             var valid = !requested.isEmpty
             for word in requested.split(separator: " ") {
                 let removing = word.hasPrefix("-")
-                guard let capability = CapabilitySet.named(String(removing ? word.dropFirst() : word)) else {
+                guard let capability = CapabilitySet.named(String(removing ? word.dropFirst() : word)),
+                      offeredCapabilities.contains(capability) else {
                     valid = false
                     break
                 }
@@ -135,9 +136,15 @@ extension ServerState {
         }
     }
 
+    /// What `CAP LS` lists: everything, but the history capabilities only with a store.
+    var offeredCapabilities: CapabilitySet {
+        let all = CapabilitySet(CapabilitySet.offered.map(\.capability))
+        return configuration.historyLimit == nil ? all.subtracting(.history) : all
+    }
+
     /// The ISUPPORT tokens, in `005` order.
     public var isupportTokens: [String] {
-        [
+        var tokens = [
             "AWAYLEN=\(configuration.awayLength)", "CASEMAPPING=ascii", "CHANLIMIT=#:\(configuration.maxChannelsPerClient)",
             "CHANMODES=,k,l,imnst", "CHANNELLEN=\(configuration.channelLength)", "CHANTYPES=#", "ELIST=",
             "KICKLEN=\(configuration.kickLength)", "MAXTARGETS=\(configuration.maxTargets)", "MODES=4",
@@ -145,6 +152,11 @@ extension ServerState {
             "STATUSMSG=", "TARGMAX=JOIN:,PART:,PRIVMSG:\(configuration.maxTargets),NOTICE:\(configuration.maxTargets),KICK:1",
             "TOPICLEN=\(configuration.topicLength)", "UTF8ONLY",
         ]
+        if let limit = configuration.historyLimit {
+            tokens.insert("CHATHISTORY=\(limit)", at: 6)
+            tokens.insert("MSGREFTYPES=msgid,timestamp", at: 11)
+        }
+        return tokens
     }
 
     private mutating func sendWelcome(to id: ClientID, nick: String, into actions: inout [ServerAction]) {

@@ -177,6 +177,7 @@ public struct ServerState: Sendable {
         case "OPER": handleOper(message, from: id, into: &actions)
         case "USERHOST": handleUserhost(message, from: id, into: &actions)
         case "ISON": handleIson(message, from: id, into: &actions)
+        case "CHATHISTORY": handleChatHistory(message, from: id, into: &actions)
         default:
             reply(id, Numeric.unknownCommand, message.command, "Unknown command", into: &actions)
         }
@@ -276,6 +277,8 @@ public struct ServerState: Sendable {
         var others: [ServerAction] = []
         var own: [IRCMessage] = []
         var closing: [ServerAction] = []
+        // A history query answers later, labelled by the hub; no ACK now.
+        var answeredLater = false
         for action in actions {
             switch action {
             case .send(let message, to: let target) where target == id:
@@ -287,9 +290,15 @@ public struct ServerState: Sendable {
                 closing.append(action)
             case .registered(let target) where target == id:
                 closing.append(action)
-            case .send, .deliver, .close, .registered, .propagate:
+            case .queryHistory(let request) where request.client == id:
+                answeredLater = true
+                others.append(action)
+            case .send, .deliver, .close, .registered, .propagate, .record, .queryHistory:
                 others.append(action)
             }
+        }
+        if answeredLater, own.isEmpty {
+            return others + closing
         }
         var labelled: [ServerAction] = []
         let labelTag = IRCMessage.Tag("label", label)

@@ -28,6 +28,8 @@ final class ServerHub: Sendable {
         var linkDirty: [[Int]]
         var flushScheduled: [Bool]
         var shuttingDown = false
+        /// `CHATHISTORY` batches sent, for their batch ids.
+        var historyBatches = 0
         var federation: FederationState?
         /// Client connections with a channel (filed by `connect`, released by `disconnected`).
         var openConnections = 0
@@ -40,10 +42,13 @@ final class ServerHub: Sendable {
     /// Connections written per slice of a flush; `Int.max` for no slicing.
     let flushSlice: Int
     let serverName: String
+    /// The history thread, when the server keeps history.
+    let history: HistoryWriter?
 
     init(configuration: ServerConfiguration, loops: [any EventLoop], sendQueueLimit: Int, flushSlice: Int = 64,
-         now: Timestamp, federation: FederationState? = nil) {
+         now: Timestamp, federation: FederationState? = nil, history: HistoryWriter? = nil) {
         self.loops = loops
+        self.history = history
         self.flushSlice = flushSlice > 0 ? flushSlice : Int.max
         self.serverName = configuration.name
         self.state = NIOLockedValueBox(State(
@@ -182,6 +187,10 @@ final class ServerHub: Sendable {
                 if target == id { registered = true }
             case .propagate(let event):
                 originate(event, in: &state)
+            case .record(let entry):
+                history?.record(entry)
+            case .queryHistory(let request):
+                history?.query(request) { [self] result in answer(request, with: result) }
             }
         }
         return registered

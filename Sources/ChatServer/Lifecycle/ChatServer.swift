@@ -1,4 +1,5 @@
 import ChatCore
+import Foundation
 import Logging
 import NIOConcurrencyHelpers
 import NIOCore
@@ -16,6 +17,7 @@ public final class ChatServer: Service, Sendable {
     private let hub: ServerHub
     private let lifecycle: NIOLockedValueBox<Lifecycle>
     private let sweepers: KeepaliveSweepers
+    private let historyWriter: HistoryWriter?
     private let admission: AdmissionControl
     /// The open-file limit after the server raised it at start.
     public let fileDescriptorLimit: FileDescriptorLimit
@@ -41,7 +43,9 @@ public final class ChatServer: Service, Sendable {
         case shutDown
     }
 
-    public init(configuration: ChatServerConfiguration, logger: Logger = Logger(label: "chatty.server")) {
+    /// - Parameter history: the opened history store, or `nil` to keep no history.
+    public init(configuration: ChatServerConfiguration, history: HistoryStore? = nil,
+                logger: Logger = Logger(label: "chatty.server")) {
         self.configuration = configuration
         self.logger = logger
         self.group = MultiThreadedEventLoopGroup(numberOfThreads: max(1, configuration.threads))
@@ -65,9 +69,17 @@ public final class ChatServer: Service, Sendable {
         self.fileDescriptorLimit = limit
         let capacity = limit.clientCapacity(threads: configuration.threads)
         self.admission = AdmissionControl(capacity: min(capacity, configuration.maxClients ?? .max), logger: logger)
+        var writer: HistoryWriter?
+        if let history {
+            writer = HistoryWriter(store: history, logger: logger)
+            if core.historyLimit == nil { core.historyLimit = 100 }
+        } else {
+            core.historyLimit = nil
+        }
+        self.historyWriter = writer
         self.hub = ServerHub(configuration: core, loops: loops,
                              sendQueueLimit: configuration.sendQueueLimit, flushSlice: configuration.flushSlice,
-                             now: WallClock.now(), federation: federation)
+                             now: WallClock.now(), federation: federation, history: writer)
         self.lifecycle = NIOLockedValueBox(.initial)
     }
 
@@ -104,6 +116,18 @@ public final class ChatServer: Service, Sendable {
             "clients": "\(admission.capacity)", "open-file-limit": "\(limit.soft)",
             "raised-from": "\(limit.before)", "hard-limit": "\(limit.hard)",
         ])
+        if let historyWriter {
+            logger.info("history", metadata: ["database": "\(historyWriter.path)",
+                                              "retention": "\(configuration.historyRetention.map { "\($0)" } ?? "unlimited")"])
+            if let retention = configuration.historyRetention {
+                let milliseconds = retention.components.seconds * 1000 + retention.components.attoseconds / 1_000_000_000_000_000
+                // Pruned in the background (on the history thread), hourly.
+                group.next().scheduleRepeatedTask(initialDelay: .zero, delay: .hours(1)) { _ in
+                    let cutoff = WallClock.now().millisecondsSinceEpoch - milliseconds
+                    historyWriter.prune(olderThan: Timestamp(millisecondsSinceEpoch: cutoff))
+                }
+            }
+        }
         if let federation = configuration.federation {
             try await startLinks(federation)
         }
@@ -297,6 +321,15 @@ public final class ChatServer: Service, Sendable {
         try? await drained.futureResult.get()
         timeout.cancel()
         try? await group.shutdownGracefully()
+        if let historyWriter {
+            // Everything delivered is written before the process may exit.
+            await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+                Thread {
+                    historyWriter.stop()
+                    continuation.resume()
+                }.start()
+            }
+        }
         let waiters = lifecycle.withLockedValue { state -> [CheckedContinuation<Void, Never>] in
             defer { state = .shutDown }
             if case .shuttingDown(let waiters) = state { return waiters }

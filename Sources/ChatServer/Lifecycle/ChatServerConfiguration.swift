@@ -20,6 +20,8 @@ public struct ChatServerConfiguration: Sendable {
     public var flushSlice: Int
     /// Most client connections held at once; `nil`: as many as the open-file limit allows.
     public var maxClients: Int?
+    /// With a history store: how long messages are kept (`nil`: until the disk is full).
+    public var historyRetention: Duration?
 
     public init(
         listen: BindAddress = .hostname(),
@@ -30,7 +32,8 @@ public struct ChatServerConfiguration: Sendable {
         sendQueueLimit: Int = 1 << 20,
         federation: FederationConfiguration? = nil,
         flushSlice: Int = 64,
-        maxClients: Int? = nil
+        maxClients: Int? = nil,
+        historyRetention: Duration? = nil
     ) {
         self.listen = listen
         self.core = core
@@ -41,5 +44,6 @@ public struct ChatServerConfiguration: Sendable {
         self.federation = federation
         self.flushSlice = flushSlice
         self.maxClients = maxClients
+        self.historyRetention = historyRetention
     }
 }

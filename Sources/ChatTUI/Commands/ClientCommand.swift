@@ -87,7 +87,8 @@ struct ClientCommand: AsyncParsableCommand {
         if host {
             let configuration = try serverOptions.configuration()
             MallocTuning.applyForServer()
-            let started = ChatServer(configuration: configuration, logger: Logger(label: "chatty.host"))
+            let started = ChatServer(configuration: configuration, history: try serverOptions.openHistory(),
+                                     logger: Logger(label: "chatty.host"))
             // On the full screen, stderr would draw over it: the server logs to a file of the user's.
             let redirected = linemode ? nil : try HostLog.redirectStandardError()
             let bound: SocketAddress

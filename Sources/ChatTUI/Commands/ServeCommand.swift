@@ -28,7 +28,7 @@ struct ServeCommand: AsyncParsableCommand {
         }
         let logger = Logger(label: "chatty")
         MallocTuning.applyForServer()
-        let chatServer = ChatServer(configuration: try server.configuration(), logger: logger)
+        let chatServer = ChatServer(configuration: try server.configuration(), history: try server.openHistory(), logger: logger)
         let group = ServiceGroup(configuration: .init(
             services: [chatServer],
             gracefulShutdownSignals: [.sigterm, .sigint],

@@ -69,7 +69,63 @@ struct ServerOptions: ParsableArguments {
     @Option(name: .long, help: "Seconds without traffic before a link is declared dead (pinged at a third of it).")
     var linkTimeout: Double = 6
 
+    @Option(name: .long, help: "Directory for the history database (default: $XDG_STATE_HOME/chatty/NAME, else ~/.local/state/chatty/NAME).")
+    var dataDir: String?
+
+    @Option(name: .long, help: "Keep chat history on disk: on or off.")
+    var history: HistorySwitch = .on
+
+    @Option(name: .long, help: "How long history is kept, e.g. 30d, 12h, 90m (default: until removed by hand).")
+    var historyRetention: String?
+
+    enum HistorySwitch: String, ExpressibleByArgument {
+        case on, off
+    }
+
+    /// The data directory: `--data-dir`, else `$XDG_STATE_HOME/chatty/NAME`, else
+    /// `~/.local/state/chatty/NAME`; `nil` when none can be found.
+    func dataDirectory(environment: [String: String] = ProcessInfo.processInfo.environment) -> String? {
+        if let dataDir { return dataDir }
+        if let state = environment["XDG_STATE_HOME"], state.hasPrefix("/") { return state + "/chatty/" + name }
+        guard let home = environment["HOME"], home.hasPrefix("/") else { return nil }
+        return home + "/.local/state/chatty/" + name
+    }
+
+    /// Opens the history store these flags ask for (`nil` with `--history off`).
+    func openHistory() throws -> HistoryStore? {
+        guard history == .on else { return nil }
+        guard let directory = dataDirectory() else {
+            throw HistoryUnavailable(description: "no data directory for the history: set HOME or XDG_STATE_HOME, "
+                                     + "pass --data-dir DIR, or run with --history off")
+        }
+        do {
+            return try HistoryStore(directory: directory)
+        } catch {
+            throw HistoryUnavailable(description: "\(error) (choose another with --data-dir DIR, or run with --history off)")
+        }
+    }
+
+    /// The history store cannot be opened: the server does not start (exit status 1).
+    struct HistoryUnavailable: Error, CustomStringConvertible {
+        var description: String
+    }
+
+    /// `30d`, `12h`, `90m`, `45s` as a duration.
+    static func parseRetention(_ text: String) -> Duration? {
+        guard let unit = text.last, let value = Int64(text.dropLast()), value > 0 else { return nil }
+        switch unit {
+        case "d": return .seconds(value * 86_400)
+        case "h": return .seconds(value * 3_600)
+        case "m": return .seconds(value * 60)
+        case "s": return .seconds(value)
+        default: return nil
+        }
+    }
+
     mutating func validate() throws {
+        if let historyRetention, Self.parseRetention(historyRetention) == nil {
+            throw ValidationError("--history-retention takes a number and a unit, e.g. 30d, 12h, 90m (got '\(historyRetention)')")
+        }
         guard BindAddress.parse(listen) != nil else {
             throw ValidationError("--listen must be HOST:PORT, e.g. 127.0.0.1:6667 (got '\(listen)')")
         }
@@ -156,7 +212,8 @@ struct ServerOptions: ParsableArguments {
             sendQueueLimit: sendq,
             federation: federation,
             flushSlice: flushSlice,
-            maxClients: maxClients
+            maxClients: maxClients,
+            historyRetention: historyRetention.flatMap(Self.parseRetention)
         )
     }
 }

@@ -13,6 +13,8 @@ struct InMemoryNetwork {
         /// Our link id → (peer node, the peer's link id for the same connection).
         var links: [Int: (node: Int, link: Int)] = [:]
         var inbox: [ClientID: [IRCMessage]] = [:]
+        /// What the server gave its history store, in order.
+        var stored: [HistoryEntry] = []
         var closed: [String] = []
     }
 
@@ -156,6 +158,10 @@ struct InMemoryNetwork {
                 break
             case .propagate(let event):
                 carryOut(nodes[node].machine.localEvent(event), at: node)
+            case .record(let entry):
+                nodes[node].stored.append(entry)
+            case .queryHistory:
+                break
             }
         }
     }

@@ -8,6 +8,8 @@ struct ServerHarness {
     private(set) var closed: [ClientID: String] = [:]
     private(set) var registered: Set<ClientID> = []
     private(set) var propagated: [IRCMessage] = []
+    private(set) var recorded: [HistoryEntry] = []
+    private(set) var historyQueries: [HistoryRequest] = []
 
     init(configuration: ServerConfiguration = ServerConfiguration(motd: ["hello"])) {
         state = ServerState(configuration: configuration, now: Timestamp(millisecondsSinceEpoch: 1_794_999_000_000))
@@ -46,6 +48,10 @@ struct ServerHarness {
                 registered.insert(client)
             case .propagate(let event):
                 propagated.append(event)
+            case .record(let entry):
+                recorded.append(entry)
+            case .queryHistory(let request):
+                historyQueries.append(request)
             }
         }
     }

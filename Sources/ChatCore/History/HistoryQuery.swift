@@ -1,0 +1,140 @@
+/// A point in a conversation's history: a message by its `msgid`, or an instant.
+public enum HistoryReference: Sendable, Hashable {
+    case msgid(String)
+    case timestamp(Timestamp)
+
+    /// `msgid=…` or `timestamp=…` (IRCv3 `server-time` format); `nil` for anything else.
+    public init?(_ text: String) {
+        if text.hasPrefix("msgid="), text.utf8.count > 6 {
+            self = .msgid(String(text.dropFirst(6)))
+        } else if text.hasPrefix("timestamp="), let time = ServerTime.parse(String(text.dropFirst(10))) {
+            self = .timestamp(time)
+        } else {
+            return nil
+        }
+    }
+}
+
+/// One `CHATHISTORY` request (IRCv3 `draft/chathistory`), parsed and checked, before permissions.
+public struct HistoryQuery: Sendable, Hashable {
+    public enum Selection: Sendable, Hashable {
+        /// The newest messages; with a reference, only those after it.
+        case latest(after: HistoryReference?)
+        case before(HistoryReference)
+        case after(HistoryReference)
+        /// About half the limit before the reference and half after it.
+        case around(HistoryReference)
+        /// Messages strictly between two references, in either order.
+        case between(HistoryReference, HistoryReference)
+        /// The conversations with activity between two instants (`TARGETS`), newest first.
+        case targets(from: Timestamp, to: Timestamp)
+    }
+
+    /// The channel or nick as the client wrote it; empty for `TARGETS`.
+    public var target: String
+    public var selection: Selection
+    /// At most this many results (already capped by the server's maximum).
+    public var limit: Int
+
+    public init(target: String, selection: Selection, limit: Int) {
+        self.target = target
+        self.selection = selection
+        self.limit = limit
+    }
+
+    /// The subcommand's name, for replies.
+    public var subcommand: String {
+        switch selection {
+        case .latest: "LATEST"
+        case .before: "BEFORE"
+        case .after: "AFTER"
+        case .around: "AROUND"
+        case .between: "BETWEEN"
+        case .targets: "TARGETS"
+        }
+    }
+
+    /// Why a `CHATHISTORY` line was refused, as an IRCv3 standard reply
+    /// (`FAIL CHATHISTORY <code> <context…> :<description>`).
+    public struct Failure: Error, Sendable, Hashable {
+        public var code: String
+        public var context: [String]
+        public var description: String
+
+        public init(code: String, context: [String], description: String) {
+            self.code = code
+            self.context = context
+            self.description = description
+        }
+
+        public func message(source: String) -> IRCMessage {
+            IRCMessage(source: source, command: "FAIL", parameters: ["CHATHISTORY", code] + context + [description])
+        }
+    }
+
+    /// Parses the parameters of `CHATHISTORY`; a limit above `maximumLimit` is lowered to it.
+    public static func parse(_ parameters: [String], maximumLimit: Int) -> Result<HistoryQuery, Failure> {
+        guard let first = parameters.first else {
+            return .failure(Failure(code: "NEED_MORE_PARAMS", context: [], description: "Missing subcommand"))
+        }
+        let subcommand = first.uppercased()
+        let needed: Int
+        switch subcommand {
+        case "LATEST", "BEFORE", "AFTER", "AROUND", "TARGETS": needed = 4
+        case "BETWEEN": needed = 5
+        default:
+            return .failure(Failure(code: "INVALID_PARAMS", context: [first], description: "Unknown subcommand"))
+        }
+        guard parameters.count >= needed else {
+            return .failure(Failure(code: "NEED_MORE_PARAMS", context: [subcommand], description: "Not enough parameters"))
+        }
+        guard let requested = Int(parameters[needed - 1]), requested > 0 else {
+            return .failure(Failure(code: "INVALID_PARAMS", context: [subcommand, parameters[needed - 1]],
+                                    description: "The limit must be a positive number"))
+        }
+        let limit = min(requested, maximumLimit)
+        func reference(_ index: Int) -> Result<HistoryReference, Failure> {
+            guard let reference = HistoryReference(parameters[index]) else {
+                return .failure(Failure(code: "INVALID_PARAMS", context: [subcommand, parameters[index]],
+                                        description: "Expected msgid=… or timestamp=…"))
+            }
+            return .success(reference)
+        }
+        if subcommand == "TARGETS" {
+            guard case .success(.timestamp(let from)) = reference(1), case .success(.timestamp(let to)) = reference(2) else {
+                return .failure(Failure(code: "INVALID_PARAMS", context: [subcommand],
+                                        description: "TARGETS takes two timestamp= references"))
+            }
+            return .success(HistoryQuery(target: "", selection: .targets(from: min(from, to), to: max(from, to)), limit: limit))
+        }
+        let target = parameters[1]
+        guard !target.isEmpty, !target.contains(" "), !target.contains(",") else {
+            return .failure(Failure(code: "INVALID_TARGET", context: [subcommand, target], description: "Invalid target"))
+        }
+        let selection: Selection
+        switch subcommand {
+        case "LATEST":
+            if parameters[2] == "*" {
+                selection = .latest(after: nil)
+            } else {
+                switch reference(2) {
+                case .success(let after): selection = .latest(after: after)
+                case .failure(let failure): return .failure(failure)
+                }
+            }
+        case "BEFORE", "AFTER", "AROUND":
+            switch reference(2) {
+            case .success(let point):
+                selection = subcommand == "BEFORE" ? .before(point) : subcommand == "AFTER" ? .after(point) : .around(point)
+            case .failure(let failure):
+                return .failure(failure)
+            }
+        default:  // BETWEEN
+            switch (reference(2), reference(3)) {
+            case (.success(let start), .success(let end)): selection = .between(start, end)
+            case (.failure(let failure), _), (_, .failure(let failure)): return .failure(failure)
+            }
+        }
+        return .success(HistoryQuery(target: target, selection: selection, limit: limit))
+    }
+}

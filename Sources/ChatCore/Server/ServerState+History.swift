@@ -1,0 +1,53 @@
+extension ServerState {
+    // MARK: - History
+
+    /// Keeps `message` (as delivered, with its `msgid`) in the history of `conversation`, when the
+    /// server has a store.
+    func record(_ message: IRCMessage, in conversation: String, now: Timestamp, into actions: inout [ServerAction]) {
+        guard configuration.historyLimit != nil else { return }
+        let time = message.tag("time").flatMap(ServerTime.parse) ?? now
+        if let entry = HistoryEntry(message, conversation: conversation, time: time) {
+            actions.append(.record(entry))
+        }
+    }
+
+    /// `CHATHISTORY`: checks the request and who may read the conversation, then asks the store.
+    ///
+    /// A channel's history is readable by its members only; a private conversation by its two
+    /// participants only (the key is built from the asker's own nick, so nobody can name another's).
+    mutating func handleChatHistory(_ message: IRCMessage, from id: ClientID, into actions: inout [ServerAction]) {
+        guard let maximum = configuration.historyLimit else {
+            reply(id, Numeric.unknownCommand, message.command, "Unknown command", into: &actions)
+            return
+        }
+        let query: HistoryQuery
+        switch HistoryQuery.parse(message.parameters, maximumLimit: maximum) {
+        case .success(let parsed): query = parsed
+        case .failure(let failure):
+            actions.append(.send(failure.message(source: configuration.name), to: id))
+            return
+        }
+        let record = client(id)!
+        let conversation: String
+        switch query.selection {
+        case .targets:
+            conversation = ""
+        case .latest, .before, .after, .around, .between:
+            if query.target.hasPrefix("#") {
+                let folded = CaseMapping.fold(query.target)
+                guard record.channels.contains(folded) else {
+                    let failure = HistoryQuery.Failure(code: "INVALID_TARGET", context: [query.subcommand, query.target],
+                                                       description: "You are not on that channel")
+                    actions.append(.send(failure.message(source: configuration.name), to: id))
+                    return
+                }
+                conversation = HistoryConversation.channel(query.target)
+            } else {
+                conversation = HistoryConversation.between(record.nick, query.target)
+            }
+        }
+        let label = record.capabilities.contains(.labeledResponse) ? message.tag("label") : nil
+        actions.append(.queryHistory(HistoryRequest(client: id, uid: record.uid, query: query, conversation: conversation,
+                                                    channels: record.channels.sorted(), nick: record.nick, label: label)))
+    }
+}

@@ -1,0 +1,227 @@
+import ChatCore
+import Foundation
+import GRDB
+
+/// The history database: an SQLite file in WAL mode (through GRDB) in the server's data directory.
+///
+/// Schema (migration `v1`):
+/// - `message(seq INTEGER PRIMARY KEY AUTOINCREMENT, conversation, msgid, time, sender, command, text, line)`:
+///   one row per delivered `PRIVMSG`/`NOTICE`/`TAGMSG`, in this server's delivery order (`seq`),
+///   which is causal order on a linked network. `conversation` is ``HistoryConversation``'s key,
+///   `time` milliseconds since the epoch, `line` the message as delivered (tags included).
+/// - indexes on `(conversation, seq)`, `(conversation, msgid)` (unique: a relayed duplicate is
+///   stored once) and `time` (retention).
+///
+/// Every method blocks on the disk: call it from the history thread, never from an event loop.
+public final class HistoryStore: Sendable {
+    public enum OpenError: Error, CustomStringConvertible {
+        case directory(String, String)
+        case locked(String)
+        case database(String, String)
+
+        public var description: String {
+            switch self {
+            case .directory(let path, let reason): "cannot use the data directory \(path): \(reason)"
+            case .locked(let path): "the data directory \(path) is in use by another chatty-tui server"
+            case .database(let path, let reason): "cannot open the history database \(path): \(reason)"
+            }
+        }
+    }
+
+    /// An error from a query: the reference names no message of that conversation.
+    public struct UnknownReference: Error {}
+
+    let pool: DatabasePool
+    /// Held open for the lifetime of the store: the `flock` that keeps a second server out.
+    private let lockDescriptor: Int32
+    public let path: String
+
+    /// Opens (creating if needed) `directory/history.sqlite` and brings its schema up to date.
+    public init(directory: String) throws(OpenError) {
+        do {
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true,
+                                                    attributes: [.posixPermissions: 0o700])
+        } catch {
+            throw .directory(directory, Self.reason(error))
+        }
+        let lockPath = directory + "/lock"
+        let descriptor = open(lockPath, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+        guard descriptor >= 0 else { throw .directory(directory, String(cString: strerror(errno))) }
+        guard flock(descriptor, LOCK_EX | LOCK_NB) == 0 else {
+            close(descriptor)
+            throw .locked(directory)
+        }
+        lockDescriptor = descriptor
+        path = directory + "/history.sqlite"
+        do {
+            var configuration = Configuration()
+            configuration.prepareDatabase { db in
+                // WAL + NORMAL: a commit survives the process being killed; only a power loss can
+                // take the last commits.
+                try db.execute(sql: "PRAGMA synchronous = NORMAL")
+            }
+            configuration.busyMode = .timeout(2)
+            pool = try DatabasePool(path: path, configuration: configuration)
+            try Self.migrator.migrate(pool)
+        } catch {
+            close(descriptor)
+            throw .database(path, Self.reason(error))
+        }
+    }
+
+    deinit {
+        close(lockDescriptor)
+    }
+
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1") { db in
+            try db.execute(sql: """
+                CREATE TABLE message (
+                    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+                    conversation TEXT NOT NULL,
+                    msgid TEXT NOT NULL,
+                    time INTEGER NOT NULL,
+                    sender TEXT NOT NULL,
+                    command TEXT NOT NULL,
+                    text TEXT NOT NULL,
+                    line TEXT NOT NULL
+                );
+                CREATE INDEX message_by_conversation ON message(conversation, seq);
+                CREATE UNIQUE INDEX message_by_msgid ON message(conversation, msgid);
+                CREATE INDEX message_by_time ON message(time);
+                """)
+        }
+        return migrator
+    }
+
+    private static func reason(_ error: any Error) -> String {
+        if let error = error as? DatabaseError { return error.message ?? "\(error.resultCode)" }
+        if let error = error as? CocoaError, let underlying = error.underlying as? POSIXError {
+            return String(cString: strerror(underlying.code.rawValue))
+        }
+        return "\(error.localizedDescription)"
+    }
+
+    // MARK: - Writing
+
+    /// Stores `entries` in one transaction (a group commit). A message already stored (same
+    /// conversation and `msgid`) is skipped.
+    public func append(_ entries: [HistoryEntry]) throws {
+        try pool.write { db in
+            let statement = try db.cachedStatement(sql: """
+                INSERT OR IGNORE INTO message (conversation, msgid, time, sender, command, text, line)
+                VALUES (?, ?, ?, ?, ?, ?, ?)
+                """)
+            for entry in entries {
+                try statement.execute(arguments: [entry.conversation, entry.msgid, entry.time.millisecondsSinceEpoch,
+                                                  entry.sender, entry.command, entry.text, entry.line])
+            }
+        }
+    }
+
+    /// Deletes what is older than `cutoff`; returns how many rows went.
+    @discardableResult
+    public func prune(olderThan cutoff: Timestamp) throws -> Int {
+        try pool.write { db in
+            try db.execute(sql: "DELETE FROM message WHERE time < ?", arguments: [cutoff.millisecondsSinceEpoch])
+            return db.changesCount
+        }
+    }
+
+    public func count() throws -> Int {
+        try pool.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM message") ?? 0 }
+    }
+
+    // MARK: - Reading
+
+    /// The entries a `CHATHISTORY` selection asks for, oldest first.
+    /// - Throws: ``UnknownReference`` when a `msgid=` reference is not in the conversation.
+    public func entries(_ request: HistoryRequest) throws -> [HistoryEntry] {
+        let conversation = request.conversation
+        let limit = request.query.limit
+        return try pool.read { db in
+            func bound(_ reference: HistoryReference) throws -> Bound {
+                switch reference {
+                case .timestamp(let time):
+                    return Bound(column: "time", value: time.millisecondsSinceEpoch, time: time.millisecondsSinceEpoch)
+                case .msgid(let msgid):
+                    guard let row = try Row.fetchOne(db, sql: "SELECT seq, time FROM message WHERE conversation = ? AND msgid = ?",
+                                                     arguments: [conversation, msgid]) else { throw UnknownReference() }
+                    return Bound(column: "seq", value: row["seq"], time: row["time"])
+                }
+            }
+            func fetch(_ condition: String, _ arguments: [any DatabaseValueConvertible], descending: Bool, limit: Int) throws -> [HistoryEntry] {
+                guard limit > 0 else { return [] }
+                let sql = "SELECT * FROM message WHERE conversation = ?\(condition.isEmpty ? "" : " AND " + condition) "
+                    + "ORDER BY seq \(descending ? "DESC" : "ASC") LIMIT ?"
+                let rows = try Row.fetchAll(db, sql: sql, arguments: StatementArguments([conversation] + arguments + [limit]))
+                let entries = rows.map(Self.entry)
+                return descending ? entries.reversed() : entries
+            }
+            switch request.query.selection {
+            case .latest(let after):
+                guard let after else { return try fetch("", [], descending: true, limit: limit) }
+                let start = try bound(after)
+                return try fetch("\(start.column) > ?", [start.value], descending: true, limit: limit)
+            case .before(let reference):
+                let end = try bound(reference)
+                return try fetch("\(end.column) < ?", [end.value], descending: true, limit: limit)
+            case .after(let reference):
+                let start = try bound(reference)
+                return try fetch("\(start.column) > ?", [start.value], descending: false, limit: limit)
+            case .around(let reference):
+                let middle = try bound(reference)
+                let before = try fetch("\(middle.column) < ?", [middle.value], descending: true, limit: limit / 2)
+                let after = try fetch("\(middle.column) >= ?", [middle.value], descending: false, limit: limit - before.count)
+                return before + after
+            case .between(let first, let second):
+                let (a, b) = (try bound(first), try bound(second))
+                if a.time <= b.time {
+                    return try fetch("\(a.column) > ? AND \(b.column) < ?", [a.value, b.value], descending: false, limit: limit)
+                }
+                return try fetch("\(a.column) < ? AND \(b.column) > ?", [a.value, b.value], descending: true, limit: limit)
+            case .targets:
+                return []
+            }
+        }
+    }
+
+    /// For `TARGETS`: the client's channels (of `request.channels`) and private conversations with
+    /// a message between the two instants, newest first.
+    public func targets(_ request: HistoryRequest) throws -> [HistoryReply.Target] {
+        guard case .targets(let from, let to) = request.query.selection else { return [] }
+        let own = CaseMapping.fold(request.nick)
+        let escaped = own.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%")
+            .replacingOccurrences(of: "_", with: "\\_")
+        let placeholders = Array(repeating: "?", count: request.channels.count).joined(separator: ",")
+        let channelCondition = request.channels.isEmpty ? "" : "conversation IN (\(placeholders)) OR "
+        let sql = """
+            SELECT conversation, MAX(time) AS latest FROM message
+            WHERE time > ? AND time < ? AND (\(channelCondition)conversation LIKE ? ESCAPE '\\' OR conversation LIKE ? ESCAPE '\\')
+            GROUP BY conversation ORDER BY latest DESC LIMIT ?
+            """
+        var arguments: [any DatabaseValueConvertible] = [from.millisecondsSinceEpoch, to.millisecondsSinceEpoch]
+        arguments += request.channels
+        arguments += [escaped + " %", "% " + escaped, request.query.limit]
+        return try pool.read { db in
+            try Row.fetchAll(db, sql: sql, arguments: StatementArguments(arguments)).compactMap { row in
+                let conversation: String = row["conversation"]
+                let name = conversation.hasPrefix("#") ? conversation : HistoryConversation.peer(in: conversation, of: own)
+                return name.map { HistoryReply.Target(name: $0, latest: Timestamp(millisecondsSinceEpoch: row["latest"])) }
+            }
+        }
+    }
+
+    private struct Bound {
+        var column: String
+        var value: Int64
+        var time: Int64
+    }
+
+    private static func entry(_ row: Row) -> HistoryEntry {
+        HistoryEntry(conversation: row["conversation"], msgid: row["msgid"],
+                     time: Timestamp(millisecondsSinceEpoch: row["time"]), sender: row["sender"],
+                     command: row["command"], text: row["text"], line: row["line"])
+    }
+}

@@ -1,0 +1,179 @@
+import ChatCore
+import Foundation
+import Logging
+
+/// The one thread that talks to the ``HistoryStore``, so that no event loop waits for the disk.
+///
+/// - Messages are queued (bounded) and written by group commit: whatever has queued up while the
+///   last transaction ran goes into the next one, so a message delivered live is on disk within
+///   one commit (milliseconds) of being queued.
+/// - Queries run on the same thread after the writes queued before them, so a client that asks
+///   for history sees what it was just sent.
+/// - When the queue is full or the disk fails (full, read-only), chat goes on: the messages are
+///   counted as lost and logged (at most every 10 s), and writing resumes when the disk does.
+public final class HistoryWriter: @unchecked Sendable {
+    // @unchecked Sendable: every mutable field is read and written only with `condition` locked;
+    // the store is Sendable and used only by the writer thread.
+
+    /// What a query found.
+    public enum Answer: Sendable {
+        case entries([HistoryEntry])
+        case targets([HistoryReply.Target])
+    }
+
+    private enum Job {
+        case entries([HistoryEntry])
+        case query(HistoryRequest, @Sendable (Result<Answer, any Error>) -> Void)
+        case prune(Timestamp)
+    }
+
+    public struct Statistics: Sendable, Hashable {
+        public var written = 0
+        public var lost = 0
+        public var commits = 0
+    }
+
+    private let store: HistoryStore
+    private let logger: Logger
+    private let capacity: Int
+    private let condition = NSCondition()
+    private var jobs: [Job] = []
+    private var queuedEntries = 0
+    private var stopping = false
+    private var finished = false
+    private var statistics = Statistics()
+    private var lostSinceLog = 0
+    private var lastLossLog: Date?
+    private var thread: Thread?
+
+    /// - Parameter capacity: messages that may wait for the disk before new ones are counted lost.
+    public init(store: HistoryStore, capacity: Int = 200_000, logger: Logger) {
+        self.store = store
+        self.capacity = capacity
+        self.logger = logger
+        let thread = Thread { [self] in self.loop() }
+        thread.name = "chatty-history"
+        self.thread = thread
+        thread.start()
+    }
+
+    /// The database file.
+    public var path: String { store.path }
+
+    public var currentStatistics: Statistics {
+        condition.lock()
+        defer { condition.unlock() }
+        return statistics
+    }
+
+    /// Queues a delivered message for the disk. Never blocks on the disk.
+    public func record(_ entry: HistoryEntry) {
+        condition.lock()
+        defer { condition.unlock() }
+        guard !stopping else { return }
+        guard queuedEntries < capacity else {
+            countLost(1, reason: "the history queue is full (the disk is too slow)")
+            return
+        }
+        queuedEntries += 1
+        if case .entries(var batch) = jobs.last {
+            jobs[jobs.count - 1] = .entries([])
+            batch.append(entry)
+            jobs[jobs.count - 1] = .entries(batch)
+        } else {
+            jobs.append(.entries([entry]))
+            condition.signal()
+        }
+    }
+
+    /// Answers `request` on the history thread; `completion` runs there too.
+    public func query(_ request: HistoryRequest, completion: @escaping @Sendable (Result<Answer, any Error>) -> Void) {
+        condition.lock()
+        defer { condition.unlock() }
+        guard !stopping else { return }
+        jobs.append(.query(request, completion))
+        condition.signal()
+    }
+
+    /// Deletes history older than `cutoff` (in the background, between commits).
+    public func prune(olderThan cutoff: Timestamp) {
+        condition.lock()
+        defer { condition.unlock() }
+        guard !stopping else { return }
+        jobs.append(.prune(cutoff))
+        condition.signal()
+    }
+
+    /// Writes everything queued, then stops the thread. Blocks until done: call it off the event loops.
+    public func stop() {
+        condition.lock()
+        stopping = true
+        condition.signal()
+        while !finished { condition.wait() }
+        condition.unlock()
+    }
+
+    private func loop() {
+        while true {
+            condition.lock()
+            while jobs.isEmpty && !stopping { condition.wait() }
+            let taken = jobs
+            jobs = []
+            queuedEntries = 0
+            let done = stopping && taken.isEmpty
+            condition.unlock()
+            if done { break }
+            run(taken)
+        }
+        condition.lock()
+        finished = true
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    private func run(_ taken: [Job]) {
+        for job in taken {
+            switch job {
+            case .entries(let entries):
+                do {
+                    try store.append(entries)
+                    condition.lock()
+                    statistics.written += entries.count
+                    statistics.commits += 1
+                    condition.unlock()
+                } catch {
+                    condition.lock()
+                    countLost(entries.count, reason: "\(error)")
+                    condition.unlock()
+                }
+            case .query(let request, let completion):
+                let result = Result<Answer, any Error> {
+                    if case .targets = request.query.selection {
+                        return .targets(try store.targets(request))
+                    }
+                    return .entries(try store.entries(request))
+                }
+                completion(result)
+            case .prune(let cutoff):
+                do {
+                    let removed = try store.prune(olderThan: cutoff)
+                    if removed > 0 { logger.info("history pruned", metadata: ["messages": "\(removed)"]) }
+                } catch {
+                    logger.warning("history pruning failed", metadata: ["error": "\(error)"])
+                }
+            }
+        }
+    }
+
+    /// Counts lost messages; logs at most every 10 s. Called with `condition` locked.
+    private func countLost(_ count: Int, reason: String) {
+        statistics.lost += count
+        lostSinceLog += count
+        let now = Date()
+        if let last = lastLossLog, now.timeIntervalSince(last) < 10 { return }
+        lastLossLog = now
+        logger.error("history not stored", metadata: ["messages": "\(lostSinceLog)", "lost-total": "\(statistics.lost)",
+                                                      "reason": "\(reason)"])
+        lostSinceLog = 0
+    }
+}

@@ -1,0 +1,118 @@
+import Testing
+
+@testable import ChatCore
+
+@Suite struct ServerStateHistoryTests {
+    private func harness(history: Bool = true) -> ServerHarness {
+        ServerHarness(configuration: ServerConfiguration(motd: ["hello"], historyLimit: history ? 50 : nil))
+    }
+
+    @Test func channelAndPrivateMessagesAreRecordedAsDelivered() throws {
+        var server = harness()
+        let alice = server.register("alice", caps: ["message-tags"])
+        let bob = server.register("bob")
+        server.send(alice, "JOIN #c")
+        server.send(bob, "JOIN #c")
+        server.send(alice, "@+typing=done PRIVMSG #C :hi all")
+        server.send(alice, "PRIVMSG Bob :psst")
+        server.send(alice, "NOTICE #c :note")
+        #expect(server.recorded.map(\.conversation) == ["#c", "alice bob", "#c"])
+        let first = try #require(server.recorded.first)
+        let delivered = try #require(server.takeMessages(bob).first { $0.command == "PRIVMSG" })
+        #expect(first.msgid == delivered.tag("msgid"))
+        #expect(try IRCMessage.parse(first.line) == delivered, "stored exactly as delivered, client tags too")
+    }
+
+    @Test func rejectedMessagesAreNotRecorded() {
+        var server = harness()
+        let alice = server.register("alice")
+        server.send(alice, "PRIVMSG #nowhere :x")
+        server.send(alice, "PRIVMSG nobody :x")
+        #expect(server.recorded.isEmpty)
+    }
+
+    @Test func withoutAStoreNothingIsRecordedAndChathistoryIsUnknown() {
+        var server = harness(history: false)
+        let alice = server.register("alice")
+        server.send(alice, "JOIN #c")
+        server.send(alice, "PRIVMSG #c :x")
+        _ = server.take(alice)
+        server.send(alice, "CHATHISTORY LATEST #c * 10")
+        #expect(server.recorded.isEmpty)
+        #expect(server.commands(alice) == ["421"])
+    }
+
+    @Test func isupportAndCapabilitiesAdvertiseHistoryOnlyWithAStore() {
+        #expect(harness().state.isupportTokens.contains("CHATHISTORY=50"))
+        #expect(harness().state.isupportTokens.contains("MSGREFTYPES=msgid,timestamp"))
+        #expect(!harness(history: false).state.isupportTokens.contains { $0.hasPrefix("CHATHISTORY") })
+        var without = harness(history: false)
+        let client = without.connect()
+        without.send(client, "CAP LS 302")
+        #expect(without.take(client).first?.contains("draft/chathistory") == false)
+        without.send(client, "CAP REQ :draft/chathistory")
+        #expect(without.take(client).first?.contains("NAK") == true)
+        var with = harness()
+        let other = with.connect()
+        with.send(other, "CAP LS 302")
+        #expect(with.take(other).first?.contains("draft/chathistory draft/event-playback") == true)
+    }
+
+    @Test func onlyMembersReadAChannelAndAPrivateKeyIsAlwaysTheAskersOwn() throws {
+        var server = harness()
+        let alice = server.register("alice")
+        let mallory = server.register("mallory")
+        server.send(alice, "JOIN #secret")
+        server.send(alice, "MODE #secret +s")
+        _ = server.take(mallory)
+        server.send(mallory, "CHATHISTORY LATEST #secret * 10")
+        #expect(server.take(mallory) == [":chatty.local FAIL CHATHISTORY INVALID_TARGET LATEST #secret :You are not on that channel"])
+        #expect(server.historyQueries.isEmpty)
+        // Asking for "bob" reads mallory's own conversation with bob, never alice's.
+        server.send(mallory, "CHATHISTORY LATEST bob * 10")
+        let request = try #require(server.historyQueries.last)
+        #expect(request.conversation == "bob mallory")
+        #expect(request.client == mallory)
+        server.send(alice, "CHATHISTORY BEFORE #Secret msgid=x 500")
+        #expect(server.historyQueries.last?.conversation == "#secret")
+        #expect(server.historyQueries.last?.query.limit == 50, "capped at CHATHISTORY=50")
+    }
+
+    @Test func aLabelledRequestIsAnsweredLaterNotWithAnAck() throws {
+        var server = harness()
+        let alice = server.register("alice", caps: ["labeled-response", "batch"])
+        server.send(alice, "JOIN #c")
+        _ = server.take(alice)
+        server.send(alice, "@label=q1 CHATHISTORY LATEST #c * 10")
+        #expect(server.take(alice).isEmpty, "no ACK: the batch comes from the store")
+        #expect(server.historyQueries.last?.label == "q1")
+        server.send(alice, "@label=q2 CHATHISTORY LATEST #c * zero")
+        let failure = try #require(server.takeMessages(alice).first)
+        #expect(failure.command == "FAIL" && failure.tag("label") == "q2")
+    }
+
+    @Test func repliesWrapStoredLinesInABatchWithTheLabel() throws {
+        let entries = try ["m1", "m2"].map { id in
+            try #require(HistoryEntry(try IRCMessage.parse("@time=2026-12-02T12:00:00.000Z;msgid=\(id) :a!u@h PRIVMSG #c :\(id)"),
+                                      conversation: "#c", time: Timestamp(millisecondsSinceEpoch: 0)))
+        }
+        let tagOnly = try #require(HistoryEntry(try IRCMessage.parse("@msgid=m3;+typing=active :a!u@h TAGMSG #c"),
+                                                conversation: "#c", time: Timestamp(millisecondsSinceEpoch: 0)))
+        let request = HistoryRequest(client: ClientID(1), uid: "u1",
+                                     query: HistoryQuery(target: "#c", selection: .latest(after: nil), limit: 10),
+                                     conversation: "#c", channels: ["#c"], nick: "bob", label: "L")
+        let batched = HistoryReply.messages(entries + [tagOnly], for: request, capabilities: [.batch, .messageTags],
+                                            batchID: "h1", source: "srv")
+        #expect(batched.map { $0.serialized() } == [
+            "@label=L :srv BATCH +h1 chathistory :#c\r\n",
+            "@batch=h1;time=2026-12-02T12:00:00.000Z;msgid=m1 :a!u@h PRIVMSG #c :m1\r\n",
+            "@batch=h1;time=2026-12-02T12:00:00.000Z;msgid=m2 :a!u@h PRIVMSG #c :m2\r\n",
+            ":srv BATCH :-h1\r\n",
+        ], "TAGMSG only with event-playback")
+        let played = HistoryReply.messages([tagOnly], for: request, capabilities: [.batch, .messageTags, .eventPlayback],
+                                           batchID: "h2", source: "srv")
+        #expect(played.map(\.command) == ["BATCH", "TAGMSG", "BATCH"])
+        let plain = HistoryReply.messages([], for: request, capabilities: [], batchID: "h3", source: "srv")
+        #expect(plain.map { $0.serialized() } == ["@label=L :srv ACK\r\n"])
+    }
+}

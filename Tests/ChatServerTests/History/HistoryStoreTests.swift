@@ -1,0 +1,143 @@
+import ChatCore
+import Foundation
+import Testing
+
+@testable import ChatServer
+
+@Suite struct HistoryStoreTests {
+    static func temporaryDirectory() -> String {
+        let path = NSTemporaryDirectory() + "chatty-history-\(UUID().uuidString)"
+        return path
+    }
+
+    /// `count` messages `m1…` in `#c`, one second apart from `base`.
+    static func messages(_ range: ClosedRange<Int>, in conversation: String = "#c", base: Int64 = 1_795_000_000_000) -> [HistoryEntry] {
+        range.map { index in
+            let time = Timestamp(millisecondsSinceEpoch: base + Int64(index) * 1000)
+            let message = IRCMessage(tags: [.init("time", time.iso8601), .init("msgid", "m\(index)")], source: "a!u@h",
+                                     command: "PRIVMSG", parameters: [conversation.hasPrefix("#") ? conversation : "b", "text \(index)"])
+            return HistoryEntry(message, conversation: conversation, time: time)!
+        }
+    }
+
+    private func request(_ selection: HistoryQuery.Selection, limit: Int = 100, conversation: String = "#c",
+                         channels: [String] = ["#c"], nick: String = "a") -> HistoryRequest {
+        HistoryRequest(client: ClientID(0), uid: "u", query: HistoryQuery(target: conversation, selection: selection, limit: limit),
+                       conversation: conversation, channels: channels, nick: nick, label: nil)
+    }
+
+    private func ids(_ entries: [HistoryEntry]) -> [String] { entries.map(\.msgid) }
+
+    @Test func everySelection() throws {
+        let directory = Self.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let store = try HistoryStore(directory: directory)
+        try store.append(Self.messages(1...10))
+        try store.append(Self.messages(1...3, in: "#other"))
+        let at5 = Timestamp(millisecondsSinceEpoch: 1_795_000_005_000)
+        #expect(ids(try store.entries(request(.latest(after: nil), limit: 3))) == ["m8", "m9", "m10"])
+        #expect(ids(try store.entries(request(.latest(after: .msgid("m8")), limit: 5))) == ["m9", "m10"])
+        #expect(ids(try store.entries(request(.before(.msgid("m5")), limit: 2))) == ["m3", "m4"])
+        #expect(ids(try store.entries(request(.before(.timestamp(at5)), limit: 2))) == ["m3", "m4"])
+        #expect(ids(try store.entries(request(.after(.msgid("m5")), limit: 2))) == ["m6", "m7"])
+        #expect(ids(try store.entries(request(.after(.timestamp(at5)), limit: 2))) == ["m6", "m7"])
+        #expect(ids(try store.entries(request(.around(.msgid("m5")), limit: 4))) == ["m3", "m4", "m5", "m6"])
+        #expect(ids(try store.entries(request(.between(.msgid("m2"), .msgid("m6")), limit: 10))) == ["m3", "m4", "m5"])
+        #expect(ids(try store.entries(request(.between(.msgid("m6"), .msgid("m2")), limit: 2))) == ["m4", "m5"],
+                "backwards: the newest before the first reference")
+        #expect(throws: HistoryStore.UnknownReference.self) {
+            try store.entries(request(.after(.msgid("m1")), conversation: "#nothing"))
+        }
+    }
+
+    @Test func aRelayedDuplicateIsStoredOnceAndOrderIsDeliveryOrder() throws {
+        let directory = Self.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let store = try HistoryStore(directory: directory)
+        // Delivered out of time order (causal order across servers): the store keeps delivery order.
+        try store.append(Self.messages(2...2) + Self.messages(1...1))
+        try store.append(Self.messages(1...2))
+        #expect(try store.count() == 2)
+        #expect(ids(try store.entries(request(.latest(after: nil)))) == ["m2", "m1"])
+    }
+
+    @Test func targetsListsOnlyTheAskersConversations() throws {
+        let directory = Self.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let store = try HistoryStore(directory: directory)
+        try store.append(Self.messages(1...2, in: "#c"))
+        try store.append(Self.messages(3...3, in: "a b"))
+        try store.append(Self.messages(4...4, in: "b c"))
+        try store.append(Self.messages(5...5, in: "#private"))
+        try store.append(Self.messages(6...6, in: "a_ z"))
+        let all = HistoryQuery.Selection.targets(from: Timestamp(millisecondsSinceEpoch: 0),
+                                                 to: Timestamp(millisecondsSinceEpoch: 1_900_000_000_000))
+        let targets = try store.targets(request(all, conversation: "", channels: ["#c"], nick: "A"))
+        #expect(targets.map(\.name) == ["b", "#c"], "newest first; not #private, not b↔c, and a_ is not a")
+    }
+
+    @Test func historySurvivesReopeningAndPruningRemovesOldMessages() throws {
+        let directory = Self.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        do {
+            let store = try HistoryStore(directory: directory)
+            try store.append(Self.messages(1...5))
+        }
+        let reopened = try HistoryStore(directory: directory)
+        #expect(try reopened.count() == 5)
+        #expect(try reopened.prune(olderThan: Timestamp(millisecondsSinceEpoch: 1_795_000_003_000)) == 2)
+        #expect(ids(try reopened.entries(request(.latest(after: nil)))) == ["m3", "m4", "m5"])
+    }
+
+    @Test func aSecondServerOnTheSameDirectoryIsRefused() throws {
+        let directory = Self.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let first = try HistoryStore(directory: directory)
+        #expect {
+            _ = try HistoryStore(directory: directory)
+        } throws: { error in
+            "\(error)".contains("in use by another chatty-tui server")
+        }
+        _ = first
+    }
+
+    @Test func aCorruptFileOrAnUnusableDirectoryIsAClearError() throws {
+        let directory = Self.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        try Data(repeating: 0x42, count: 8192).write(to: URL(fileURLWithPath: directory + "/history.sqlite"))
+        #expect {
+            _ = try HistoryStore(directory: directory)
+        } throws: { error in
+            "\(error)".hasPrefix("cannot open the history database \(directory)/history.sqlite")
+        }
+        let file = directory + "/plain-file"
+        try Data("x".utf8).write(to: URL(fileURLWithPath: file))
+        #expect {
+            _ = try HistoryStore(directory: file + "/sub")
+        } throws: { error in
+            "\(error)".hasPrefix("cannot use the data directory \(file)/sub")
+        }
+    }
+
+    @Test func theWriterCommitsInGroupsAndAnswersAfterEarlierWrites() async throws {
+        let directory = Self.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let writer = HistoryWriter(store: try HistoryStore(directory: directory), logger: .init(label: "test"))
+        for entry in Self.messages(1...2000) { writer.record(entry) }
+        let request = request(.latest(after: nil), limit: 3)
+        let answer = await withCheckedContinuation { continuation in
+            writer.query(request) { continuation.resume(returning: $0) }
+        }
+        guard case .success(.entries(let entries)) = answer else {
+            Issue.record("no entries: \(answer)")
+            return
+        }
+        #expect(ids(entries) == ["m1998", "m1999", "m2000"], "the query saw every write queued before it")
+        writer.stop()
+        let statistics = writer.currentStatistics
+        #expect(statistics.written == 2000)
+        #expect(statistics.lost == 0)
+        #expect(statistics.commits < 2000, "group commit: \(statistics.commits) transactions")
+    }
+}
