@@ -132,6 +132,22 @@ import Testing
         return clients
     }
 
+    @Test func everyServerStoresWhatItDeliversUnderTheSameMsgid() {
+        var network = InMemoryNetwork(["a.chatty", "b.chatty", "c.chatty"])
+        network.fullMesh()
+        network.run()
+        let clients = Self.members(&network, ["ann", "ben", "cid"], channel: "#kept")
+        network.send(clients[0].client, on: clients[0].node, "PRIVMSG #kept :one")
+        network.send(clients[1].client, on: clients[1].node, "PRIVMSG #kept :two")
+        network.send(clients[2].client, on: clients[2].node, "PRIVMSG ann :private")
+        network.run()
+        let channelIDs = network.nodes.map { node in node.stored.filter { $0.conversation == "#kept" }.map(\.msgid).sorted() }
+        #expect(channelIDs[0].count == 2)
+        #expect(channelIDs.allSatisfy { $0 == channelIDs[0] }, "\(channelIDs)")
+        let privateIDs = network.nodes.map { node in node.stored.filter { $0.conversation == "ann cid" }.map(\.msgid) }
+        #expect(privateIDs.allSatisfy { $0.count == 1 && $0 == privateIDs[0] }, "a failover finds private messages too: \(privateIDs)")
+    }
+
     @Test func aSlowLinkStillYieldsCausalOrderEverywhere() {
         var network = InMemoryNetwork(["a.chatty", "b.chatty", "c.chatty"])
         network.fullMesh()

@@ -42,6 +42,7 @@ struct InMemoryNetwork {
             var configuration = ServerConfiguration(name: name, motd: nil)
             configuration.federated = true
             configuration.messageIDPrefix = "i\(index)-"
+            configuration.historyLimit = 100
             nodes.append(Node(name: name, server: ServerState(configuration: configuration, now: epoch),
                               machine: FederationMachine(local: origin, linkAddress: "127.0.0.1:\(7000 + index)")))
         }
