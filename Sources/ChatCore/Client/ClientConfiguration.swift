@@ -2,7 +2,7 @@
 public struct ClientConfiguration: Sendable, Hashable {
     /// The capabilities Chatty understands; ``requestedCapabilities`` should be a subset.
     public static let supportedCapabilities: [String] = [
-        "message-tags", "server-time", "echo-message", "multi-prefix", "batch", "labeled-response",
+        "message-tags", "server-time", "echo-message", "multi-prefix", "batch", "labeled-response", "draft/chathistory",
     ]
 
     /// The preferred nick. When it is taken the machine tries `nick_`, `nick__`, … (see ``NickFallback``).
@@ -31,6 +31,11 @@ public struct ClientConfiguration: Sendable, Hashable {
     public var reconnectJitter: Double
     /// The reply to CTCP `VERSION`.
     public var versionReply: String
+    /// Messages of a channel's history shown on its first join (servers with `draft/chathistory`);
+    /// 0 shows none. After a reconnect the client always catches up on what it missed.
+    public var historyOnJoin: Int
+    /// Messages asked for per page when catching up after a reconnect.
+    public var historyPageSize: Int
 
     public init(
         nick: String,
@@ -38,14 +43,17 @@ public struct ClientConfiguration: Sendable, Hashable {
         realName: String? = nil,
         password: String? = nil,
         channels: [String] = ["#chatty"],
-        requestedCapabilities: [String] = ["message-tags", "server-time", "echo-message", "multi-prefix", "batch"],
+        requestedCapabilities: [String] = ["message-tags", "server-time", "echo-message", "multi-prefix", "batch",
+                                          "draft/chathistory"],
         keepaliveInterval: Duration = .seconds(60),
         keepaliveTimeout: Duration = .seconds(60),
         registrationTimeout: Duration = .seconds(60),
         reconnectBase: Duration = .seconds(1),
         reconnectMax: Duration = .seconds(60),
         reconnectJitter: Double = 0.2,
-        versionReply: String = "Chatty (Swift IRC client)"
+        versionReply: String = "Chatty (Swift IRC client)",
+        historyOnJoin: Int = 50,
+        historyPageSize: Int = 100
     ) {
         self.nick = nick
         self.userName = userName ?? nick
@@ -60,6 +68,8 @@ public struct ClientConfiguration: Sendable, Hashable {
         self.reconnectMax = reconnectMax
         self.reconnectJitter = reconnectJitter
         self.versionReply = versionReply
+        self.historyOnJoin = historyOnJoin
+        self.historyPageSize = historyPageSize
     }
 
     /// The keepalive rules for the connection to the server (the client's own `PING`s).

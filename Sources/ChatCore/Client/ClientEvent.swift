@@ -37,10 +37,12 @@ public struct ChatMessage: Sendable, Hashable {
     public var msgid: String?
     /// True for our own messages: echoed by the server (`echo-message`) or synthesised when sending.
     public var isOwn: Bool
+    /// True for a message replayed from the server's history (`CHATHISTORY`), not received live.
+    public var isHistory: Bool
 
     public init(
         conversation: Conversation, sender: String, text: String, time: Timestamp,
-        msgid: String? = nil, isOwn: Bool = false
+        msgid: String? = nil, isOwn: Bool = false, isHistory: Bool = false
     ) {
         self.conversation = conversation
         self.sender = sender
@@ -48,6 +50,7 @@ public struct ChatMessage: Sendable, Hashable {
         self.time = time
         self.msgid = msgid
         self.isOwn = isOwn
+        self.isHistory = isHistory
     }
 }
 
@@ -113,6 +116,9 @@ public enum ClientEvent: Sendable, Hashable {
     case error(String)
     /// Round-trip time of our keepalive `PING`.
     case lag(milliseconds: Int64)
+    /// A history replay for `target` ended: `count` messages were replayed; `resumed` when it
+    /// caught up after a reconnect rather than showing the latest messages of a first join.
+    case historyReplayed(target: String, count: Int, resumed: Bool)
     /// The server's `005 RPL_ISUPPORT` values changed (case mapping, prefixes, limits).
     case serverSupport(ServerSupport)
     /// The server answered ``ClientStateMachine/syncWithServer(token:)``: it has processed every

@@ -63,6 +63,12 @@ extension ClientStateMachine {
                     actions.append(.send(IRCMessage("JOIN", channel)))
                 }
             }
+            // Private conversations we had catch up here; channels do when their JOIN comes back.
+            for nick in history.privateConversationsToResume(channels: { serverSupport.isChannel($0) }) {
+                if let request = history.opened(nick, key: nick, supported: historySupported(session)) {
+                    actions.append(.send(request))
+                }
+            }
             actions.append(.scheduleTimer(at: session.keepaliveDeadline))
             return actions
         }

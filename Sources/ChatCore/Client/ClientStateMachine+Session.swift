@@ -27,17 +27,22 @@ extension ClientStateMachine {
 
         case "PRIVMSG", "NOTICE":
             guard parameters.count >= 2 else { return MessageTranslator.malformed(message) }
-            return translator(ownNick: session.nick).chat(message, now: now)
+            return mergedWithHistory(translator(ownNick: session.nick).chat(message, now: now), message)
 
         case "JOIN":
             guard let channel = parameters.first, !sender.isEmpty else { return MessageTranslator.malformed(message) }
+            var replay: [ClientAction] = []
             if isSelf {
                 session.roster.selfJoined(channel, nick: session.nick, serverSupport)
                 addChannelToJoin(channel)
+                if let request = history.opened(channel, key: serverSupport.caseMapping.fold(channel),
+                                                supported: historySupported(session)) {
+                    replay.append(.send(request))
+                }
             } else {
                 session.roster.memberJoined(channel, nick: sender, serverSupport)
             }
-            return [.emit(.joined(channel: channel, nick: sender, isOwn: isSelf))] + membersChanged([channel], session)
+            return [.emit(.joined(channel: channel, nick: sender, isOwn: isSelf))] + membersChanged([channel], session) + replay
 
         case "PART":
             guard let channels = parameters.first, !sender.isEmpty else { return MessageTranslator.malformed(message) }
@@ -114,7 +119,22 @@ extension ClientStateMachine {
         case "ERROR":
             return [.emit(.serverError(parameters.last ?? ""))]
 
-        case "BATCH", "TAGMSG":
+        case "BATCH":
+            guard let reference = parameters.first, reference.count > 1 else { return [] }
+            if reference.hasPrefix("+"), parameters.count >= 2 {
+                history.batchStarted(id: String(reference.dropFirst()), type: parameters[1],
+                                     parameters: Array(parameters.dropFirst(2)), serverSupport.caseMapping)
+                return []
+            }
+            guard reference.hasPrefix("-") else { return [] }
+            let (request, events) = history.batchEnded(id: String(reference.dropFirst()))
+            return (request.map { [.send($0)] } ?? []) + events.map { .emit($0) }
+
+        case "FAIL" where parameters.first == "CHATHISTORY" && parameters.count >= 5:
+            return history.failed(target: parameters[3], serverSupport.caseMapping).map { .emit($0) }
+                + translator(ownNick: session.nick).generic(message, now: now)
+
+        case "TAGMSG":
             return []
 
         case "005":

@@ -67,6 +67,8 @@ public struct ClientStateMachine<Random: RandomNumberGenerator> {
     public internal(set) var serverSupport = ServerSupport()
     /// Our `user@host`, learnt from our own echoed JOIN or messages; used to size split messages.
     public internal(set) var userHost: String?
+    /// Catching up with the server's history (kept across reconnects: the last message seen).
+    var history: HistorySync
 
     public init(configuration: ClientConfiguration, random: Random) {
         self.configuration = configuration
@@ -75,6 +77,8 @@ public struct ClientStateMachine<Random: RandomNumberGenerator> {
             base: configuration.reconnectBase, max: configuration.reconnectMax, jitter: configuration.reconnectJitter
         )
         self.preferredNick = configuration.nick
+        self.history = HistorySync(configuration: .init(latestOnJoin: configuration.historyOnJoin,
+                                                        pageSize: max(1, configuration.historyPageSize)))
         self.channelsToJoin = []
         for channel in configuration.channels { addChannelToJoin(channel) }
     }
@@ -191,7 +195,7 @@ public struct ClientStateMachine<Random: RandomNumberGenerator> {
         let reason = error.map { "Connection lost: \($0)" } ?? "Connection closed by the server"
         switch state {
         case .registered(let session):
-            return membersCleared(session) + scheduleReconnect(now: now, event: .connectionLost(reason: reason))
+            return sessionEnded(session) + scheduleReconnect(now: now, event: .connectionLost(reason: reason))
         case .connecting, .registering:
             return scheduleReconnect(now: now, event: .connectionLost(reason: reason))
         case .closing(let after):
@@ -228,7 +232,7 @@ public struct ClientStateMachine<Random: RandomNumberGenerator> {
                 return [.send(IRCMessage("PING", token)), .scheduleTimer(at: session.keepaliveDeadline)]
             case .timedOut(let timeout):
                 state = .closing(.reconnect)
-                return membersCleared(session) + [
+                return sessionEnded(session) + [
                     .emit(.connectionLost(reason: timeout.reason)),
                     .emit(.stateChanged(.disconnecting)),
                     .close,
@@ -352,9 +356,33 @@ public struct ClientStateMachine<Random: RandomNumberGenerator> {
         channels.map { .emit(.members(channel: $0, members: session.roster.members(of: $0, serverSupport))) }
     }
 
-    /// The connection is gone: every joined channel's member list empties until we are back in it.
-    func membersCleared(_ session: Session) -> [ClientAction] {
-        session.roster.channelNames.map { .emit(.members(channel: $0, members: [])) }
+    /// The connection is gone: messages that waited for a history replay are shown, and every joined
+    /// channel's member list empties until we are back in it.
+    mutating func sessionEnded(_ session: Session) -> [ClientAction] {
+        history.connectionLost().map { .emit($0) }
+            + session.roster.channelNames.map { .emit(.members(channel: $0, members: [])) }
+    }
+
+    /// Whether the server replays history to us (`draft/chathistory` with `batch`).
+    func historySupported(_ session: Session) -> Bool {
+        session.capabilities.contains("draft/chathistory") && session.capabilities.contains("batch")
+    }
+
+    /// Chat events from the translator, through the history merge.
+    mutating func mergedWithHistory(_ actions: [ClientAction], _ message: IRCMessage) -> [ClientAction] {
+        actions.flatMap { action -> [ClientAction] in
+            guard case .emit(let event) = action else { return [action] }
+            let chat: ChatMessage
+            switch event {
+            case .message(let m), .notice(let m), .action(let m): chat = m
+            case .stateChanged, .connectionLost, .ctcpRequest, .ctcpReply, .joined, .parted, .quit, .kicked, .nickChanged,
+                 .names, .members, .topic, .topicSetBy, .mode, .invited, .serverError, .numericError, .serverInfo, .error,
+                 .lag, .synced, .historyReplayed, .serverSupport:
+                return [action]
+            }
+            return history.chat(event, key: HistorySync.key(chat.conversation, serverSupport.caseMapping),
+                                msgid: chat.msgid, batch: message.tag("batch")).map { .emit($0) }
+        }
     }
 
     func registeredOnly(_ actions: () -> [ClientAction]) -> [ClientAction] {

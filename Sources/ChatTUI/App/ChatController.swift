@@ -150,10 +150,16 @@ struct ChatController: Sendable {
             } else {
                 message.conversation.isPrivate ? .privateMessage : .message
             }
-            let mentions = !message.isOwn && Self.mentions(message.text, nick: nick)
+            let mentions = !message.isOwn && !message.isHistory && Self.mentions(message.text, nick: nick)
             view.append(ChatLine(timestamp: message.time.millisecondsSinceEpoch, kind: kind, nick: message.sender,
                                  text: message.text, isOwn: message.isOwn, mentionsMe: mentions),
-                        to: message.conversation.bufferName)
+                        to: message.conversation.bufferName, quiet: message.isHistory)
+        case .historyReplayed(let target, let count, let resumed):
+            if !resumed, count > 0 {
+                line(.info, "—— history ——", in: target)
+            } else if resumed, count > 0 {
+                line(.info, "—— caught up: \(count) message\(count == 1 ? "" : "s") while you were away ——", in: target)
+            }
         case .ctcpRequest(let from, let command, let argument):
             line(.info, "CTCP \(command) from \(from)" + (argument.isEmpty ? "" : ": \(argument)"), in: nil)
         case .ctcpReply(let from, let command, let argument):

@@ -104,8 +104,11 @@ struct ClientCommand: AsyncParsableCommand {
         }
         let nick = self.nick ?? Self.defaultNick()
         let addresses = connectAddresses
+        // Line mode prints only what happens from now on (a script reading it sees no old lines);
+        // both modes catch up on what they missed after a reconnect.
         let clientConfiguration = ClientConfiguration(nick: nick, userName: nick, realName: "Chatty user",
-                                                      password: serverOptions.password, channels: channel)
+                                                      password: serverOptions.password, channels: channel,
+                                                      historyOnJoin: linemode ? 0 : 50)
         let inbox = EventInbox()
         let runtime = IRCClientRuntime(servers: addresses.map { ($0.host, $0.port) }, configuration: clientConfiguration,
                                        eventLoop: MultiThreadedEventLoopGroup.singleton.next(),

@@ -162,9 +162,10 @@ struct ChatViewModel: Sendable {
     /// Appends a line to buffer `name` (opened if needed), or to the server
     /// buffer when `name` is `nil`. O(1); the oldest line is dropped when the
     /// scrollback is full.
-    mutating func append(_ line: ChatLine, to name: String? = nil) {
+    /// A `quiet` line (old history) raises no unread count or activity.
+    mutating func append(_ line: ChatLine, to name: String? = nil, quiet: Bool = false) {
         let index = name.map { openBuffer($0) } ?? 0
-        buffers[index].append(line, isActive: index == activeIndex)
+        buffers[index].append(line, isActive: quiet || index == activeIndex)
     }
 
     /// Removes all lines of the active buffer (`/clear`).

@@ -8,7 +8,8 @@ import Testing
         #expect(configuration.realName == "alice")
         #expect(configuration.password == nil)
         #expect(configuration.channels == ["#chatty"])
-        #expect(configuration.requestedCapabilities == ["message-tags", "server-time", "echo-message", "multi-prefix", "batch"])
+        #expect(configuration.requestedCapabilities == ["message-tags", "server-time", "echo-message", "multi-prefix", "batch",
+                                                        "draft/chathistory"])
         #expect(configuration.reconnectBase == .seconds(1))
         #expect(configuration.reconnectMax == .seconds(60))
         #expect(configuration.reconnectJitter == 0.2)

@@ -1,0 +1,173 @@
+/// The client's side of `draft/chathistory`: what to ask for when a conversation (re)opens, and how
+/// replayed and live messages merge so that the transcript has no gap, no duplicate, and keeps the
+/// server's order.
+///
+/// - On the first join of a channel: the newest ``Configuration/latestOnJoin`` messages (`LATEST`).
+/// - On every later join (a reconnect, a failover to another server of the network): everything
+///   after the last `msgid` shown (`AFTER`), page by page.
+/// - While such a request is open, live messages of that conversation wait; when the replay ends
+///   they follow it. A message seen twice (in the replay and live) is shown once.
+///
+/// A value: events in, messages to send and events to show out.
+struct HistorySync: Sendable, Hashable {
+    struct Configuration: Sendable, Hashable {
+        /// Messages to show above a channel on its first join; 0 for none (line mode).
+        var latestOnJoin: Int
+        /// Messages asked for per `AFTER` page when catching up.
+        var pageSize: Int
+    }
+
+    /// A conversation waiting for its replay to end.
+    struct Pending: Sendable, Hashable {
+        var target: String
+        /// Whether this is a catch-up (`AFTER`) rather than a first look (`LATEST`).
+        var resuming: Bool
+        var replayed = 0
+        var buffered: [ClientEvent] = []
+    }
+
+    /// Message ids recently shown in one conversation (a bounded window).
+    struct RecentIDs: Sendable, Hashable {
+        private var order: [String] = []
+        private var members: Set<String> = []
+        static let capacity = 4096
+
+        mutating func insert(_ id: String) -> Bool {
+            guard members.insert(id).inserted else { return false }
+            order.append(id)
+            if order.count > Self.capacity {
+                let dropped = order.count - Self.capacity / 2
+                for old in order.prefix(dropped) { members.remove(old) }
+                order.removeFirst(dropped)
+            }
+            return true
+        }
+    }
+
+    let configuration: Configuration
+    /// The last `msgid` shown per conversation key (kept across reconnects).
+    private(set) var lastSeen: [String: String] = [:]
+    private var recent: [String: RecentIDs] = [:]
+    /// Open `chathistory` batches: batch id → conversation key.
+    private var batches: [String: String] = [:]
+    private(set) var pending: [String: Pending] = [:]
+
+    init(configuration: Configuration) {
+        self.configuration = configuration
+    }
+
+    /// The key of a conversation: the folded channel name or nick (`nil` for the server buffer).
+    static func key(_ conversation: Conversation, _ mapping: CaseMapping) -> String? {
+        switch conversation {
+        case .channel(let name), .privateChat(let name): mapping.fold(name)
+        case .server: nil
+        }
+    }
+
+    // MARK: - Events
+
+    /// We joined `target` (or reopened a private conversation): the request to send, if any.
+    mutating func opened(_ target: String, key: String, supported: Bool) -> IRCMessage? {
+        guard supported, pending[key] == nil else { return nil }
+        if let last = lastSeen[key] {
+            pending[key] = Pending(target: target, resuming: true)
+            return IRCMessage("CHATHISTORY", "AFTER", target, "msgid=" + last, String(configuration.pageSize))
+        }
+        guard configuration.latestOnJoin > 0 else { return nil }
+        pending[key] = Pending(target: target, resuming: false)
+        return IRCMessage("CHATHISTORY", "LATEST", target, "*", String(configuration.latestOnJoin))
+    }
+
+    /// Conversations we talked in before and are not in a channel of: caught up after registration.
+    func privateConversationsToResume(channels: (String) -> Bool) -> [String] {
+        lastSeen.keys.filter { !channels($0) }.sorted()
+    }
+
+    /// `BATCH +id type parameters…`.
+    mutating func batchStarted(id: String, type: String, parameters: [String], _ mapping: CaseMapping) {
+        guard type == "chathistory", let target = parameters.first else { return }
+        batches[id] = mapping.fold(target)
+    }
+
+    /// A chat event (message, notice, action) of conversation `key`, with its `msgid` and `batch` tags.
+    /// Returns what to show now.
+    mutating func chat(_ event: ClientEvent, key: String?, msgid: String?, batch: String?) -> [ClientEvent] {
+        guard let key else { return [event] }
+        if let batch, let replayKey = batches[batch] {
+            // Replayed: shown now, ahead of the live messages that wait. Missed messages of a
+            // catch-up are new to the user; the latest messages shown on a first join are not.
+            guard isNew(msgid, in: replayKey) else { return [] }
+            pending[replayKey]?.replayed += 1
+            return pending[replayKey]?.resuming == true ? [event] : [Self.markedAsHistory(event)]
+        }
+        if pending[key] != nil {
+            pending[key]!.buffered.append(event)
+            return []
+        }
+        return isNew(msgid, in: key) ? [event] : []
+    }
+
+    /// `BATCH -id`: the replay ended. Returns the next page to ask for (when the page was full) or
+    /// the events that waited, then a ``ClientEvent/historyReplayed(target:count:resumed:)``.
+    mutating func batchEnded(id: String) -> (request: IRCMessage?, events: [ClientEvent]) {
+        guard let key = batches.removeValue(forKey: id), var waiting = pending[key] else { return (nil, []) }
+        if waiting.resuming, waiting.replayed >= configuration.pageSize, let last = lastSeen[key] {
+            waiting.replayed = 0
+            pending[key] = waiting
+            return (IRCMessage("CHATHISTORY", "AFTER", waiting.target, "msgid=" + last, String(configuration.pageSize)), [])
+        }
+        return (nil, finish(key))
+    }
+
+    /// `FAIL CHATHISTORY <code> <subcommand> <target>`: the history cannot be had; what waited is shown.
+    mutating func failed(target: String, _ mapping: CaseMapping) -> [ClientEvent] {
+        finish(mapping.fold(target))
+    }
+
+    /// The connection is gone: nothing more will arrive for the open requests; show what waited.
+    mutating func connectionLost() -> [ClientEvent] {
+        batches = [:]
+        return pending.keys.sorted().flatMap { finish($0) }
+    }
+
+    // MARK: - Internals
+
+    private mutating func finish(_ key: String) -> [ClientEvent] {
+        guard let waiting = pending.removeValue(forKey: key) else { return [] }
+        var events: [ClientEvent] = []
+        if waiting.replayed > 0 || waiting.resuming {
+            events.append(.historyReplayed(target: waiting.target, count: waiting.replayed, resumed: waiting.resuming))
+        }
+        for event in waiting.buffered where isNew(Self.msgid(of: event), in: key) {
+            events.append(event)
+        }
+        return events
+    }
+
+    private mutating func isNew(_ msgid: String?, in key: String) -> Bool {
+        guard let msgid else { return true }
+        guard recent[key, default: RecentIDs()].insert(msgid) else { return false }
+        lastSeen[key] = msgid
+        return true
+    }
+
+    /// The chat message an event carries (message, notice or action).
+    private static func chatMessage(of event: ClientEvent) -> ChatMessage? {
+        if case .message(let message) = event { return message }
+        if case .notice(let message) = event { return message }
+        if case .action(let message) = event { return message }
+        return nil
+    }
+
+    private static func msgid(of event: ClientEvent) -> String? {
+        chatMessage(of: event)?.msgid
+    }
+
+    private static func markedAsHistory(_ event: ClientEvent) -> ClientEvent {
+        guard var message = chatMessage(of: event) else { return event }
+        message.isHistory = true
+        if case .notice = event { return .notice(message) }
+        if case .action = event { return .action(message) }
+        return .message(message)
+    }
+}

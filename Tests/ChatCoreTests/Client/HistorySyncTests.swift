@@ -1,0 +1,111 @@
+import Testing
+
+@testable import ChatCore
+
+@Suite struct HistorySyncTests {
+    let time = Timestamp(millisecondsSinceEpoch: 1_795_000_000_000)
+
+    private func message(_ text: String, id: String?, in channel: String = "#c") -> ClientEvent {
+        .message(ChatMessage(conversation: .channel(channel), sender: "ann", text: text, time: time, msgid: id))
+    }
+
+    private func texts(_ events: [ClientEvent]) -> [String] {
+        events.compactMap { event in
+            if case .message(let message) = event { return message.text + (message.isHistory ? " (history)" : "") }
+            return nil
+        }
+    }
+
+    @Test func firstJoinShowsTheLatestMarkedAsHistory() {
+        var sync = HistorySync(configuration: .init(latestOnJoin: 50, pageSize: 100))
+        #expect(sync.opened("#c", key: "#c", supported: true) == IRCMessage("CHATHISTORY", "LATEST", "#c", "*", "50"))
+        #expect(sync.opened("#c", key: "#c", supported: true) == nil, "one request at a time")
+        sync.batchStarted(id: "b1", type: "chathistory", parameters: ["#c"], .ascii)
+        #expect(texts(sync.chat(message("old", id: "m1"), key: "#c", msgid: "m1", batch: "b1")) == ["old (history)"])
+        #expect(sync.chat(message("live", id: "m2"), key: "#c", msgid: "m2", batch: nil).isEmpty, "waits for the replay")
+        let (request, events) = sync.batchEnded(id: "b1")
+        #expect(request == nil)
+        #expect(events.first == .historyReplayed(target: "#c", count: 1, resumed: false))
+        #expect(texts(events) == ["live"])
+        #expect(sync.lastSeen["#c"] == "m2")
+    }
+
+    @Test func withoutServerSupportOrWithLatestOffNothingIsAsked() {
+        var sync = HistorySync(configuration: .init(latestOnJoin: 0, pageSize: 100))
+        #expect(sync.opened("#c", key: "#c", supported: true) == nil)
+        #expect(texts(sync.chat(message("a", id: "m1"), key: "#c", msgid: "m1", batch: nil)) == ["a"])
+        #expect(sync.opened("#c", key: "#c", supported: false) == nil)
+    }
+
+    @Test func aReconnectCatchesUpAfterTheLastMessageWithoutGapOrDuplicate() {
+        var sync = HistorySync(configuration: .init(latestOnJoin: 0, pageSize: 2))
+        _ = sync.chat(message("one", id: "m1"), key: "#c", msgid: "m1", batch: nil)
+        // Connection lost, back again: the JOIN comes back.
+        #expect(sync.connectionLost().isEmpty)
+        #expect(sync.opened("#c", key: "#c", supported: true) == IRCMessage("CHATHISTORY", "AFTER", "#c", "msgid=m1", "2"))
+        // A live message arrives before the replay: it waits.
+        #expect(sync.chat(message("four", id: "m4"), key: "#c", msgid: "m4", batch: nil).isEmpty)
+        sync.batchStarted(id: "r1", type: "chathistory", parameters: ["#c"], .ascii)
+        var shown = texts(sync.chat(message("two", id: "m2"), key: "#c", msgid: "m2", batch: "r1"))
+        shown += texts(sync.chat(message("three", id: "m3"), key: "#c", msgid: "m3", batch: "r1"))
+        let page = sync.batchEnded(id: "r1")
+        #expect(page.request == IRCMessage("CHATHISTORY", "AFTER", "#c", "msgid=m3", "2"), "a full page asks for the next")
+        #expect(page.events.isEmpty)
+        sync.batchStarted(id: "r2", type: "chathistory", parameters: ["#c"], .ascii)
+        shown += texts(sync.chat(message("four", id: "m4"), key: "#c", msgid: "m4", batch: "r2"))
+        let end = sync.batchEnded(id: "r2")
+        #expect(end.request == nil)
+        shown += texts(end.events)
+        #expect(shown == ["two", "three", "four"], "missed messages are not marked as old history; m4 once")
+        #expect(end.events.first == .historyReplayed(target: "#c", count: 1, resumed: true))
+    }
+
+    @Test func aFailedRequestOrALostConnectionReleasesWhatWaited() {
+        var sync = HistorySync(configuration: .init(latestOnJoin: 10, pageSize: 100))
+        _ = sync.opened("#c", key: "#c", supported: true)
+        _ = sync.chat(message("waiting", id: "m9"), key: "#c", msgid: "m9", batch: nil)
+        #expect(texts(sync.failed(target: "#C", .ascii)) == ["waiting"])
+        _ = sync.opened("#d", key: "#d", supported: true)
+        _ = sync.chat(message("also", id: "n1", in: "#d"), key: "#d", msgid: "n1", batch: nil)
+        #expect(texts(sync.connectionLost()) == ["also"])
+    }
+
+    @Test func privateConversationsAreResumedAtRegistration() {
+        var sync = HistorySync(configuration: .init(latestOnJoin: 0, pageSize: 100))
+        _ = sync.chat(message("hi", id: "p1"), key: "bob", msgid: "p1", batch: nil)
+        _ = sync.chat(message("x", id: "c1"), key: "#c", msgid: "c1", batch: nil)
+        #expect(sync.privateConversationsToResume(channels: { $0.hasPrefix("#") }) == ["bob"])
+    }
+}
+
+@Suite struct ClientStateMachineHistoryTests: ClientTestCase {
+    @Test func aReconnectAsksForWhatWasMissedAndMergesIt() {
+        var machine = ClientStateMachine(configuration: ClientConfiguration(nick: "me", channels: ["#c"], historyOnJoin: 0),
+                                         random: SystemRandomNumberGenerator())
+        func register() {
+            _ = machine.connectRequested(now: t(0))
+            _ = machine.connected(now: t(0))
+            _ = machine.messageReceived(irc(":srv CAP * LS :batch draft/chathistory message-tags"), now: t(1))
+            _ = machine.messageReceived(irc(":srv CAP * ACK :batch draft/chathistory message-tags"), now: t(1))
+            _ = machine.messageReceived(irc(":srv 001 me :Welcome"), now: t(2))
+        }
+        register()
+        let firstJoin = machine.messageReceived(irc(":me!u@h JOIN #c"), now: t(3))
+        #expect(!firstJoin.contains { if case .send = $0 { true } else { false } }, "no LATEST with historyOnJoin 0")
+        _ = machine.messageReceived(irc("@msgid=m1 :ann!a@h PRIVMSG #c :one"), now: t(4))
+        _ = machine.connectionClosed(error: nil, now: t(5))
+        _ = machine.timerFired(now: t(100_000))
+        register()
+        let rejoin = machine.messageReceived(irc(":me!u@h JOIN #c"), now: t(100_010))
+        #expect(rejoin.contains(.send(IRCMessage("CHATHISTORY", "AFTER", "#c", "msgid=m1", "100"))))
+        #expect(machine.messageReceived(irc("@msgid=m3 :ann!a@h PRIVMSG #c :three"), now: t(100_020)).isEmpty)
+        _ = machine.messageReceived(irc(":srv BATCH +h1 chathistory #c"), now: t(100_030))
+        let replayed = machine.messageReceived(irc("@batch=h1;msgid=m2 :ann!a@h PRIVMSG #c :two"), now: t(100_031))
+        let end = machine.messageReceived(irc(":srv BATCH -h1"), now: t(100_032))
+        let texts = (replayed + end).compactMap { action -> String? in
+            if case .emit(.message(let message)) = action { return message.text }
+            return nil
+        }
+        #expect(texts == ["two", "three"])
+    }
+}
