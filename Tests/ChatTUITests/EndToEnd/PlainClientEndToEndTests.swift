@@ -149,4 +149,54 @@ import Testing
         watcher.closeInput()
         #expect(try await second.stop() == 0)
     }
+
+    /// The numbers of `<talker> line N` in a client's output, in the order shown.
+    private static func talkerLines(_ output: [String]) -> [Int] {
+        output.compactMap { line -> Int? in
+            guard let range = line.range(of: "<talker> line ") else { return nil }
+            return Int(line[range.upperBound...].prefix { $0.isNumber })
+        }
+    }
+
+    /// Three linked servers; a client whose server is killed mid-conversation fails over and
+    /// catches up from the history: its transcript equals that of a client that never left.
+    @Test func aClientThatFailsOverMissesNothingAndSeesNothingTwice() async throws {
+        let secret = try ServerProcess.secretFile()
+        let a = try await ServerProcess.linked(name: "a.chatty", secretFile: secret)
+        let b = try await ServerProcess.linked(name: "b.chatty", secretFile: secret, peers: [a.linkPort!])
+        try await b.process.waitForError("link up")
+        let c = try await ServerProcess.linked(name: "c.chatty", secretFile: secret, peers: [b.linkPort!])
+        try await c.process.waitForError("link up")
+        defer { a.kill9(); b.kill9(); c.kill9() }
+
+        let stayer = try PlainClientProcess(arguments: ["--server", "127.0.0.1:\(c.port)", "--nick", "stayer"])
+        defer { stayer.terminate() }
+        try await stayer.waitFor("stayer has joined #chatty")
+        let mover = try PlainClientProcess(arguments: ["--server", "127.0.0.1:\(a.port),127.0.0.1:\(c.port)", "--nick", "mover"])
+        defer { mover.terminate() }
+        try await mover.waitFor("mover has joined #chatty")
+        let talker = try PlainClientProcess(arguments: ["--server", "127.0.0.1:\(b.port)", "--nick", "talker"])
+        defer { talker.terminate() }
+        try await talker.waitFor("talker has joined #chatty")
+        try await stayer.waitFor("talker has joined #chatty")
+        try await mover.waitFor("talker has joined #chatty")
+
+        let total = 60
+        for number in 1...total {
+            talker.send("line \(number)")
+            if number == 20 {
+                try await mover.waitFor("<talker> line 20")
+                a.kill9()  // the mover's server dies mid-conversation
+            }
+            if number % 5 == 0 { try await stayer.waitFor("<talker> line \(number)") }
+        }
+        try await mover.waitFor("<talker> line \(total)", timeout: .seconds(30))
+        let expected = Array(1...total)
+        #expect(Self.talkerLines(stayer.lines) == expected)
+        let moverOutput = mover.lines.joined(separator: "\n")
+        #expect(Self.talkerLines(mover.lines) == expected, "no gap, no duplicate, in order:\n\(moverOutput)")
+        talker.closeInput()
+        stayer.closeInput()
+        mover.closeInput()
+    }
 }
