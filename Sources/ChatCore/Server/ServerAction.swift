@@ -23,4 +23,6 @@ public enum ServerAction: Sendable, Hashable {
     case record(HistoryEntry)
     /// Answer a checked `CHATHISTORY` request from the store, then send ``HistoryReply``'s lines.
     case queryHistory(HistoryRequest)
+    /// Keep a channel's topic and modes (only with ``ServerConfiguration/historyLimit``).
+    case saveChannel(ChannelSnapshot)
 }

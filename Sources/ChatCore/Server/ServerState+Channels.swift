@@ -35,8 +35,20 @@ extension ServerState {
             reply(id, "405", name, "You have joined too many channels", into: &actions)
             return
         }
-        var channel = channels[folded] ?? ChannelState(name: name, created: now)
+        var restored = false
+        var channel: ChannelState
+        if let existing = channels[folded] {
+            channel = existing
+        } else {
+            (channel, restored) = newChannel(name, folded: folded, now: now)
+        }
         let isNew = channel.members.isEmpty
+        // A kept channel with a key wants it from its first joiner too.
+        if restored, let required = channel.modes.key, required != key {
+            dormantChannels[folded] = ChannelSnapshot(channel)
+            reply(id, Numeric.badChannelKey, channel.name, "Cannot join channel (+k)", into: &actions)
+            return
+        }
         if !isNew {
             let invited = channel.invited.contains(id)
             if channel.modes.inviteOnly, !invited {
@@ -59,6 +71,7 @@ extension ServerState {
         let join = IRCMessage(tags: eventTags(now: now, messageID: false), source: record.prefix,
                               command: "JOIN", parameters: [channel.name])
         actions.append(.deliver(join, to: channel.members, except: nil))
+        if isNew { channelChanged(folded, into: &actions) }
         propagate(join, actor: id, extraTags: isNew ? [.init("prefix", "@")] : [], into: &actions)
         if let topic = channel.topic {
             reply(id, Numeric.topic, channel.name, topic, into: &actions)
@@ -101,7 +114,10 @@ extension ServerState {
     /// Removes a member, deleting the channel when it becomes empty.
     mutating func leave(_ id: ClientID, channel folded: String) {
         channels[folded]?.remove(id)
-        if channels[folded]?.members.isEmpty == true { channels[folded] = nil }
+        if let channel = channels[folded], channel.members.isEmpty {
+            channelEmptied(channel, folded: folded)
+            channels[folded] = nil
+        }
         clients[id.rawValue]?.channels.remove(folded)
     }
 
@@ -145,6 +161,7 @@ extension ServerState {
         let topic = IRCMessage(tags: eventTags(now: now, messageID: false), source: record.prefix,
                                command: "TOPIC", parameters: [channel.name, text])
         actions.append(.deliver(topic, to: channel.members, except: nil))
+        channelChanged(folded, into: &actions)
         propagate(topic, actor: id, into: &actions)
     }
 

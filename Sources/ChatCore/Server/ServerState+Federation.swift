@@ -182,7 +182,9 @@ extension ServerState {
         let created = Timestamp(millisecondsSinceEpoch: Int64(event.parameters[1]) ?? now.millisecondsSinceEpoch)
         var channel = ChannelState(name: event.parameters[0], created: created)
         channel.modes = Self.modes(from: event.parameters[2], arguments: Array(event.parameters.dropFirst(3)))
-        // An empty channel is kept only while members arrive in the same burst.
+        // An empty channel is kept only while members arrive in the same burst. The network's
+        // view of a channel wins over what this server kept of it.
+        dormantChannels[folded] = nil
         channels[folded] = channel
     }
 
@@ -218,6 +220,7 @@ extension ServerState {
         let topic = IRCMessage(tags: eventTags(now: now, messageID: false), source: event.tag("setter") ?? event.source,
                                command: "TOPIC", parameters: [channel.name, event.parameters[1]])
         actions.append(.deliver(topic, to: channel.members, except: nil))
+        channelChanged(CaseMapping.fold(channel.name), into: &actions)
     }
 
     private mutating func remoteAction(_ event: IRCMessage, actor: ClientID, now: Timestamp, into actions: inout [ServerAction]) {
@@ -237,7 +240,8 @@ extension ServerState {
         case "JOIN":
             guard let name = parameters.first, Self.isValidChannelName(name, maxLength: 64) else { return }
             let folded = CaseMapping.fold(name)
-            var channel = channels[folded] ?? ChannelState(name: name, created: now)
+            let isNew = channels[folded] == nil
+            var channel = channels[folded] ?? newChannel(name, folded: folded, now: now).channel
             guard !channel.contains(actor) else { return }
             var modes: ChannelState.MemberModes = []
             if let prefix = event.tag("prefix") {
@@ -251,6 +255,7 @@ extension ServerState {
             var join = message
             join.parameters = [channel.name]
             actions.append(.deliver(join, to: channel.members, except: nil))
+            if isNew { channelChanged(folded, into: &actions) }
         case "PART":
             guard let name = parameters.first, let channel = channels[CaseMapping.fold(name)], channel.contains(actor) else { return }
             actions.append(.deliver(message, to: channel.members, except: nil))
@@ -279,6 +284,7 @@ extension ServerState {
             channel.topicTime = now
             channels[CaseMapping.fold(channel.name)] = channel
             actions.append(.deliver(message, to: channel.members, except: nil))
+            channelChanged(CaseMapping.fold(channel.name), into: &actions)
         case "MODE":
             guard parameters.count >= 2, var channel = channels[CaseMapping.fold(parameters[0])] else { return }
             var adding = true
@@ -308,6 +314,7 @@ extension ServerState {
             }
             channels[CaseMapping.fold(channel.name)] = channel
             actions.append(.deliver(message, to: channel.members, except: nil))
+            channelChanged(CaseMapping.fold(channel.name), into: &actions)
         case "KICK":
             guard parameters.count >= 2, let channel = channels[CaseMapping.fold(parameters[0])],
                   let target = clientID(nick: parameters[1]), channel.contains(target) else { return }

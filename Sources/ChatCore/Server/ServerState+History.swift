@@ -50,4 +50,33 @@ extension ServerState {
         actions.append(.queryHistory(HistoryRequest(client: id, uid: record.uid, query: query, conversation: conversation,
                                                     channels: record.channels.sorted(), nick: record.nick, label: label)))
     }
+
+    // MARK: - Channels that outlive their members
+
+    /// The channels the store kept from earlier runs; they come back when someone joins.
+    public mutating func restore(_ snapshots: [ChannelSnapshot]) {
+        for snapshot in snapshots where channels[CaseMapping.fold(snapshot.name)] == nil {
+            dormantChannels[CaseMapping.fold(snapshot.name)] = snapshot
+        }
+    }
+
+    /// A channel to create for a first joiner: the kept one if there is one, else a new one.
+    mutating func newChannel(_ name: String, folded: String, now: Timestamp) -> (channel: ChannelState, restored: Bool) {
+        if let snapshot = dormantChannels.removeValue(forKey: folded) {
+            return (snapshot.channel, true)
+        }
+        return (ChannelState(name: name, created: now), false)
+    }
+
+    /// The channel's topic or modes changed (or it was created): the store keeps them.
+    func channelChanged(_ folded: String, into actions: inout [ServerAction]) {
+        guard configuration.historyLimit != nil, let channel = channels[folded] else { return }
+        actions.append(.saveChannel(ChannelSnapshot(channel)))
+    }
+
+    /// A channel lost its last member: with a store it stays, dormant, with its topic and modes.
+    mutating func channelEmptied(_ channel: ChannelState, folded: String) {
+        guard configuration.historyLimit != nil else { return }
+        dormantChannels[folded] = ChannelSnapshot(channel)
+    }
 }

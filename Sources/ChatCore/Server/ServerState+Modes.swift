@@ -172,6 +172,7 @@ extension ServerState {
         let mode = IRCMessage(tags: eventTags(now: now, messageID: false), source: client(id)!.prefix, command: "MODE",
                               parameters: [channel.name, appliedFlags] + appliedArguments)
         actions.append(.deliver(mode, to: channel.members, except: nil))
+        channelChanged(folded, into: &actions)
         propagate(mode, actor: id, into: &actions)
     }
 }

@@ -16,6 +16,9 @@ public struct ServerState: Sendable {
     var nicks: [String: ClientID] = [:]
     /// Folded channel name → channel.
     var channels: [String: ChannelState] = [:]
+    /// With a history store: channels without members whose topic and modes are kept, by folded
+    /// name (restored at start, and every channel that emptied since). Joining one brings it back.
+    var dormantChannels: [String: ChannelSnapshot] = [:]
     private var messageCounter: UInt64 = 0
     /// The last `time` tag value: events within one millisecond share it.
     private var timeTagCache: (instant: Timestamp, text: String) = (Timestamp(millisecondsSinceEpoch: .min), "")
@@ -257,7 +260,10 @@ public struct ServerState: Sendable {
         }
         for name in record.channels {
             channels[name]?.remove(id)
-            if channels[name]?.members.isEmpty == true { channels[name] = nil }
+            if let channel = channels[name], channel.members.isEmpty {
+                channelEmptied(channel, folded: name)
+                channels[name] = nil
+            }
         }
         for name in channels.keys where channels[name]!.invited.contains(id) {
             channels[name]!.invited.remove(id)
@@ -293,7 +299,7 @@ public struct ServerState: Sendable {
             case .queryHistory(let request) where request.client == id:
                 answeredLater = true
                 others.append(action)
-            case .send, .deliver, .close, .registered, .propagate, .record, .queryHistory:
+            case .send, .deliver, .close, .registered, .propagate, .record, .queryHistory, .saveChannel:
                 others.append(action)
             }
         }

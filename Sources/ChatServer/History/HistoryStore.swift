@@ -12,6 +12,10 @@ import GRDB
 /// - indexes on `(conversation, seq)`, `(conversation, msgid)` (unique: a relayed duplicate is
 ///   stored once) and `time` (retention).
 ///
+/// Migration `v2`: `channel(folded PRIMARY KEY, name, topic, topic_setter, topic_time, flags, key,
+/// user_limit, created)`: each channel's topic and modes (`flags` are the letters of `imnst`), kept
+/// when its last member leaves and restored when someone joins it again, also after a restart.
+///
 /// Every method blocks on the disk: call it from the history thread, never from an event loop.
 public final class HistoryStore: Sendable {
     public enum OpenError: Error, CustomStringConvertible {
@@ -92,7 +96,49 @@ public final class HistoryStore: Sendable {
                 CREATE INDEX message_by_time ON message(time);
                 """)
         }
+        migrator.registerMigration("v2") { db in
+            try db.execute(sql: """
+                CREATE TABLE channel (
+                    folded TEXT PRIMARY KEY NOT NULL,
+                    name TEXT NOT NULL,
+                    topic TEXT,
+                    topic_setter TEXT,
+                    topic_time INTEGER,
+                    flags TEXT NOT NULL,
+                    key TEXT,
+                    user_limit INTEGER,
+                    created INTEGER NOT NULL
+                );
+                """)
+        }
         return migrator
+    }
+
+    // MARK: - Channels
+
+    /// Keeps (or replaces) a channel's topic and modes.
+    public func save(_ snapshot: ChannelSnapshot) throws {
+        try pool.write { db in
+            try db.execute(sql: """
+                INSERT OR REPLACE INTO channel (folded, name, topic, topic_setter, topic_time, flags, key, user_limit, created)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """, arguments: [CaseMapping.fold(snapshot.name), snapshot.name, snapshot.topic, snapshot.topicSetter,
+                                 snapshot.topicTime?.millisecondsSinceEpoch, snapshot.flags, snapshot.modes.key,
+                                 snapshot.modes.limit, snapshot.created.millisecondsSinceEpoch])
+        }
+    }
+
+    /// Every kept channel.
+    public func channels() throws -> [ChannelSnapshot] {
+        try pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM channel ORDER BY folded").map { row in
+                let topicTime: Int64? = row["topic_time"]
+                return ChannelSnapshot(name: row["name"], topic: row["topic"], topicSetter: row["topic_setter"],
+                                       topicTime: topicTime.map { Timestamp(millisecondsSinceEpoch: $0) },
+                                       modes: ChannelSnapshot.modes(flags: row["flags"], key: row["key"], limit: row["user_limit"]),
+                                       created: Timestamp(millisecondsSinceEpoch: row["created"]))
+            }
+        }
     }
 
     private static func reason(_ error: any Error) -> String {

@@ -25,6 +25,7 @@ public final class HistoryWriter: @unchecked Sendable {
         case entries([HistoryEntry])
         case query(HistoryRequest, @Sendable (Result<Answer, any Error>) -> Void)
         case prune(Timestamp)
+        case saveChannel(ChannelSnapshot)
     }
 
     public struct Statistics: Sendable, Hashable {
@@ -95,6 +96,15 @@ public final class HistoryWriter: @unchecked Sendable {
         condition.signal()
     }
 
+    /// Keeps a channel's topic and modes (in order with the messages around it).
+    public func save(_ snapshot: ChannelSnapshot) {
+        condition.lock()
+        defer { condition.unlock() }
+        guard !stopping else { return }
+        jobs.append(.saveChannel(snapshot))
+        condition.signal()
+    }
+
     /// Deletes history older than `cutoff` (in the background, between commits).
     public func prune(olderThan cutoff: Timestamp) {
         condition.lock()
@@ -154,6 +164,12 @@ public final class HistoryWriter: @unchecked Sendable {
                     return .entries(try store.entries(request))
                 }
                 completion(result)
+            case .saveChannel(let snapshot):
+                do {
+                    try store.save(snapshot)
+                } catch {
+                    logger.warning("channel not saved", metadata: ["channel": "\(snapshot.name)", "error": "\(error)"])
+                }
             case .prune(let cutoff):
                 do {
                     let removed = try store.prune(olderThan: cutoff)

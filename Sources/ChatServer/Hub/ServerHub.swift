@@ -191,6 +191,8 @@ final class ServerHub: Sendable {
                 history?.record(entry)
             case .queryHistory(let request):
                 history?.query(request) { [self] result in answer(request, with: result) }
+            case .saveChannel(let snapshot):
+                history?.save(snapshot)
             }
         }
         return registered

@@ -80,6 +80,15 @@ public final class ChatServer: Service, Sendable {
         self.hub = ServerHub(configuration: core, loops: loops,
                              sendQueueLimit: configuration.sendQueueLimit, flushSlice: configuration.flushSlice,
                              now: WallClock.now(), federation: federation, history: writer)
+        if let history {
+            do {
+                let kept = try history.channels()
+                hub.run { $0.server.restore(kept) }
+                if !kept.isEmpty { logger.info("channels restored", metadata: ["count": "\(kept.count)"]) }
+            } catch {
+                logger.error("kept channels could not be read", metadata: ["error": "\(error)"])
+            }
+        }
         self.lifecycle = NIOLockedValueBox(.initial)
     }
 

@@ -10,6 +10,7 @@ struct ServerHarness {
     private(set) var propagated: [IRCMessage] = []
     private(set) var recorded: [HistoryEntry] = []
     private(set) var historyQueries: [HistoryRequest] = []
+    private(set) var savedChannels: [ChannelSnapshot] = []
 
     init(configuration: ServerConfiguration = ServerConfiguration(motd: ["hello"])) {
         state = ServerState(configuration: configuration, now: Timestamp(millisecondsSinceEpoch: 1_794_999_000_000))
@@ -52,6 +53,8 @@ struct ServerHarness {
                 recorded.append(entry)
             case .queryHistory(let request):
                 historyQueries.append(request)
+            case .saveChannel(let snapshot):
+                savedChannels.append(snapshot)
             }
         }
     }

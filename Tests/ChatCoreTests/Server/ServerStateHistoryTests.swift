@@ -115,4 +115,49 @@ import Testing
         let plain = HistoryReply.messages([], for: request, capabilities: [], batchID: "h3", source: "srv")
         #expect(plain.map { $0.serialized() } == ["@label=L :srv ACK\r\n"])
     }
+
+    @Test func channelsKeepTheirTopicAndModesAfterTheLastMemberLeaves() throws {
+        var server = harness()
+        let alice = server.register("alice")
+        server.send(alice, "JOIN #kept")
+        server.send(alice, "TOPIC #kept :still here")
+        server.send(alice, "MODE #kept +ms")
+        #expect(server.savedChannels.last?.topic == "still here")
+        #expect(server.savedChannels.last?.flags == "mnst")
+        server.send(alice, "QUIT :gone")
+        let bob = server.register("bob")
+        server.send(bob, "JOIN #kept")
+        let lines = server.take(bob)
+        #expect(lines.contains(":chatty.local 332 bob #kept :still here"), "\(lines)")
+        server.send(bob, "MODE #kept")
+        #expect(server.take(bob).first == ":chatty.local 324 bob #kept :+mnst")
+    }
+
+    @Test func restoredChannelsComeBackOnJoinAndAskForTheirKey() throws {
+        var server = harness()
+        let created = Timestamp(millisecondsSinceEpoch: 1_700_000_000_000)
+        server.state.restore([ChannelSnapshot(name: "#Old", topic: "from before", topicSetter: "ann!a@h",
+                                              topicTime: created, modes: ChannelSnapshot.modes(flags: "nt", key: "sesame", limit: 5),
+                                              created: created)])
+        let bob = server.register("bob")
+        server.send(bob, "JOIN #old")
+        #expect(server.commands(bob) == ["475"], "the kept key is asked for")
+        server.send(bob, "JOIN #old sesame")
+        let lines = server.take(bob)
+        #expect(lines.first == ":bob!bob@127.0.0.1 JOIN :#Old", "the kept name")
+        #expect(lines.contains(":chatty.local 332 bob #Old :from before"))
+        server.send(bob, "MODE #old")
+        #expect(server.take(bob) == [":chatty.local 324 bob #Old +klnt sesame :5", ":chatty.local 329 bob #Old :1700000000"])
+    }
+
+    @Test func withoutAStoreAnEmptyChannelIsGone() {
+        var server = harness(history: false)
+        let alice = server.register("alice")
+        server.send(alice, "JOIN #gone")
+        server.send(alice, "TOPIC #gone :bye")
+        server.send(alice, "PART #gone")
+        server.send(alice, "JOIN #gone")
+        #expect(!server.take(alice).contains { $0.contains(" 332 ") })
+        #expect(server.savedChannels.isEmpty)
+    }
 }

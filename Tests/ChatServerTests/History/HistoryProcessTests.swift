@@ -41,11 +41,22 @@ import Testing
         let directory = ServerProcess.freshDataDirectory()
         let first = try await ServerProcess.start(["--data-dir", directory])
         let talker = try await chat(20, port: first.port)
+        try await talker.send("TOPIC #h :kept across restarts", "MODE #h +m")
+        _ = try await talker.expect { $0.command == "MODE" }
         await talker.close()
         #expect(try await first.stop() == 0)
         let second = try await ServerProcess.start(["--data-dir", directory])
         defer { second.kill9() }
         #expect(try await history(port: second.port) == (1...20).map { "line \($0)" })
+        let visitor = try await TestIRCClient.connect(port: second.port, name: "visitor")
+        try await visitor.register("visitor")
+        try await visitor.send("JOIN #h")
+        let topic = try await visitor.expect { $0.command == "332" }
+        #expect(topic.parameters.last == "kept across restarts")
+        try await visitor.send("MODE #h")
+        let modes = try await visitor.expect { $0.command == "324" }
+        #expect(modes.parameters.dropFirst(2).first == "+mnt")
+        await visitor.close()
     }
 
     @Test func aKilledServerKeepsWhatItDeliveredBeforeTheDurabilityWindow() async throws {

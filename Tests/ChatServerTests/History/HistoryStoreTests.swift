@@ -89,6 +89,20 @@ import Testing
         #expect(ids(try reopened.entries(request(.latest(after: nil)))) == ["m3", "m4", "m5"])
     }
 
+    @Test func channelsAreKeptAndReplaced() throws {
+        let directory = Self.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let store = try HistoryStore(directory: directory)
+        let created = Timestamp(millisecondsSinceEpoch: 1_700_000_000_000)
+        var snapshot = ChannelSnapshot(name: "#Kept", topic: "hello", topicSetter: "a!u@h", topicTime: created,
+                                       modes: ChannelSnapshot.modes(flags: "imt", key: "k", limit: 7), created: created)
+        try store.save(snapshot)
+        snapshot.topic = nil
+        snapshot.modes.key = nil
+        try store.save(snapshot)
+        #expect(try store.channels() == [snapshot])
+    }
+
     @Test func aSecondServerOnTheSameDirectoryIsRefused() throws {
         let directory = Self.temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
