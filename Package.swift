@@ -7,6 +7,7 @@ let package = Package(
     products: [
         .executable(name: "chatty-tui", targets: ["ChatTUI"]),
         .executable(name: "chatty-bench", targets: ["ChatBench"]),
+        .executable(name: "chatty-history-bench", targets: ["ChatHistoryBench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
@@ -81,6 +82,15 @@ let package = Package(
             // were about a fifth of its CPU. The code has no overlapping accesses (the checks stay
             // on in debug builds, where the tests run).
             swiftSettings: [.unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release))]
+        ),
+        .executableTarget(
+            name: "ChatHistoryBench",
+            dependencies: [
+                "ChatCore",
+                "ChatServer",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
         ),
         .target(
             name: "ChattyTestSupport",

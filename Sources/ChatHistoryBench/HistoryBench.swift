@@ -1,0 +1,93 @@
+import ArgumentParser
+import ChatCore
+import ChatServer
+import Foundation
+import Logging
+
+/// `chatty-history-bench`: the history store's own figures, without a network in the way.
+///
+/// 1. Sustained writes: `--messages` channel messages through ``HistoryWriter`` (the server's real
+///    path: one `record` per delivered message, group commit on the history thread), until the
+///    last is on disk.
+/// 2. `CHATHISTORY LATEST #chatty * 100` against the store that now holds them: latency percentiles.
+@main
+struct HistoryBench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "chatty-history-bench",
+        abstract: "History store benchmark: sustained writes per second and CHATHISTORY latency."
+    )
+
+    @Option(help: "Messages to write.") var messages = 1_000_000
+    @Option(help: "Conversations the messages are spread over (the first is #chatty).") var conversations = 10
+    @Option(help: "Bytes of text per message.") var textSize = 64
+    @Option(help: "CHATHISTORY LATEST queries to time.") var queries = 2_000
+    @Option(help: "Messages per query.") var limit = 100
+    @Option(help: "Directory for the database (default: a fresh temporary one, removed afterwards).") var directory: String?
+    @Flag(help: "Print one JSON object instead of text.") var json = false
+
+    func run() throws {
+        let path = directory ?? NSTemporaryDirectory() + "chatty-history-bench-\(UUID().uuidString)"
+        defer { if directory == nil { try? FileManager.default.removeItem(atPath: path) } }
+        let store = try HistoryStore(directory: path)
+        let entries = makeEntries()
+
+        // 1. Sustained writes through the writer thread.
+        let writer = HistoryWriter(store: store, capacity: messages + 1, logger: Logger(label: "bench"))
+        let start = DispatchTime.now().uptimeNanoseconds
+        for entry in entries { writer.record(entry) }
+        let queued = DispatchTime.now().uptimeNanoseconds
+        writer.stop()
+        let end = DispatchTime.now().uptimeNanoseconds
+        let statistics = writer.currentStatistics
+        let seconds = Double(end - start) / 1e9
+        let writesPerSecond = Double(statistics.written) / seconds
+        let recordNanoseconds = Double(queued - start) / Double(messages)
+
+        // 2. LATEST on the full store.
+        var latencies: [Double] = []
+        latencies.reserveCapacity(queries)
+        let request = HistoryRequest(client: ClientID(0), uid: "bench",
+                                     query: HistoryQuery(target: "#chatty", selection: .latest(after: nil), limit: limit),
+                                     conversation: "#chatty", channels: ["#chatty"], nick: "bench", label: nil)
+        var returned = 0
+        for _ in 0..<queries {
+            let before = DispatchTime.now().uptimeNanoseconds
+            returned = try store.entries(request).count
+            latencies.append(Double(DispatchTime.now().uptimeNanoseconds - before) / 1e6)
+        }
+        latencies.sort()
+        func percentile(_ p: Double) -> Double { latencies[min(latencies.count - 1, Int(Double(latencies.count) * p))] }
+        let size = (try? FileManager.default.attributesOfItem(atPath: path + "/history.sqlite")[.size] as? Int) ?? 0
+
+        if json {
+            print("""
+                {"messages":\(messages),"written":\(statistics.written),"lost":\(statistics.lost),"commits":\(statistics.commits),\
+                "seconds":\(seconds),"writes_per_second":\(Int(writesPerSecond)),"record_ns":\(Int(recordNanoseconds)),\
+                "latest_limit":\(limit),"latest_returned":\(returned),"latest_p50_ms":\(percentile(0.5)),\
+                "latest_p99_ms":\(percentile(0.99)),"latest_max_ms":\(latencies.last ?? 0),"database_bytes":\(size)}
+                """)
+        } else {
+            print("history writes: \(statistics.written) of \(messages) messages in \(String(format: "%.2f", seconds)) s"
+                  + " = \(Int(writesPerSecond)) messages/s (\(statistics.commits) commits, \(statistics.lost) lost;"
+                  + " record() \(Int(recordNanoseconds)) ns each on the caller's thread)")
+            print("CHATHISTORY LATEST #chatty * \(limit) on \(try store.count()) stored messages: \(returned) returned;"
+                  + " p50 \(String(format: "%.3f", percentile(0.5))) ms, p99 \(String(format: "%.3f", percentile(0.99))) ms,"
+                  + " max \(String(format: "%.3f", latencies.last ?? 0)) ms over \(queries) queries")
+            print("database: \(size / 1_000_000) MB")
+        }
+    }
+
+    /// Channel messages as the server stores them (tags, source, text), round-robin over the conversations.
+    private func makeEntries() -> [HistoryEntry] {
+        let base = Int64(Date().timeIntervalSince1970 * 1000)
+        let text = String(repeating: "x", count: max(1, textSize))
+        return (0..<messages).map { index in
+            let conversation = index % conversations == 0 ? "#chatty" : "#room\(index % conversations)"
+            let time = Timestamp(millisecondsSinceEpoch: base + Int64(index / 100))
+            let message = IRCMessage(tags: [.init("time", time.iso8601), .init("msgid", "bench-\(String(index, radix: 36))")],
+                                     source: "user\(index % 50)!u@127.0.0.1", command: "PRIVMSG",
+                                     parameters: [conversation, text])
+            return HistoryEntry(message, conversation: conversation, time: time)!
+        }
+    }
+}
