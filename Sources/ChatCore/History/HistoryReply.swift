@@ -13,15 +13,22 @@ public enum HistoryReply {
         }
     }
 
-    /// The stored `entries` (oldest first) as the client may see them: `TAGMSG` only with
-    /// `draft/event-playback` and `message-tags`; lines the store holds but cannot parse are left out.
+    /// The stored `entries` (oldest first) as the client may see them: events (`JOIN`, `PART`, …)
+    /// only with `draft/event-playback`, `TAGMSG` only with it and `message-tags`; lines the store
+    /// holds but cannot parse are left out.
     public static func messages(_ entries: [HistoryEntry], for request: HistoryRequest, capabilities: CapabilitySet,
                                 batchID: String, source: String) -> [IRCMessage] {
         var messages: [IRCMessage] = []
         messages.reserveCapacity(entries.count)
-        let playsTags = capabilities.contains(.eventPlayback) && capabilities.contains(.messageTags)
+        let playsEvents = capabilities.contains(.eventPlayback)
+        let playsTags = playsEvents && capabilities.contains(.messageTags)
         for entry in entries {
-            guard entry.command != "TAGMSG" || playsTags, let message = try? IRCMessage.parse(entry.line) else { continue }
+            switch entry.command {
+            case "PRIVMSG", "NOTICE": break
+            case "TAGMSG": guard playsTags else { continue }
+            default: guard playsEvents else { continue }
+            }
+            guard let message = try? IRCMessage.parse(entry.line) else { continue }
             messages.append(message)
         }
         return wrap(messages, type: "chathistory", batchParameters: [request.query.target], request: request,

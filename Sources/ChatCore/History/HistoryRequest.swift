@@ -14,9 +14,12 @@ public struct HistoryRequest: Sendable, Hashable {
     public var nick: String
     /// The `label` tag of the request, when the client uses `labeled-response`.
     public var label: String?
+    /// Whether the client gets channel events (`JOIN`, `PART`, …, and `TAGMSG`) in the replay
+    /// (`draft/event-playback`); without it only `PRIVMSG` and `NOTICE` count towards the limit.
+    public var eventPlayback: Bool
 
     public init(client: ClientID, uid: String, query: HistoryQuery, conversation: String, channels: [String], nick: String,
-                label: String?) {
+                label: String?, eventPlayback: Bool = false) {
         self.client = client
         self.uid = uid
         self.query = query
@@ -24,5 +27,6 @@ public struct HistoryRequest: Sendable, Hashable {
         self.channels = channels
         self.nick = nick
         self.label = label
+        self.eventPlayback = eventPlayback
     }
 }

@@ -68,9 +68,10 @@ extension ServerState {
         channel.add(id, modes: isNew ? .op : [])
         channels[folded] = channel
         clients[id.rawValue]!.channels.insert(folded)
-        let join = IRCMessage(tags: eventTags(now: now, messageID: false), source: record.prefix,
+        let join = IRCMessage(tags: eventTags(now: now, messageID: keepsHistory), source: record.prefix,
                               command: "JOIN", parameters: [channel.name])
         actions.append(.deliver(join, to: channel.members, except: nil))
+        self.record(join, in: folded, now: now, into: &actions)
         if isNew { channelChanged(folded, into: &actions) }
         propagate(join, actor: id, extraTags: isNew ? [.init("prefix", "@")] : [], into: &actions)
         if let topic = channel.topic {
@@ -104,9 +105,10 @@ extension ServerState {
     private mutating func part(_ id: ClientID, channel folded: String, reason: String?, now: Timestamp, into actions: inout [ServerAction]) {
         guard let channel = channels[folded] else { return }
         let parameters = [channel.name] + (reason.map { [$0] } ?? [])
-        let part = IRCMessage(tags: eventTags(now: now, messageID: false), source: client(id)!.prefix,
+        let part = IRCMessage(tags: eventTags(now: now, messageID: keepsHistory), source: client(id)!.prefix,
                               command: "PART", parameters: parameters)
         actions.append(.deliver(part, to: channel.members, except: nil))
+        record(part, in: folded, now: now, into: &actions)
         propagate(part, actor: id, into: &actions)
         leave(id, channel: folded)
     }
@@ -158,9 +160,10 @@ extension ServerState {
         channel.topicSetter = record.prefix
         channel.topicTime = now
         channels[folded] = channel
-        let topic = IRCMessage(tags: eventTags(now: now, messageID: false), source: record.prefix,
+        let topic = IRCMessage(tags: eventTags(now: now, messageID: keepsHistory), source: record.prefix,
                                command: "TOPIC", parameters: [channel.name, text])
         actions.append(.deliver(topic, to: channel.members, except: nil))
+        self.record(topic, in: folded, now: now, into: &actions)
         channelChanged(folded, into: &actions)
         propagate(topic, actor: id, into: &actions)
     }
@@ -228,9 +231,10 @@ extension ServerState {
                 reply(id, Numeric.userNotInChannel, nick, channel.name, "They aren't on that channel", into: &actions)
                 continue
             }
-            let kick = IRCMessage(tags: eventTags(now: now, messageID: false), source: kicker.prefix, command: "KICK",
+            let kick = IRCMessage(tags: eventTags(now: now, messageID: keepsHistory), source: kicker.prefix, command: "KICK",
                                   parameters: [current.name, client(target)!.nick, reason])
             actions.append(.deliver(kick, to: current.members, except: nil))
+            record(kick, in: folded, now: now, into: &actions)
             propagate(kick, actor: id, into: &actions)
             leave(target, channel: folded)
         }

@@ -255,10 +255,12 @@ extension ServerState {
             var join = message
             join.parameters = [channel.name]
             actions.append(.deliver(join, to: channel.members, except: nil))
+            record(join, in: folded, now: now, into: &actions)
             if isNew { channelChanged(folded, into: &actions) }
         case "PART":
             guard let name = parameters.first, let channel = channels[CaseMapping.fold(name)], channel.contains(actor) else { return }
             actions.append(.deliver(message, to: channel.members, except: nil))
+            record(message, in: CaseMapping.fold(name), now: now, into: &actions)
             leave(actor, channel: CaseMapping.fold(name))
         case "QUIT":
             removeClient(actor, quitMessage: parameters.first ?? "Quit", now: now, into: &actions)
@@ -284,6 +286,7 @@ extension ServerState {
             channel.topicTime = now
             channels[CaseMapping.fold(channel.name)] = channel
             actions.append(.deliver(message, to: channel.members, except: nil))
+            record(message, in: CaseMapping.fold(channel.name), now: now, into: &actions)
             channelChanged(CaseMapping.fold(channel.name), into: &actions)
         case "MODE":
             guard parameters.count >= 2, var channel = channels[CaseMapping.fold(parameters[0])] else { return }
@@ -314,11 +317,13 @@ extension ServerState {
             }
             channels[CaseMapping.fold(channel.name)] = channel
             actions.append(.deliver(message, to: channel.members, except: nil))
+            record(message, in: CaseMapping.fold(channel.name), now: now, into: &actions)
             channelChanged(CaseMapping.fold(channel.name), into: &actions)
         case "KICK":
             guard parameters.count >= 2, let channel = channels[CaseMapping.fold(parameters[0])],
                   let target = clientID(nick: parameters[1]), channel.contains(target) else { return }
             actions.append(.deliver(message, to: channel.members, except: nil))
+            record(message, in: CaseMapping.fold(parameters[0]), now: now, into: &actions)
             leave(target, channel: CaseMapping.fold(parameters[0]))
         case "INVITE":
             guard parameters.count >= 2, let target = clientID(nick: parameters[0]), let record = client(target),

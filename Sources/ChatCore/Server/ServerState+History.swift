@@ -11,6 +11,20 @@ extension ServerState {
         }
     }
 
+    /// Whether events (JOIN, PART, …) carry a `msgid`: with a store, so that they can be replayed
+    /// (`draft/event-playback`) and referenced.
+    var keepsHistory: Bool { configuration.historyLimit != nil }
+
+    /// Keeps a channel event (`JOIN`, `PART`, `QUIT`, `NICK`, …) in the history of each of `channels`
+    /// (folded names).
+    func record<Channels: Sequence<String>>(_ event: IRCMessage, inChannels channels: Channels, now: Timestamp,
+                                            into actions: inout [ServerAction]) {
+        guard keepsHistory else { return }
+        for folded in channels {
+            record(event, in: folded, now: now, into: &actions)
+        }
+    }
+
     /// `CHATHISTORY`: checks the request and who may read the conversation, then asks the store.
     ///
     /// A channel's history is readable by its members only; a private conversation by its two
@@ -48,7 +62,8 @@ extension ServerState {
         }
         let label = record.capabilities.contains(.labeledResponse) ? message.tag("label") : nil
         actions.append(.queryHistory(HistoryRequest(client: id, uid: record.uid, query: query, conversation: conversation,
-                                                    channels: record.channels.sorted(), nick: record.nick, label: label)))
+                                                    channels: record.channels.sorted(), nick: record.nick, label: label,
+                                                    eventPlayback: record.capabilities.contains(.eventPlayback))))
     }
 
     // MARK: - Channels that outlive their members

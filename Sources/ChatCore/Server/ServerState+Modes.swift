@@ -169,9 +169,10 @@ extension ServerState {
         }
         channels[folded] = channel
         guard !appliedFlags.isEmpty else { return }
-        let mode = IRCMessage(tags: eventTags(now: now, messageID: false), source: client(id)!.prefix, command: "MODE",
+        let mode = IRCMessage(tags: eventTags(now: now, messageID: keepsHistory), source: client(id)!.prefix, command: "MODE",
                               parameters: [channel.name, appliedFlags] + appliedArguments)
         actions.append(.deliver(mode, to: channel.members, except: nil))
+        self.record(mode, in: folded, now: now, into: &actions)
         channelChanged(folded, into: &actions)
         propagate(mode, actor: id, into: &actions)
     }

@@ -97,11 +97,12 @@ extension ServerState {
         if record.nick != "*" { nicks[CaseMapping.fold(record.nick)] = nil }
         nicks[folded] = id
         if record.isRegistered {
-            let change = IRCMessage(tags: eventTags(now: now, messageID: false), source: record.prefix,
+            let change = IRCMessage(tags: eventTags(now: now, messageID: keepsHistory), source: record.prefix,
                                     command: "NICK", parameters: [nick])
             clients[id.rawValue]!.nick = nick
             clients[id.rawValue]!.nickTime = now
             actions.append(.deliver(change, to: peers(of: id, includingSelf: true), except: nil))
+            self.record(change, inChannels: record.channels.sorted(), now: now, into: &actions)
             propagate(change, actor: id, extraTags: [.init("ts", String(now.millisecondsSinceEpoch))], into: &actions)
         } else {
             clients[id.rawValue]!.nick = nick

@@ -244,11 +244,12 @@ public struct ServerState: Sendable {
         guard var record = client(id), !record.quitting else { return }
         if record.isRegistered {
             let recipients = peers(of: id, includingSelf: false)
-            let quit = IRCMessage(tags: eventTags(now: now, messageID: false), source: record.prefix,
+            let quit = IRCMessage(tags: eventTags(now: now, messageID: keepsHistory), source: record.prefix,
                                   command: "QUIT", parameters: [quitMessage])
             if !recipients.isEmpty {
                 actions.append(.deliver(quit, to: recipients, except: nil))
             }
+            self.record(quit, inChannels: record.channels.sorted(), now: now, into: &actions)
             if record.invisible { invisibleCount -= 1 }
             if record.isOperator { operatorCount -= 1 }
             if record.isRemote {

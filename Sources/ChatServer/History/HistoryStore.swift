@@ -6,7 +6,8 @@ import GRDB
 ///
 /// Schema (migration `v1`):
 /// - `message(seq INTEGER PRIMARY KEY AUTOINCREMENT, conversation, msgid, time, sender, command, text, line)`:
-///   one row per delivered `PRIVMSG`/`NOTICE`/`TAGMSG`, in this server's delivery order (`seq`),
+///   one row per delivered `PRIVMSG`/`NOTICE`/`TAGMSG` and channel event (`JOIN`, `PART`, `QUIT`,
+///   `KICK`, `NICK`, `TOPIC`, `MODE`; a `QUIT` or `NICK` once per channel), in this server's delivery order (`seq`),
 ///   which is causal order on a linked network. `conversation` is ``HistoryConversation``'s key,
 ///   `time` milliseconds since the epoch, `line` the message as delivered (tags included).
 /// - indexes on `(conversation, seq)`, `(conversation, msgid)` (unique: a relayed duplicate is
@@ -197,9 +198,11 @@ public final class HistoryStore: Sendable {
                     return Bound(column: "seq", value: row["seq"], time: row["time"])
                 }
             }
+            // Without event playback, only messages count towards the limit.
+            let kinds = request.eventPlayback ? "" : " AND command IN ('PRIVMSG', 'NOTICE')"
             func fetch(_ condition: String, _ arguments: [any DatabaseValueConvertible], descending: Bool, limit: Int) throws -> [HistoryEntry] {
                 guard limit > 0 else { return [] }
-                let sql = "SELECT * FROM message WHERE conversation = ?\(condition.isEmpty ? "" : " AND " + condition) "
+                let sql = "SELECT * FROM message WHERE conversation = ?\(kinds)\(condition.isEmpty ? "" : " AND " + condition) "
                     + "ORDER BY seq \(descending ? "DESC" : "ASC") LIMIT ?"
                 let rows = try Row.fetchAll(db, sql: sql, arguments: StatementArguments([conversation] + arguments + [limit]))
                 let entries = rows.map(Self.entry)

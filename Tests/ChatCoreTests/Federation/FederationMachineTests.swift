@@ -141,7 +141,7 @@ import Testing
         network.send(clients[1].client, on: clients[1].node, "PRIVMSG #kept :two")
         network.send(clients[2].client, on: clients[2].node, "PRIVMSG ann :private")
         network.run()
-        let channelIDs = network.nodes.map { node in node.stored.filter { $0.conversation == "#kept" }.map(\.msgid).sorted() }
+        let channelIDs = network.nodes.map { node in node.stored.filter { $0.conversation == "#kept" && $0.command == "PRIVMSG" }.map(\.msgid).sorted() }
         #expect(channelIDs[0].count == 2)
         #expect(channelIDs.allSatisfy { $0 == channelIDs[0] }, "\(channelIDs)")
         let privateIDs = network.nodes.map { node in node.stored.filter { $0.conversation == "ann cid" }.map(\.msgid) }

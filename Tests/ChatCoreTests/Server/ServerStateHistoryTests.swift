@@ -16,11 +16,41 @@ import Testing
         server.send(alice, "@+typing=done PRIVMSG #C :hi all")
         server.send(alice, "PRIVMSG Bob :psst")
         server.send(alice, "NOTICE #c :note")
-        #expect(server.recorded.map(\.conversation) == ["#c", "alice bob", "#c"])
-        let first = try #require(server.recorded.first)
+        let messages = server.recorded.filter { $0.command != "JOIN" }
+        #expect(messages.map(\.conversation) == ["#c", "alice bob", "#c"])
+        let first = try #require(messages.first)
         let delivered = try #require(server.takeMessages(bob).first { $0.command == "PRIVMSG" })
         #expect(first.msgid == delivered.tag("msgid"))
         #expect(try IRCMessage.parse(first.line) == delivered, "stored exactly as delivered, client tags too")
+    }
+
+    @Test func channelEventsAreRecordedWithAMsgidInEveryChannelTheyConcern() throws {
+        var server = harness()
+        let alice = server.register("alice")
+        let bob = server.register("bob")
+        server.send(alice, "JOIN #a,#b")
+        server.send(bob, "JOIN #a")
+        server.send(alice, "TOPIC #a :hi")
+        server.send(alice, "MODE #a +m")
+        server.send(alice, "KICK #a bob :out")
+        server.send(alice, "NICK alicia")
+        server.send(alice, "PART #b")
+        server.send(alice, "QUIT :bye")
+        let events = server.recorded.map { "\($0.command) \($0.conversation)" }
+        #expect(events == ["JOIN #a", "JOIN #b", "JOIN #a", "TOPIC #a", "MODE #a", "KICK #a", "NICK #a", "NICK #b",
+                           "PART #b", "QUIT #a"])
+        #expect(server.recorded.allSatisfy { !$0.msgid.isEmpty })
+        let nicks = server.recorded.filter { $0.command == "NICK" }
+        #expect(nicks[0].msgid == nicks[1].msgid, "one event, kept once per channel")
+    }
+
+    @Test func withoutAStoreEventsCarryNoMsgid() {
+        var server = harness(history: false)
+        let alice = server.register("alice", caps: ["message-tags"])
+        server.send(alice, "JOIN #a")
+        let join = server.takeMessages(alice).first { $0.command == "JOIN" }
+        #expect(join?.tag("msgid") == nil)
+        #expect(join?.tag("time") != nil)
     }
 
     @Test func rejectedMessagesAreNotRecorded() {
@@ -112,6 +142,12 @@ import Testing
         let played = HistoryReply.messages([tagOnly], for: request, capabilities: [.batch, .messageTags, .eventPlayback],
                                            batchID: "h2", source: "srv")
         #expect(played.map(\.command) == ["BATCH", "TAGMSG", "BATCH"])
+        let join = try #require(HistoryEntry(try IRCMessage.parse("@msgid=j1 :a!u@h JOIN #c"), conversation: "#c",
+                                             time: Timestamp(millisecondsSinceEpoch: 0)))
+        #expect(HistoryReply.messages([join] + entries, for: request, capabilities: [.batch], batchID: "h4", source: "srv")
+            .map(\.command) == ["BATCH", "PRIVMSG", "PRIVMSG", "BATCH"], "events only with event-playback")
+        #expect(HistoryReply.messages([join], for: request, capabilities: [.batch, .eventPlayback], batchID: "h5", source: "srv")
+            .map(\.command) == ["BATCH", "JOIN", "BATCH"])
         let plain = HistoryReply.messages([], for: request, capabilities: [], batchID: "h3", source: "srv")
         #expect(plain.map { $0.serialized() } == ["@label=L :srv ACK\r\n"])
     }

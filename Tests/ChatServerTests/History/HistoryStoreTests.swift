@@ -50,6 +50,21 @@ import Testing
         }
     }
 
+    @Test func withoutEventPlaybackOnlyMessagesCountTowardsTheLimit() throws {
+        let directory = Self.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let store = try HistoryStore(directory: directory)
+        try store.append(Self.messages(1...2))
+        let join = HistoryEntry(IRCMessage(tags: [.init("msgid", "j1")], source: "b!u@h", command: "JOIN", parameters: ["#c"]),
+                                conversation: "#c", time: Timestamp(millisecondsSinceEpoch: 1_795_000_003_000))!
+        try store.append([join])
+        #expect(ids(try store.entries(request(.latest(after: nil), limit: 2))) == ["m1", "m2"])
+        var playback = request(.latest(after: nil), limit: 2)
+        playback.eventPlayback = true
+        #expect(ids(try store.entries(playback)) == ["m2", "j1"])
+        #expect(ids(try store.entries(request(.before(.msgid("j1")), limit: 5))) == ["m1", "m2"], "an event is a reference too")
+    }
+
     @Test func aRelayedDuplicateIsStoredOnceAndOrderIsDeliveryOrder() throws {
         let directory = Self.temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
