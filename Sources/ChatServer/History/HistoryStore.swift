@@ -154,7 +154,7 @@ public final class HistoryStore: Sendable {
 
     /// Stores `entries` in one transaction (a group commit). A message already stored (same
     /// conversation and `msgid`) is skipped.
-    public func append(_ entries: [HistoryEntry]) throws {
+    public func append<Entries: Collection<HistoryEntry>>(_ entries: Entries) throws {
         try pool.write { db in
             let statement = try db.cachedStatement(sql: """
                 INSERT OR IGNORE INTO message (conversation, msgid, time, sender, command, text, line)

@@ -34,6 +34,9 @@ public final class HistoryWriter: @unchecked Sendable {
         public var commits = 0
     }
 
+    /// Most messages written in one transaction.
+    static let maximumBatch = 4096
+
     private let store: HistoryStore
     private let logger: Logger
     private let capacity: Int
@@ -145,16 +148,24 @@ public final class HistoryWriter: @unchecked Sendable {
         for job in taken {
             switch job {
             case .entries(let entries):
-                do {
-                    try store.append(entries)
-                    condition.lock()
-                    statistics.written += entries.count
-                    statistics.commits += 1
-                    condition.unlock()
-                } catch {
-                    condition.lock()
-                    countLost(entries.count, reason: "\(error)")
-                    condition.unlock()
+                // At most `maximumBatch` per transaction, so that under a backlog commits still come
+                // every few tens of milliseconds (the durability window).
+                var start = entries.startIndex
+                while start < entries.endIndex {
+                    let end = min(start + Self.maximumBatch, entries.endIndex)
+                    let batch = entries[start..<end]
+                    do {
+                        try store.append(batch)
+                        condition.lock()
+                        statistics.written += batch.count
+                        statistics.commits += 1
+                        condition.unlock()
+                    } catch {
+                        condition.lock()
+                        countLost(batch.count, reason: "\(error)")
+                        condition.unlock()
+                    }
+                    start = end
                 }
             case .query(let request, let completion):
                 let result = Result<Answer, any Error> {
