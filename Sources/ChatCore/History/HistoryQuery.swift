@@ -28,6 +28,25 @@ public struct HistoryQuery: Sendable, Hashable {
         case between(HistoryReference, HistoryReference)
         /// The conversations with activity between two instants (`TARGETS`), newest first.
         case targets(from: Timestamp, to: Timestamp)
+        /// Messages containing every word of `text` (`SEARCH`, the `soju.im/search` extension), in
+        /// the target or, without one, in every conversation the client may read.
+        case search(SearchCriteria)
+    }
+
+    /// What a `SEARCH` looks for.
+    public struct SearchCriteria: Sendable, Hashable {
+        public var text: String
+        /// Only messages from this nick.
+        public var from: String?
+        public var after: Timestamp?
+        public var before: Timestamp?
+
+        public init(text: String, from: String? = nil, after: Timestamp? = nil, before: Timestamp? = nil) {
+            self.text = text
+            self.from = from
+            self.after = after
+            self.before = before
+        }
     }
 
     /// The channel or nick as the client wrote it; empty for `TARGETS`.
@@ -51,25 +70,76 @@ public struct HistoryQuery: Sendable, Hashable {
         case .around: "AROUND"
         case .between: "BETWEEN"
         case .targets: "TARGETS"
+        case .search: "SEARCH"
         }
+    }
+
+    /// The command a failure is about: `SEARCH` for searches, else `CHATHISTORY`.
+    public var command: String {
+        if case .search = selection { return "SEARCH" }
+        return "CHATHISTORY"
     }
 
     /// Why a `CHATHISTORY` line was refused, as an IRCv3 standard reply
     /// (`FAIL CHATHISTORY <code> <context…> :<description>`).
     public struct Failure: Error, Sendable, Hashable {
+        /// `CHATHISTORY` or `SEARCH`.
+        public var command: String
         public var code: String
         public var context: [String]
         public var description: String
 
-        public init(code: String, context: [String], description: String) {
+        public init(command: String = "CHATHISTORY", code: String, context: [String], description: String) {
+            self.command = command
             self.code = code
             self.context = context
             self.description = description
         }
 
         public func message(source: String) -> IRCMessage {
-            IRCMessage(source: source, command: "FAIL", parameters: ["CHATHISTORY", code] + context + [description])
+            IRCMessage(source: source, command: "FAIL", parameters: [command, code] + context + [description])
         }
+    }
+
+    /// Parses `SEARCH <attributes>` (`soju.im/search`): `in=`, `text=` (required), `from=`,
+    /// `after=`, `before=` (server-time format) and `limit=`, separated by `;` and escaped as tag
+    /// values are. A missing or larger limit becomes `maximumLimit`.
+    public static func parseSearch(_ parameters: [String], maximumLimit: Int) -> Result<HistoryQuery, Failure> {
+        func failure(_ code: String, _ description: String) -> Result<HistoryQuery, Failure> {
+            .failure(Failure(command: "SEARCH", code: code, context: [], description: description))
+        }
+        guard let attributes = parameters.first, !attributes.isEmpty else {
+            return failure("NEED_MORE_PARAMS", "Missing search attributes")
+        }
+        // The attributes are a tag section: one parser for both.
+        guard !attributes.contains(" "), let parsed = try? IRCMessage.parse("@" + attributes + " SEARCH") else {
+            return failure("INVALID_PARAMS", "Malformed search attributes")
+        }
+        var values: [String: String] = [:]
+        for tag in parsed.tags { values[tag.key] = tag.value }
+        let known: Set<String> = ["in", "text", "from", "after", "before", "limit"]
+        if let unknown = values.keys.sorted().first(where: { !known.contains($0) }) {
+            return failure("INVALID_PARAMS", "Unknown search attribute \(unknown)")
+        }
+        guard let text = values["text"], !text.trimmingSpaces.isEmpty else {
+            return failure("INVALID_PARAMS", "text= is required")
+        }
+        var criteria = SearchCriteria(text: text, from: values["from"].flatMap { $0.isEmpty ? nil : $0 })
+        for (key, keyPath) in [("after", \SearchCriteria.after), ("before", \SearchCriteria.before)] {
+            guard let value = values[key] else { continue }
+            guard let time = ServerTime.parse(value) else {
+                return failure("INVALID_PARAMS", "\(key)= must be a timestamp like 2026-12-02T12:00:00.000Z")
+            }
+            criteria[keyPath: keyPath] = time
+        }
+        var limit = maximumLimit
+        if let value = values["limit"] {
+            guard let requested = Int(value), requested > 0 else { return failure("INVALID_PARAMS", "limit= must be a positive number") }
+            limit = min(requested, maximumLimit)
+        }
+        let target = values["in"] ?? ""
+        if target.contains(",") { return failure("INVALID_PARAMS", "in= names one channel or nick") }
+        return .success(HistoryQuery(target: target, selection: .search(criteria), limit: limit))
     }
 
     /// Parses the parameters of `CHATHISTORY`; a limit above `maximumLimit` is lowered to it.
@@ -136,5 +206,14 @@ public struct HistoryQuery: Sendable, Hashable {
             }
         }
         return .success(HistoryQuery(target: target, selection: selection, limit: limit))
+    }
+}
+
+extension String {
+    /// Without leading and trailing spaces.
+    var trimmingSpaces: Substring {
+        let start = firstIndex { $0 != " " } ?? endIndex
+        let end = lastIndex { $0 != " " }.map { index(after: $0) } ?? start
+        return self[start..<max(start, end)]
     }
 }

@@ -31,6 +31,10 @@ public enum HistoryReply {
             guard let message = try? IRCMessage.parse(entry.line) else { continue }
             messages.append(message)
         }
+        if case .search = request.query.selection {
+            return wrap(messages, type: "soju.im/search", batchParameters: [], request: request,
+                        capabilities: capabilities, batchID: batchID, source: source)
+        }
         return wrap(messages, type: "chathistory", batchParameters: [request.query.target], request: request,
                     capabilities: capabilities, batchID: batchID, source: source)
     }
@@ -47,7 +51,8 @@ public enum HistoryReply {
 
     /// The store could not answer (a broken disk): a standard reply, nothing else changes.
     public static func failed(_ request: HistoryRequest, source: String) -> IRCMessage {
-        var reply = HistoryQuery.Failure(code: "MESSAGE_ERROR", context: [request.query.subcommand, request.query.target],
+        var reply = HistoryQuery.Failure(command: request.query.command, code: "MESSAGE_ERROR",
+                                         context: [request.query.subcommand, request.query.target],
                                          description: "History is unavailable right now").message(source: source)
         if let label = request.label { reply.tags = [IRCMessage.Tag("label", label)] }
         return reply

@@ -12,9 +12,10 @@ public struct CapabilitySet: OptionSet, Sendable, Hashable {
     public static let userhostInNames = CapabilitySet(rawValue: 1 << 6)
     public static let chathistory = CapabilitySet(rawValue: 1 << 7)
     public static let eventPlayback = CapabilitySet(rawValue: 1 << 8)
+    public static let search = CapabilitySet(rawValue: 1 << 9)
 
     /// Offered only by a server that keeps history.
-    public static let history: CapabilitySet = [.chathistory, .eventPlayback]
+    public static let history: CapabilitySet = [.chathistory, .eventPlayback, .search]
 
     /// Offered capabilities with their `CAP LS` names, in the order they are listed.
     public static let offered: [(name: String, capability: CapabilitySet)] = [
@@ -26,6 +27,7 @@ public struct CapabilitySet: OptionSet, Sendable, Hashable {
         ("message-tags", .messageTags),
         ("multi-prefix", .multiPrefix),
         ("server-time", .serverTime),
+        ("soju.im/search", .search),
         ("userhost-in-names", .userhostInNames),
     ]
 

@@ -25,32 +25,36 @@ extension ServerState {
         }
     }
 
-    /// `CHATHISTORY`: checks the request and who may read the conversation, then asks the store.
+    /// `CHATHISTORY` and `SEARCH` (`soju.im/search`): checks the request and who may read the
+    /// conversation, then asks the store.
     ///
     /// A channel's history is readable by its members only; a private conversation by its two
     /// participants only (the key is built from the asker's own nick, so nobody can name another's).
-    mutating func handleChatHistory(_ message: IRCMessage, from id: ClientID, into actions: inout [ServerAction]) {
+    /// A `SEARCH` without `in=` and `TARGETS` cover the client's channels and its own private
+    /// conversations.
+    mutating func handleHistoryRequest(_ message: IRCMessage, from id: ClientID, into actions: inout [ServerAction]) {
         guard let maximum = configuration.historyLimit else {
             reply(id, Numeric.unknownCommand, message.command, "Unknown command", into: &actions)
             return
         }
+        let parsed = message.command == "SEARCH"
+            ? HistoryQuery.parseSearch(message.parameters, maximumLimit: maximum)
+            : HistoryQuery.parse(message.parameters, maximumLimit: maximum)
         let query: HistoryQuery
-        switch HistoryQuery.parse(message.parameters, maximumLimit: maximum) {
-        case .success(let parsed): query = parsed
+        switch parsed {
+        case .success(let value): query = value
         case .failure(let failure):
             actions.append(.send(failure.message(source: configuration.name), to: id))
             return
         }
         let record = client(id)!
-        let conversation: String
-        switch query.selection {
-        case .targets:
-            conversation = ""
-        case .latest, .before, .after, .around, .between:
+        var conversation = ""
+        if !query.target.isEmpty {
             if query.target.hasPrefix("#") {
                 let folded = CaseMapping.fold(query.target)
                 guard record.channels.contains(folded) else {
-                    let failure = HistoryQuery.Failure(code: "INVALID_TARGET", context: [query.subcommand, query.target],
+                    let failure = HistoryQuery.Failure(command: query.command, code: "INVALID_TARGET",
+                                                       context: [query.subcommand, query.target],
                                                        description: "You are not on that channel")
                     actions.append(.send(failure.message(source: configuration.name), to: id))
                     return

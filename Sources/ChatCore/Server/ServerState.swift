@@ -180,7 +180,7 @@ public struct ServerState: Sendable {
         case "OPER": handleOper(message, from: id, into: &actions)
         case "USERHOST": handleUserhost(message, from: id, into: &actions)
         case "ISON": handleIson(message, from: id, into: &actions)
-        case "CHATHISTORY": handleChatHistory(message, from: id, into: &actions)
+        case "CHATHISTORY", "SEARCH": handleHistoryRequest(message, from: id, into: &actions)
         default:
             reply(id, Numeric.unknownCommand, message.command, "Unknown command", into: &actions)
         }

@@ -112,6 +112,20 @@ public final class HistoryStore: Sendable {
                 );
                 """)
         }
+        migrator.registerMigration("v3") { db in
+            // Full-text search over message texts (SEARCH): an external-content FTS5 index kept in
+            // step by triggers; `detail=none` keeps it small and fast (words, no phrases).
+            try db.execute(sql: """
+                CREATE VIRTUAL TABLE message_fts USING fts5(text, content='message', content_rowid='seq', detail=none);
+                CREATE TRIGGER message_fts_insert AFTER INSERT ON message WHEN new.command IN ('PRIVMSG', 'NOTICE') BEGIN
+                    INSERT INTO message_fts(rowid, text) VALUES (new.seq, new.text);
+                END;
+                CREATE TRIGGER message_fts_delete AFTER DELETE ON message WHEN old.command IN ('PRIVMSG', 'NOTICE') BEGIN
+                    INSERT INTO message_fts(message_fts, rowid, text) VALUES ('delete', old.seq, old.text);
+                END;
+                INSERT INTO message_fts(rowid, text) SELECT seq, text FROM message WHERE command IN ('PRIVMSG', 'NOTICE');
+                """)
+        }
         return migrator
     }
 
@@ -232,8 +246,57 @@ public final class HistoryStore: Sendable {
                 return try fetch("\(a.column) < ? AND \(b.column) > ?", [a.value, b.value], descending: true, limit: limit)
             case .targets:
                 return []
+            case .search(let criteria):
+                return try search(criteria, request: request, db: db)
             }
         }
+    }
+
+    /// `SEARCH`: messages with every word of the text, in the target or in every conversation the
+    /// client may read, newest `limit` of them, oldest first.
+    private func search(_ criteria: HistoryQuery.SearchCriteria, request: HistoryRequest, db: Database) throws -> [HistoryEntry] {
+        // Each word quoted: FTS5 operators typed by a user are searched for as words.
+        let words = criteria.text.split(whereSeparator: { $0.isWhitespace })
+            .map { "\"" + $0.replacingOccurrences(of: "\"", with: "\"\"") + "\"" }
+        guard !words.isEmpty else { return [] }
+        var conditions = ["message_fts MATCH ?", "m.command IN ('PRIVMSG', 'NOTICE')"]
+        var arguments: [any DatabaseValueConvertible] = [words.joined(separator: " ")]
+        if request.conversation.isEmpty {
+            let (condition, scope) = Self.readable(by: request, column: "m.conversation")
+            conditions.append(condition)
+            arguments += scope
+        } else {
+            conditions.append("m.conversation = ?")
+            arguments.append(request.conversation)
+        }
+        if let from = criteria.from {
+            conditions.append("m.sender = ? COLLATE NOCASE")
+            arguments.append(from)
+        }
+        if let after = criteria.after {
+            conditions.append("m.time > ?")
+            arguments.append(after.millisecondsSinceEpoch)
+        }
+        if let before = criteria.before {
+            conditions.append("m.time < ?")
+            arguments.append(before.millisecondsSinceEpoch)
+        }
+        arguments.append(request.query.limit)
+        let sql = "SELECT m.* FROM message_fts JOIN message m ON m.seq = message_fts.rowid WHERE "
+            + conditions.joined(separator: " AND ") + " ORDER BY m.seq DESC LIMIT ?"
+        return try Row.fetchAll(db, sql: sql, arguments: StatementArguments(arguments)).map(Self.entry).reversed()
+    }
+
+    /// The SQL condition (and its arguments) for "a conversation `request`'s client may read": its
+    /// channels and its own private conversations.
+    private static func readable(by request: HistoryRequest, column: String) -> (String, [any DatabaseValueConvertible]) {
+        let own = CaseMapping.fold(request.nick)
+        let escaped = own.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%")
+            .replacingOccurrences(of: "_", with: "\\_")
+        let placeholders = Array(repeating: "?", count: request.channels.count).joined(separator: ",")
+        let channels = request.channels.isEmpty ? "" : "\(column) IN (\(placeholders)) OR "
+        let condition = "(\(channels)\(column) LIKE ? ESCAPE '\\' OR \(column) LIKE ? ESCAPE '\\')"
+        return (condition, request.channels + [escaped + " %", "% " + escaped])
     }
 
     /// For `TARGETS`: the client's channels (of `request.channels`) and private conversations with
@@ -241,18 +304,14 @@ public final class HistoryStore: Sendable {
     public func targets(_ request: HistoryRequest) throws -> [HistoryReply.Target] {
         guard case .targets(let from, let to) = request.query.selection else { return [] }
         let own = CaseMapping.fold(request.nick)
-        let escaped = own.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%")
-            .replacingOccurrences(of: "_", with: "\\_")
-        let placeholders = Array(repeating: "?", count: request.channels.count).joined(separator: ",")
-        let channelCondition = request.channels.isEmpty ? "" : "conversation IN (\(placeholders)) OR "
+        let (readable, scope) = Self.readable(by: request, column: "conversation")
         let sql = """
             SELECT conversation, MAX(time) AS latest FROM message
-            WHERE time > ? AND time < ? AND (\(channelCondition)conversation LIKE ? ESCAPE '\\' OR conversation LIKE ? ESCAPE '\\')
+            WHERE time > ? AND time < ? AND \(readable)
             GROUP BY conversation ORDER BY latest DESC LIMIT ?
             """
-        var arguments: [any DatabaseValueConvertible] = [from.millisecondsSinceEpoch, to.millisecondsSinceEpoch]
-        arguments += request.channels
-        arguments += [escaped + " %", "% " + escaped, request.query.limit]
+        let arguments: [any DatabaseValueConvertible] = [from.millisecondsSinceEpoch, to.millisecondsSinceEpoch] + scope
+            + [request.query.limit]
         return try pool.read { db in
             try Row.fetchAll(db, sql: sql, arguments: StatementArguments(arguments)).compactMap { row in
                 let conversation: String = row["conversation"]

@@ -49,6 +49,39 @@ import Testing
     }
 }
 
+@Suite struct SearchQueryTests {
+    private func parse(_ attributes: String, maximum: Int = 50) -> Result<HistoryQuery, HistoryQuery.Failure> {
+        HistoryQuery.parseSearch([attributes], maximumLimit: maximum)
+    }
+
+    @Test func attributesAreTagEscaped() throws {
+        let query = try parse("in=#c;text=hello\\sworld\\:x;from=ann;after=2026-12-02T12:00:00.000Z;limit=10").get()
+        #expect(query.target == "#c")
+        #expect(query.limit == 10)
+        #expect(query.subcommand == "SEARCH" && query.command == "SEARCH")
+        #expect(query.selection == .search(.init(text: "hello world;x", from: "ann",
+                                                 after: ServerTime.parse("2026-12-02T12:00:00.000Z"), before: nil)))
+        #expect(try parse("text=x").get().limit == 50, "no limit: the server's")
+        #expect(try parse("text=x;limit=999").get().limit == 50)
+        #expect(try parse("text=x").get().target == "", "everything the client may read")
+    }
+
+    @Test func badSearchesGetStandardReplies() {
+        func reply(_ attributes: String) -> String? {
+            if case .failure(let failure) = parse(attributes) { return failure.message(source: "srv").serialized() }
+            return nil
+        }
+        #expect(HistoryQuery.parseSearch([], maximumLimit: 5)
+            == .failure(.init(command: "SEARCH", code: "NEED_MORE_PARAMS", context: [], description: "Missing search attributes")))
+        #expect(reply("in=#c") == ":srv FAIL SEARCH INVALID_PARAMS :text= is required\r\n")
+        #expect(reply("text=   ")?.contains("INVALID_PARAMS") == true)
+        #expect(reply("text=x;limit=0")?.contains("limit= must be a positive number") == true)
+        #expect(reply("text=x;after=yesterday")?.contains("after= must be a timestamp") == true)
+        #expect(reply("text=x;colour=red")?.contains("Unknown search attribute colour") == true)
+        #expect(reply("text=x;in=#a,#b")?.contains("INVALID_PARAMS") == true)
+    }
+}
+
 @Suite struct HistoryEntryTests {
     @Test func conversationKeysAreTheSameWhoeverAsks() {
         #expect(HistoryConversation.between("Alice", "bob") == HistoryConversation.between("BOB", "alice"))

@@ -86,6 +86,9 @@ import Testing
         let other = with.connect()
         with.send(other, "CAP LS 302")
         #expect(with.take(other).first?.contains("draft/chathistory draft/event-playback") == true)
+        #expect(with.take(other).isEmpty)
+        with.send(other, "CAP LS 302")
+        #expect(with.take(other).first?.contains("soju.im/search") == true)
     }
 
     @Test func onlyMembersReadAChannelAndAPrivateKeyIsAlwaysTheAskersOwn() throws {
@@ -106,6 +109,26 @@ import Testing
         server.send(alice, "CHATHISTORY BEFORE #Secret msgid=x 500")
         #expect(server.historyQueries.last?.conversation == "#secret")
         #expect(server.historyQueries.last?.query.limit == 50, "capped at CHATHISTORY=50")
+    }
+
+    @Test func searchIsCheckedLikeHistory() throws {
+        var server = harness()
+        let alice = server.register("alice")
+        let bob = server.register("bob")
+        server.send(alice, "JOIN #c")
+        server.send(bob, "SEARCH in=#c;text=x")
+        #expect(server.take(bob) == [":chatty.local FAIL SEARCH INVALID_TARGET SEARCH #c :You are not on that channel"])
+        server.send(bob, "SEARCH text=x")
+        let everywhere = try #require(server.historyQueries.last)
+        #expect(everywhere.conversation == "" && everywhere.nick == "bob" && everywhere.channels.isEmpty)
+        server.send(alice, "SEARCH in=bob;text=x")
+        #expect(server.historyQueries.last?.conversation == "alice bob")
+        server.send(alice, "SEARCH")
+        #expect(server.take(alice).last == ":chatty.local FAIL SEARCH NEED_MORE_PARAMS :Missing search attributes")
+        var without = harness(history: false)
+        let carol = without.register("carol")
+        without.send(carol, "SEARCH text=x")
+        #expect(without.commands(carol) == ["421"])
     }
 
     @Test func aLabelledRequestIsAnsweredLaterNotWithAnAck() throws {

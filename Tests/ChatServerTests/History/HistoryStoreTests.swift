@@ -118,6 +118,42 @@ import Testing
         #expect(try store.channels() == [snapshot])
     }
 
+    @Test func searchFindsWordsOnlyWhereTheClientMayRead() throws {
+        let directory = Self.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let store = try HistoryStore(directory: directory)
+        func entry(_ id: String, _ text: String, in conversation: String, from sender: String = "a", at second: Int64) -> HistoryEntry {
+            let time = Timestamp(millisecondsSinceEpoch: 1_795_000_000_000 + second * 1000)
+            return HistoryEntry(IRCMessage(tags: [.init("time", time.iso8601), .init("msgid", id)], source: "\(sender)!u@h",
+                                           command: "PRIVMSG", parameters: [conversation, text]),
+                                conversation: conversation, time: time)!
+        }
+        try store.append([
+            entry("s1", "the deploy failed", in: "#ops", at: 1),
+            entry("s2", "Deploy worked, hooray", in: "#ops", from: "Bob", at: 2),
+            entry("s3", "deploy secrets here", in: "#private", at: 3),
+            entry("s4", "deploy between us", in: "a b", at: 4),
+            entry("s5", "deploy between others", in: "b c", at: 5),
+            entry("s6", "NOT deploy OR anything", in: "#ops", at: 6),
+        ])
+        func search(_ criteria: HistoryQuery.SearchCriteria, in conversation: String = "", limit: Int = 10) throws -> [String] {
+            let request = HistoryRequest(client: ClientID(0), uid: "u",
+                                         query: HistoryQuery(target: conversation, selection: .search(criteria), limit: limit),
+                                         conversation: conversation, channels: ["#ops"], nick: "A", label: nil)
+            return try store.entries(request).map(\.msgid)
+        }
+        #expect(try search(.init(text: "deploy")) == ["s1", "s2", "s4", "s6"], "not #private, not b↔c; case-insensitive")
+        #expect(try search(.init(text: "deploy failed")) == ["s1"], "every word")
+        #expect(try search(.init(text: "deploy", from: "bob")) == ["s2"])
+        #expect(try search(.init(text: "deploy", after: Timestamp(millisecondsSinceEpoch: 1_795_000_001_500),
+                                 before: Timestamp(millisecondsSinceEpoch: 1_795_000_005_500))) == ["s2", "s4"])
+        #expect(try search(.init(text: "deploy"), limit: 2) == ["s4", "s6"], "the newest, oldest first")
+        #expect(try search(.init(text: "deploy"), in: "#ops") == ["s1", "s2", "s6"])
+        #expect(try search(.init(text: "NOT OR \"")) == ["s6"], "operators are words")
+        try store.prune(olderThan: Timestamp(millisecondsSinceEpoch: 1_795_000_001_500))
+        #expect(try search(.init(text: "failed")) == [], "pruned messages leave the index")
+    }
+
     @Test func aSecondServerOnTheSameDirectoryIsRefused() throws {
         let directory = Self.temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
