@@ -13,15 +13,17 @@ public struct CapabilitySet: OptionSet, Sendable, Hashable {
     public static let chathistory = CapabilitySet(rawValue: 1 << 7)
     public static let eventPlayback = CapabilitySet(rawValue: 1 << 8)
     public static let search = CapabilitySet(rawValue: 1 << 9)
+    public static let readMarker = CapabilitySet(rawValue: 1 << 10)
 
     /// Offered only by a server that keeps history.
-    public static let history: CapabilitySet = [.chathistory, .eventPlayback, .search]
+    public static let history: CapabilitySet = [.chathistory, .eventPlayback, .search, .readMarker]
 
     /// Offered capabilities with their `CAP LS` names, in the order they are listed.
     public static let offered: [(name: String, capability: CapabilitySet)] = [
         ("batch", .batch),
         ("draft/chathistory", .chathistory),
         ("draft/event-playback", .eventPlayback),
+        ("draft/read-marker", .readMarker),
         ("echo-message", .echoMessage),
         ("labeled-response", .labeledResponse),
         ("message-tags", .messageTags),

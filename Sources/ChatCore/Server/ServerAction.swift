@@ -25,4 +25,6 @@ public enum ServerAction: Sendable, Hashable {
     case queryHistory(HistoryRequest)
     /// Keep a channel's topic and modes (only with ``ServerConfiguration/historyLimit``).
     case saveChannel(ChannelSnapshot)
+    /// Keep a user's read marker (only with ``ServerConfiguration/historyLimit``).
+    case saveReadMarker(ReadMarker)
 }

@@ -80,6 +80,9 @@ extension ServerState {
                   String(channel.topicTime?.secondsSinceEpoch ?? 0), into: &actions)
         }
         sendNames(of: folded, to: id, into: &actions)
+        if keepsHistory, record.capabilities.contains(.readMarker) {
+            actions.append(.send(markRead(channel.name, owner: CaseMapping.fold(record.nick)), to: id))
+        }
     }
 
     mutating func handlePart(_ message: IRCMessage, from id: ClientID, now: Timestamp, into actions: inout [ServerAction]) {

@@ -98,4 +98,51 @@ extension ServerState {
         guard configuration.historyLimit != nil else { return }
         dormantChannels[folded] = ChannelSnapshot(channel)
     }
+
+    // MARK: - Read markers
+
+    /// The read markers the store kept.
+    public mutating func restore(_ markers: [ReadMarker]) {
+        for marker in markers {
+            readMarkers[marker.owner, default: [:]][marker.target] = marker.time
+        }
+    }
+
+    /// `MARKREAD <target> [timestamp=…]` (`draft/read-marker`): without a timestamp, the marker is
+    /// reported; with one, it moves forward (never back) and every connection of the user learns it.
+    mutating func handleMarkRead(_ message: IRCMessage, from id: ClientID, into actions: inout [ServerAction]) {
+        guard keepsHistory else {
+            reply(id, Numeric.unknownCommand, message.command, "Unknown command", into: &actions)
+            return
+        }
+        func fail(_ code: String, _ context: [String], _ description: String) {
+            actions.append(.send(IRCMessage(source: configuration.name, command: "FAIL",
+                                            parameters: ["MARKREAD", code] + context + [description]), to: id))
+        }
+        guard let target = message.parameters.first, !target.isEmpty else {
+            fail("NEED_MORE_PARAMS", [], "Missing target")
+            return
+        }
+        let owner = CaseMapping.fold(client(id)!.nick)
+        let key = CaseMapping.fold(target)
+        if message.parameters.count >= 2 {
+            let value = message.parameters[1]
+            guard value.hasPrefix("timestamp="), let time = ServerTime.parse(String(value.dropFirst(10))) else {
+                fail("INVALID_PARAMS", [target, value], "Expected timestamp=YYYY-MM-DDThh:mm:ss.sssZ")
+                return
+            }
+            if readMarkers[owner]?[key].map({ time > $0 }) ?? true {
+                readMarkers[owner, default: [:]][key] = time
+                actions.append(.saveReadMarker(ReadMarker(owner: owner, target: key, time: time)))
+            }
+        }
+        actions.append(.send(markRead(target, owner: owner), to: id))
+    }
+
+    /// `MARKREAD <target> timestamp=…` (or `*` when nothing was read yet) for `owner`.
+    func markRead(_ target: String, owner: String) -> IRCMessage {
+        let time = readMarkers[owner]?[CaseMapping.fold(target)]
+        return IRCMessage(source: configuration.name, command: "MARKREAD",
+                          parameters: [target, time.map { "timestamp=" + $0.iso8601 } ?? "*"])
+    }
 }

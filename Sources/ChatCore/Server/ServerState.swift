@@ -19,6 +19,8 @@ public struct ServerState: Sendable {
     /// With a history store: channels without members whose topic and modes are kept, by folded
     /// name (restored at start, and every channel that emptied since). Joining one brings it back.
     var dormantChannels: [String: ChannelSnapshot] = [:]
+    /// With a history store: read markers by folded nick, then folded target.
+    var readMarkers: [String: [String: Timestamp]] = [:]
     private var messageCounter: UInt64 = 0
     /// The last `time` tag value: events within one millisecond share it.
     private var timeTagCache: (instant: Timestamp, text: String) = (Timestamp(millisecondsSinceEpoch: .min), "")
@@ -181,6 +183,7 @@ public struct ServerState: Sendable {
         case "USERHOST": handleUserhost(message, from: id, into: &actions)
         case "ISON": handleIson(message, from: id, into: &actions)
         case "CHATHISTORY", "SEARCH": handleHistoryRequest(message, from: id, into: &actions)
+        case "MARKREAD": handleMarkRead(message, from: id, into: &actions)
         default:
             reply(id, Numeric.unknownCommand, message.command, "Unknown command", into: &actions)
         }
@@ -300,7 +303,7 @@ public struct ServerState: Sendable {
             case .queryHistory(let request) where request.client == id:
                 answeredLater = true
                 others.append(action)
-            case .send, .deliver, .close, .registered, .propagate, .record, .queryHistory, .saveChannel:
+            case .send, .deliver, .close, .registered, .propagate, .record, .queryHistory, .saveChannel, .saveReadMarker:
                 others.append(action)
             }
         }

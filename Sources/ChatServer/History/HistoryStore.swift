@@ -126,7 +126,35 @@ public final class HistoryStore: Sendable {
                 INSERT INTO message_fts(rowid, text) SELECT seq, text FROM message WHERE command IN ('PRIVMSG', 'NOTICE');
                 """)
         }
+        migrator.registerMigration("v4") { db in
+            try db.execute(sql: """
+                CREATE TABLE read_marker (
+                    owner TEXT NOT NULL,
+                    target TEXT NOT NULL,
+                    time INTEGER NOT NULL,
+                    PRIMARY KEY (owner, target)
+                );
+                """)
+        }
         return migrator
+    }
+
+    // MARK: - Read markers
+
+    /// Keeps a read marker (only ever moved forward by the server).
+    public func save(_ marker: ReadMarker) throws {
+        try pool.write { db in
+            try db.execute(sql: "INSERT OR REPLACE INTO read_marker (owner, target, time) VALUES (?, ?, ?)",
+                           arguments: [marker.owner, marker.target, marker.time.millisecondsSinceEpoch])
+        }
+    }
+
+    public func readMarkers() throws -> [ReadMarker] {
+        try pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM read_marker ORDER BY owner, target").map { row in
+                ReadMarker(owner: row["owner"], target: row["target"], time: Timestamp(millisecondsSinceEpoch: row["time"]))
+            }
+        }
     }
 
     // MARK: - Channels

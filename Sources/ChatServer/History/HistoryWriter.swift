@@ -26,6 +26,7 @@ public final class HistoryWriter: @unchecked Sendable {
         case query(HistoryRequest, @Sendable (Result<Answer, any Error>) -> Void)
         case prune(Timestamp)
         case saveChannel(ChannelSnapshot)
+        case saveReadMarker(ReadMarker)
     }
 
     public struct Statistics: Sendable, Hashable {
@@ -108,6 +109,15 @@ public final class HistoryWriter: @unchecked Sendable {
         condition.signal()
     }
 
+    /// Keeps a read marker.
+    public func save(_ marker: ReadMarker) {
+        condition.lock()
+        defer { condition.unlock() }
+        guard !stopping else { return }
+        jobs.append(.saveReadMarker(marker))
+        condition.signal()
+    }
+
     /// Deletes history older than `cutoff` (in the background, between commits).
     public func prune(olderThan cutoff: Timestamp) {
         condition.lock()
@@ -180,6 +190,12 @@ public final class HistoryWriter: @unchecked Sendable {
                     try store.save(snapshot)
                 } catch {
                     logger.warning("channel not saved", metadata: ["channel": "\(snapshot.name)", "error": "\(error)"])
+                }
+            case .saveReadMarker(let marker):
+                do {
+                    try store.save(marker)
+                } catch {
+                    logger.warning("read marker not saved", metadata: ["target": "\(marker.target)", "error": "\(error)"])
                 }
             case .prune(let cutoff):
                 do {

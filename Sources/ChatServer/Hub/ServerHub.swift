@@ -193,6 +193,8 @@ final class ServerHub: Sendable {
                 history?.query(request) { [self] result in answer(request, with: result) }
             case .saveChannel(let snapshot):
                 history?.save(snapshot)
+            case .saveReadMarker(let marker):
+                history?.save(marker)
             }
         }
         return registered

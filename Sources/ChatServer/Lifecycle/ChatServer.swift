@@ -83,7 +83,11 @@ public final class ChatServer: Service, Sendable {
         if let history {
             do {
                 let kept = try history.channels()
-                hub.run { $0.server.restore(kept) }
+                let markers = try history.readMarkers()
+                hub.run {
+                    $0.server.restore(kept)
+                    $0.server.restore(markers)
+                }
                 if !kept.isEmpty { logger.info("channels restored", metadata: ["count": "\(kept.count)"]) }
             } catch {
                 logger.error("kept channels could not be read", metadata: ["error": "\(error)"])

@@ -11,6 +11,7 @@ struct ServerHarness {
     private(set) var recorded: [HistoryEntry] = []
     private(set) var historyQueries: [HistoryRequest] = []
     private(set) var savedChannels: [ChannelSnapshot] = []
+    private(set) var savedMarkers: [ReadMarker] = []
 
     init(configuration: ServerConfiguration = ServerConfiguration(motd: ["hello"])) {
         state = ServerState(configuration: configuration, now: Timestamp(millisecondsSinceEpoch: 1_794_999_000_000))
@@ -55,6 +56,8 @@ struct ServerHarness {
                 historyQueries.append(request)
             case .saveChannel(let snapshot):
                 savedChannels.append(snapshot)
+            case .saveReadMarker(let marker):
+                savedMarkers.append(marker)
             }
         }
     }

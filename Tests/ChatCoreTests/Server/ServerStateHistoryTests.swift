@@ -219,4 +219,27 @@ import Testing
         #expect(!server.take(alice).contains { $0.contains(" 332 ") })
         #expect(server.savedChannels.isEmpty)
     }
+
+    @Test func readMarkersMoveForwardOnlyAndComeWithJoin() throws {
+        var server = harness()
+        let alice = server.register("alice", caps: ["draft/read-marker"])
+        server.send(alice, "MARKREAD #c")
+        #expect(server.take(alice) == [":chatty.local MARKREAD #c :*"])
+        server.send(alice, "MARKREAD #C timestamp=2026-12-02T12:00:00.000Z")
+        #expect(server.take(alice) == [":chatty.local MARKREAD #C :timestamp=2026-12-02T12:00:00.000Z"])
+        server.send(alice, "MARKREAD #c timestamp=2026-12-02T11:00:00.000Z")
+        #expect(server.take(alice) == [":chatty.local MARKREAD #c :timestamp=2026-12-02T12:00:00.000Z"], "never back")
+        #expect(server.savedMarkers == [ReadMarker(owner: "alice", target: "#c", time: ServerTime.parse("2026-12-02T12:00:00.000Z")!)])
+        server.send(alice, "JOIN #c")
+        #expect(server.take(alice).last == ":chatty.local MARKREAD #c :timestamp=2026-12-02T12:00:00.000Z")
+        server.send(alice, "MARKREAD #c timestamp=noon")
+        #expect(server.commands(alice) == ["FAIL"])
+        server.send(alice, "MARKREAD")
+        #expect(server.take(alice) == [":chatty.local FAIL MARKREAD NEED_MORE_PARAMS :Missing target"])
+        var restarted = harness()
+        restarted.state.restore(server.savedMarkers)
+        let again = restarted.register("Alice", caps: ["draft/read-marker"])
+        restarted.send(again, "MARKREAD #c")
+        #expect(restarted.take(again) == [":chatty.local MARKREAD #c :timestamp=2026-12-02T12:00:00.000Z"])
+    }
 }

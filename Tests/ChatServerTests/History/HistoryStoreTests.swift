@@ -154,6 +154,17 @@ import Testing
         #expect(try search(.init(text: "failed")) == [], "pruned messages leave the index")
     }
 
+    @Test func readMarkersAreKept() throws {
+        let directory = Self.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let store = try HistoryStore(directory: directory)
+        try store.save(ReadMarker(owner: "a", target: "#c", time: Timestamp(millisecondsSinceEpoch: 1)))
+        try store.save(ReadMarker(owner: "a", target: "#c", time: Timestamp(millisecondsSinceEpoch: 2)))
+        try store.save(ReadMarker(owner: "a", target: "b", time: Timestamp(millisecondsSinceEpoch: 3)))
+        #expect(try store.readMarkers() == [ReadMarker(owner: "a", target: "#c", time: Timestamp(millisecondsSinceEpoch: 2)),
+                                            ReadMarker(owner: "a", target: "b", time: Timestamp(millisecondsSinceEpoch: 3))])
+    }
+
     @Test func aSecondServerOnTheSameDirectoryIsRefused() throws {
         let directory = Self.temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
