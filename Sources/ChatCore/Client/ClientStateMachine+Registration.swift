@@ -63,7 +63,11 @@ extension ClientStateMachine {
                     actions.append(.send(IRCMessage("JOIN", channel)))
                 }
             }
-            // Private conversations we had catch up here; channels do when their JOIN comes back.
+            // Private conversations of an earlier run come back; those of this run catch up here;
+            // channels do when their JOIN comes back.
+            if let request = history.targetsRequest(now: now, supported: historySupported(session)) {
+                actions.append(.send(request))
+            }
             for nick in history.privateConversationsToResume(channels: { serverSupport.isChannel($0) }) {
                 if let request = history.opened(nick, key: nick, supported: historySupported(session)) {
                     actions.append(.send(request))

@@ -130,6 +130,11 @@ extension ClientStateMachine {
             let (request, events) = history.batchEnded(id: String(reference.dropFirst()))
             return (request.map { [.send($0)] } ?? []) + events.map { .emit($0) }
 
+        case "CHATHISTORY" where parameters.count >= 2 && parameters[0] == "TARGETS":
+            let name = parameters[1]
+            return history.targetListed(name, isChannel: serverSupport.isChannel(name), serverSupport.caseMapping)
+                .map { [.send($0)] } ?? []
+
         case "FAIL" where parameters.first == "CHATHISTORY" && parameters.count >= 5:
             return history.failed(target: parameters[3], serverSupport.caseMapping).map { .emit($0) }
                 + translator(ownNick: session.nick).generic(message, now: now)

@@ -83,6 +83,29 @@ struct HistorySync: Sendable, Hashable {
         lastSeen.keys.filter { !channels($0) }.sorted()
     }
 
+    /// Whether the private conversations of earlier runs were asked for (`TARGETS`, once per run).
+    private(set) var askedForTargets = false
+
+    /// After the first registration of a run: the private conversations of the last week, so that
+    /// their buffers come back after a restart of the client. `nil` when not wanted.
+    mutating func targetsRequest(now: Timestamp, supported: Bool) -> IRCMessage? {
+        guard supported, !askedForTargets, configuration.latestOnJoin > 0 else { return nil }
+        askedForTargets = true
+        let week: Int64 = 7 * 86_400_000
+        return IRCMessage("CHATHISTORY", "TARGETS",
+                          "timestamp=" + Timestamp(millisecondsSinceEpoch: now.millisecondsSinceEpoch - week).iso8601,
+                          "timestamp=" + Timestamp(millisecondsSinceEpoch: now.millisecondsSinceEpoch + 86_400_000).iso8601,
+                          "50")
+    }
+
+    /// One `CHATHISTORY TARGETS <name> <time>` line: a private conversation we have no buffer
+    /// for gets its latest messages.
+    mutating func targetListed(_ name: String, isChannel: Bool, _ mapping: CaseMapping) -> IRCMessage? {
+        let key = mapping.fold(name)
+        guard !isChannel, lastSeen[key] == nil else { return nil }
+        return opened(name, key: key, supported: true)
+    }
+
     /// `BATCH +id type parameters…`.
     mutating func batchStarted(id: String, type: String, parameters: [String], _ mapping: CaseMapping) {
         guard type == "chathistory", let target = parameters.first else { return }

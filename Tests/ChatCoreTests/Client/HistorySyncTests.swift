@@ -109,3 +109,31 @@ import Testing
         #expect(texts == ["two", "three"])
     }
 }
+
+@Suite struct ClientStateMachineTargetsTests: ClientTestCase {
+    @Test func privateConversationsOfAnEarlierRunComeBackOnce() {
+        var machine = ClientStateMachine(configuration: ClientConfiguration(nick: "me", channels: [], historyOnJoin: 20),
+                                         random: SystemRandomNumberGenerator())
+        func register(at ms: Int64) -> [ClientAction] {
+            _ = machine.connectRequested(now: t(ms))
+            _ = machine.connected(now: t(ms))
+            _ = machine.messageReceived(irc(":srv CAP * LS :batch draft/chathistory"), now: t(ms))
+            _ = machine.messageReceived(irc(":srv CAP * ACK :batch draft/chathistory"), now: t(ms))
+            return machine.messageReceived(irc(":srv 001 me :Welcome"), now: t(ms))
+        }
+        let now: Int64 = 1_795_000_000_000
+        let first = register(at: now)
+        let week = Timestamp(millisecondsSinceEpoch: now - 7 * 86_400_000).iso8601
+        let tomorrow = Timestamp(millisecondsSinceEpoch: now + 86_400_000).iso8601
+        #expect(first.contains(.send(IRCMessage("CHATHISTORY", "TARGETS", "timestamp=" + week, "timestamp=" + tomorrow, "50"))))
+        #expect(machine.messageReceived(irc(":srv CHATHISTORY TARGETS bob 2026-12-01T10:00:00.000Z"), now: t(now))
+            == [.send(IRCMessage("CHATHISTORY", "LATEST", "bob", "*", "20"))])
+        #expect(machine.messageReceived(irc(":srv CHATHISTORY TARGETS #c 2026-12-01T10:00:00.000Z"), now: t(now)).isEmpty,
+                "channels come back by joining")
+        _ = machine.connectionClosed(error: nil, now: t(now + 10))
+        _ = machine.timerFired(now: t(now + 100_000))
+        let again = register(at: now + 100_000)
+        #expect(!again.contains { if case .send(let m) = $0 { m.command == "CHATHISTORY" && m.parameters.first == "TARGETS" } else { false } },
+                "once per run")
+    }
+}
