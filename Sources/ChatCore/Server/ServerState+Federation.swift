@@ -90,11 +90,36 @@ extension ServerState {
         default:
             guard let uid = event.tag("uid"), let actor = uids[uid], let record = client(actor), record.isRemote,
                   !record.quitting else {
-                return []  // An unknown or local user: nothing to apply (e.g. after a split).
+                // An unknown user, e.g. one whose server this server split while another server
+                // still relayed what they said before: a message is delivered and kept all the same
+                // (it was said, and other servers showed it); anything else has nothing to apply to.
+                lateMessage(event, now: now, into: &actions)
+                return actions
             }
             remoteAction(event, actor: actor, now: now, into: &actions)
         }
         return actions
+    }
+
+    /// A `PRIVMSG`/`NOTICE`/`TAGMSG` from a user this server no longer knows: delivered with the
+    /// source it came with.
+    private mutating func lateMessage(_ event: IRCMessage, now: Timestamp, into actions: inout [ServerAction]) {
+        guard ["PRIVMSG", "NOTICE", "TAGMSG"].contains(event.command), let target = event.parameters.first,
+              let source = event.source, source.contains("!") else { return }
+        var message = event
+        message.tags = event.tags.filter { !Self.internalTags.contains($0.key) }
+        if target.hasPrefix("#") {
+            guard let channel = channels[CaseMapping.fold(target)] else { return }
+            actions.append(.deliver(message, to: channel.members, except: nil))
+            record(message, in: HistoryConversation.channel(channel.name), now: now, into: &actions)
+        } else {
+            let sender = String(source.prefix { $0 != "!" })
+            record(message, in: HistoryConversation.between(sender, target), now: now, into: &actions)
+            if let recipient = clientID(nick: target), let record = client(recipient), !record.isRemote,
+               event.command != "TAGMSG" || record.capabilities.contains(.messageTags) {
+                actions.append(.send(message, to: recipient))
+            }
+        }
     }
 
     /// The message as local clients see it: without internal tags, sourced from the user.

@@ -73,6 +73,32 @@ import Testing
         #expect(a.state.channel(named: "#c")?.members.count == 1)
     }
 
+    /// A third server may relay what a split server's user said before the split: it is shown and
+    /// kept, not dropped because the user is gone here (no line is lost).
+    @Test func aMessageRelayedAfterItsServerSplitIsStillDelivered() throws {
+        var (a, b) = network()
+        var sentA = 0, sentB = 0
+        let alice = a.register("alice")
+        a.send(alice, "JOIN #c")
+        let bob = b.register("bob")
+        b.send(bob, "JOIN #c")
+        relay(&a, &b, sent: &sentA); relay(&b, &a, sent: &sentB)
+        b.send(bob, "PRIVMSG #c :said just before the split")
+        let late = try #require(b.propagated.last)
+        a.route(a.state.serverSplit("b.chatty", now: a.now))
+        _ = a.take(alice)
+        a.route(a.state.remoteEventReceived(late, from: "c.chatty", now: a.now))
+        let shown = a.takeMessages(alice)
+        #expect(shown.map { $0.serialized(includeTags: false) } == [":bob!bob@127.0.0.1 PRIVMSG #c :said just before the split\r\n"])
+        #expect(shown.first?.tag("uid") == nil, "internal tags stay internal")
+        #expect(shown.first?.tag("msgid") == late.tag("msgid"))
+        // Nothing else from an unknown user applies.
+        var part = late
+        part.command = "PART"
+        part.parameters = ["#c"]
+        #expect(a.state.remoteEventReceived(part, from: "c.chatty", now: a.now).isEmpty)
+    }
+
     @Test func burstIsIdempotentAndRebuildsState() {
         var (a, b) = network()
         let alice = a.register("alice")
