@@ -17,6 +17,8 @@ public enum ClientRequest: Sendable, Hashable {
     case raw(String)
     /// Ask the server to confirm it processed everything sent so far (``ClientEvent/synced(token:)``).
     case sync(token: String)
+    /// The page of history before the oldest message shown in `target` (scrolling back).
+    case olderHistory(target: String)
 
     /// Runs the request against the machine, returning the actions to carry out.
     public func apply<R: RandomNumberGenerator>(to machine: inout ClientStateMachine<R>, now: Timestamp) -> [ClientAction] {
@@ -34,6 +36,7 @@ public enum ClientRequest: Sendable, Hashable {
         case .command(let message): machine.sendCommand(message)
         case .raw(let line): machine.sendRaw(line)
         case .sync(let token): machine.syncWithServer(token: token)
+        case .olderHistory(let target): machine.requestOlderHistory(target: target)
         }
     }
 }

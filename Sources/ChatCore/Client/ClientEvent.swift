@@ -119,6 +119,9 @@ public enum ClientEvent: Sendable, Hashable {
     /// A history replay for `target` ended: `count` messages were replayed; `resumed` when it
     /// caught up after a reconnect rather than showing the latest messages of a first join.
     case historyReplayed(target: String, count: Int, resumed: Bool)
+    /// An older page of `target`'s history (scrolling back), oldest first, to show above what is
+    /// there; empty when there is nothing older.
+    case olderHistory(target: String, events: [ClientEvent])
     /// The server's `005 RPL_ISUPPORT` values changed (case mapping, prefixes, limits).
     case serverSupport(ServerSupport)
     /// The server answered ``ClientStateMachine/syncWithServer(token:)``: it has processed every

@@ -87,6 +87,19 @@ extension ClientStateMachine {
 
     /// Sends one command built from what the user typed (`/away`, `/whois`, `/kick`…). Its
     /// parameters must be valid: only the last may contain spaces.
+    /// Asks for the page of `target`'s history before the oldest message shown
+    /// (``ClientEvent/olderHistory(target:events:)`` follows); nothing when the server keeps none.
+    public mutating func requestOlderHistory(target: String) -> [ClientAction] {
+        guard case .registered(let session) = state else { return [] }
+        let key = serverSupport.caseMapping.fold(target)
+        guard !history.isFetchingOlder(key) else { return [] }
+        guard let request = history.olderPage(target, key: key, supported: historySupported(session)) else {
+            // No history here, or nothing shown yet to page back from: there is nothing older.
+            return [.emit(.olderHistory(target: target, events: []))]
+        }
+        return [.send(request)]
+    }
+
     public func sendCommand(_ message: IRCMessage) -> [ClientAction] {
         let invalid = [ClientAction.emit(.error("Invalid \(message.command): \(message.parameters.joined(separator: " "))"))]
         for parameter in message.parameters.dropLast() where !Self.isValidParameter(parameter) { return invalid }

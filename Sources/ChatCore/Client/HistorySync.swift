@@ -50,6 +50,18 @@ struct HistorySync: Sendable, Hashable {
     private var recent: [String: RecentIDs] = [:]
     /// Open `chathistory` batches: batch id → conversation key.
     private var batches: [String: String] = [:]
+    /// The oldest `msgid` shown per conversation key: where the next older page starts.
+    private(set) var oldestSeen: [String: String] = [:]
+    /// Conversations with an older page asked for: key → target name.
+    private var olderRequested: [String: String] = [:]
+    /// An open batch of an older page.
+    struct OlderBatch: Sendable, Hashable {
+        var key: String
+        var events: [ClientEvent] = []
+    }
+
+    /// Open batches of older pages, by batch id.
+    private var olderBatches: [String: OlderBatch] = [:]
     private(set) var pending: [String: Pending] = [:]
 
     init(configuration: Configuration) {
@@ -106,16 +118,41 @@ struct HistorySync: Sendable, Hashable {
         return opened(name, key: key, supported: true)
     }
 
+    /// Whether an older page of `key` was asked for and has not come back.
+    func isFetchingOlder(_ key: String) -> Bool { olderRequested[key] != nil }
+
+    /// The user scrolled past the oldest line of `target`: the page before it, or `nil` when a page
+    /// is already on its way or nothing was shown yet to page back from.
+    mutating func olderPage(_ target: String, key: String, supported: Bool) -> IRCMessage? {
+        guard supported, olderRequested[key] == nil, let oldest = oldestSeen[key] else { return nil }
+        olderRequested[key] = target
+        return IRCMessage("CHATHISTORY", "BEFORE", target, "msgid=" + oldest, String(configuration.pageSize))
+    }
+
     /// `BATCH +id type parameters…`.
     mutating func batchStarted(id: String, type: String, parameters: [String], _ mapping: CaseMapping) {
         guard type == "chathistory", let target = parameters.first else { return }
-        batches[id] = mapping.fold(target)
+        let key = mapping.fold(target)
+        if olderRequested[key] != nil, pending[key] == nil {
+            olderBatches[id] = OlderBatch(key: key)
+        } else {
+            batches[id] = key
+        }
     }
 
     /// A chat event (message, notice, action) of conversation `key`, with its `msgid` and `batch` tags.
     /// Returns what to show now.
     mutating func chat(_ event: ClientEvent, key: String?, msgid: String?, batch: String?) -> [ClientEvent] {
         guard let key else { return [event] }
+        if let batch, let older = olderBatches[batch] {
+            // An older page: collected, shown above everything at its end; the newest seen stays.
+            if let msgid {
+                guard recent[older.key, default: RecentIDs()].insert(msgid) else { return [] }
+                oldestSeen[older.key] = older.events.isEmpty ? msgid : oldestSeen[older.key]
+            }
+            olderBatches[batch]!.events.append(Self.markedAsHistory(event))
+            return []
+        }
         if let batch, let replayKey = batches[batch] {
             // Replayed: shown now, ahead of the live messages that wait. Missed messages of a
             // catch-up are new to the user; the latest messages shown on a first join are not.
@@ -133,6 +170,10 @@ struct HistorySync: Sendable, Hashable {
     /// `BATCH -id`: the replay ended. Returns the next page to ask for (when the page was full) or
     /// the events that waited, then a ``ClientEvent/historyReplayed(target:count:resumed:)``.
     mutating func batchEnded(id: String) -> (request: IRCMessage?, events: [ClientEvent]) {
+        if let older = olderBatches.removeValue(forKey: id) {
+            let target = olderRequested.removeValue(forKey: older.key) ?? older.key
+            return (nil, [.olderHistory(target: target, events: older.events)])
+        }
         guard let key = batches.removeValue(forKey: id), var waiting = pending[key] else { return (nil, []) }
         if waiting.resuming, waiting.replayed >= configuration.pageSize, let last = lastSeen[key] {
             waiting.replayed = 0
@@ -144,12 +185,18 @@ struct HistorySync: Sendable, Hashable {
 
     /// `FAIL CHATHISTORY <code> <subcommand> <target>`: the history cannot be had; what waited is shown.
     mutating func failed(target: String, _ mapping: CaseMapping) -> [ClientEvent] {
-        finish(mapping.fold(target))
+        let key = mapping.fold(target)
+        if let name = olderRequested.removeValue(forKey: key) {
+            return [.olderHistory(target: name, events: [])]
+        }
+        return finish(key)
     }
 
     /// The connection is gone: nothing more will arrive for the open requests; show what waited.
     mutating func connectionLost() -> [ClientEvent] {
         batches = [:]
+        olderBatches = [:]
+        olderRequested = [:]
         return pending.keys.sorted().flatMap { finish($0) }
     }
 
@@ -171,6 +218,7 @@ struct HistorySync: Sendable, Hashable {
         guard let msgid else { return true }
         guard recent[key, default: RecentIDs()].insert(msgid) else { return false }
         lastSeen[key] = msgid
+        if oldestSeen[key] == nil { oldestSeen[key] = msgid }
         return true
     }
 

@@ -41,6 +41,8 @@ struct ChatController: Sendable {
             return []
         case .submit(let line):
             return submit(line)
+        case .fetchOlder(let target):
+            return [.olderHistory(target: target)]
         }
     }
 
@@ -130,6 +132,7 @@ struct ChatController: Sendable {
             switch state {
             case .registered(let nick):
                 self.nick = nick
+                view.resetHistoryFetches()
                 view.status.nick = nick
                 line(.info, "Connected to \(view.status.server) as \(nick)", in: nil)
             case .reconnecting, .disconnected:
@@ -143,17 +146,12 @@ struct ChatController: Sendable {
                 line(.error, "Connection lost: \(reason)", in: buffer.name)
             }
         case .message(let message), .notice(let message), .action(let message):
-            let kind: ChatLine.Kind = if case .notice = event {
-                .notice
-            } else if case .action = event {
-                .action
-            } else {
-                message.conversation.isPrivate ? .privateMessage : .message
+            if let line = chatLine(for: event) {
+                view.append(line, to: message.conversation.bufferName, quiet: message.isHistory)
             }
-            let mentions = !message.isOwn && !message.isHistory && Self.mentions(message.text, nick: nick)
-            view.append(ChatLine(timestamp: message.time.millisecondsSinceEpoch, kind: kind, nick: message.sender,
-                                 text: message.text, isOwn: message.isOwn, mentionsMe: mentions),
-                        to: message.conversation.bufferName, quiet: message.isHistory)
+        case .olderHistory(let target, let events):
+            view.prependHistory(events.compactMap { chatLine(for: $0) }, to: target,
+                                exhausted: events.isEmpty, now: time)
         case .historyReplayed(let target, let count, let resumed):
             if !resumed, count > 0 {
                 line(.info, "—— history ——", in: target)
@@ -233,6 +231,24 @@ struct ChatController: Sendable {
         case .synced:
             break
         }
+    }
+
+    /// The line a chat event (message, notice, action) shows as.
+    private func chatLine(for event: ClientEvent) -> ChatLine? {
+        let kind: ChatLine.Kind
+        let message: ChatMessage
+        if case .notice(let notice) = event {
+            (kind, message) = (.notice, notice)
+        } else if case .action(let action) = event {
+            (kind, message) = (.action, action)
+        } else if case .message(let chat) = event {
+            (kind, message) = (chat.conversation.isPrivate ? .privateMessage : .message, chat)
+        } else {
+            return nil
+        }
+        let mentions = !message.isOwn && !message.isHistory && Self.mentions(message.text, nick: nick)
+        return ChatLine(timestamp: message.time.millisecondsSinceEpoch, kind: kind, nick: message.sender,
+                        text: message.text, isOwn: message.isOwn, mentionsMe: mentions)
     }
 
     private func describe(_ state: ClientConnectionState, now: Timestamp) -> String {

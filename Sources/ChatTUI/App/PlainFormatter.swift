@@ -34,7 +34,7 @@ enum PlainFormatter {
             text = "*** names \(channel): " + members.map { $0.prefixes + $0.nick }.joined(separator: " ")
         case .topic(let channel, let topic, let setBy, let isChange):
             text = isChange ? "*** \(setBy ?? "someone") changed the topic of \(channel) to: \(topic)" : "*** topic \(channel): \(topic)"
-        case .topicSetBy, .lag, .synced, .members, .ctcpRequest, .ctcpReply, .serverSupport, .historyReplayed:
+        case .topicSetBy, .lag, .synced, .members, .ctcpRequest, .ctcpReply, .serverSupport, .historyReplayed, .olderHistory:
             text = nil
         case .mode(let target, let modes, let parameters, let by):
             text = "*** \(by ?? "server") sets mode \(target) " + ([modes] + parameters).joined(separator: " ")

@@ -112,6 +112,25 @@ struct ChatBuffer: Sendable {
         activity = .none
     }
 
+    /// Whether the server said there is no older history (a `BEFORE` page came back empty).
+    var historyExhausted = false
+    /// Whether an older page was asked for and has not come back.
+    var fetchingOlder = false
+
+    /// Puts older lines (oldest first) above the oldest line; they raise no activity.
+    mutating func prepend(_ older: [ChatLine]) {
+        lines.prepend(older)
+    }
+
+    /// Whether the view shows the oldest line (scrolled all the way up, or everything fits).
+    func isAtTop(paneHeight: Int, rowCount: (ChatLine) -> Int) -> Bool {
+        guard let top = topPosition(paneHeight: paneHeight, rowCount: rowCount) else { return true }
+        guard let anchor = effectiveAnchor(paneHeight: paneHeight, rowCount: rowCount) else {
+            return bottomPosition(rowCount: rowCount).map { $0 <= top } ?? true
+        }
+        return anchor <= top
+    }
+
     /// Removes all lines (`/clear`).
     mutating func clear() {
         lines.removeAll()

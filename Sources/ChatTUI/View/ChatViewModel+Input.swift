@@ -46,6 +46,7 @@ extension ChatViewModel {
             isSidebarEnabled.toggle()
         case .pageUp, .withAlt(.pageUp):
             scrollPageUp()
+            return olderHistoryWanted()
         case .pageDown, .withAlt(.pageDown):
             scrollPageDown()
         case .withAlt(.up), .withCtrl(.up):

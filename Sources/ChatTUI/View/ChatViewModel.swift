@@ -23,6 +23,8 @@ enum InputAction: Equatable, Sendable {
     /// A line as typed (text for the buffer in view, or a `/command`), for the one command
     /// table (``UserInput``), which also decides where text goes. The view model does not echo it.
     case submit(String)
+    /// Scrolled past the oldest line of this channel or private buffer: fetch the page before it.
+    case fetchOlder(String)
     /// Redraw the whole terminal (Ctrl-L, resize).
     case redraw
 }
@@ -166,6 +168,37 @@ struct ChatViewModel: Sendable {
     mutating func append(_ line: ChatLine, to name: String? = nil, quiet: Bool = false) {
         let index = name.map { openBuffer($0) } ?? 0
         buffers[index].append(line, isActive: quiet || index == activeIndex)
+    }
+
+    /// An older page of history arrived for `name` (scrolling back): shown above its oldest line;
+    /// an empty page means there is nothing older.
+    mutating func prependHistory(_ lines: [ChatLine], to name: String, exhausted: Bool, now: Int64) {
+        guard let index = bufferIndex(named: name) else { return }
+        buffers[index].fetchingOlder = false
+        if exhausted {
+            guard !buffers[index].historyExhausted else { return }
+            buffers[index].historyExhausted = true
+            buffers[index].prepend([ChatLine(timestamp: now, kind: .info, text: "—— beginning of history ——")])
+        } else {
+            buffers[index].prepend(lines)
+        }
+    }
+
+    /// A new connection: pages asked for on the old one will not come.
+    mutating func resetHistoryFetches() {
+        for index in buffers.indices { buffers[index].fetchingOlder = false }
+    }
+
+    /// After scrolling up: whether the active buffer shows its oldest line and may have older
+    /// history on the server to fetch (once at a time).
+    mutating func olderHistoryWanted() -> [InputAction] {
+        let buffer = activeBuffer
+        guard buffer.kind != .server, !buffer.historyExhausted, !buffer.fetchingOlder else { return [] }
+        let layout = currentLayout
+        let renderer = messageRenderer(for: layout)
+        guard buffer.isAtTop(paneHeight: layout.paneHeight, rowCount: { renderer.rowCount(for: $0) }) else { return [] }
+        buffers[activeIndex].fetchingOlder = true
+        return [.fetchOlder(buffer.name)]
     }
 
     /// Removes all lines of the active buffer (`/clear`).

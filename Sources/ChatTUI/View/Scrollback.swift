@@ -59,6 +59,19 @@ struct Scrollback<Element: Sendable>: Sendable {
         }
     }
 
+    /// Puts older elements (oldest first) before the oldest kept one, as far as there is room;
+    /// returns how many were kept (the newest of them). Sequence numbers of kept elements stay.
+    @discardableResult
+    mutating func prepend(_ older: [Element]) -> Int {
+        let room = capacity - storage.count
+        guard room > 0, !older.isEmpty else { return 0 }
+        let kept = Array(older.suffix(room))
+        // Not full, so the storage is in order from index 0 (head is 0).
+        storage.insert(contentsOf: kept, at: 0)
+        firstSequence -= kept.count
+        return kept.count
+    }
+
     /// Removes everything; sequence numbers keep increasing.
     mutating func removeAll() {
         firstSequence = endSequence

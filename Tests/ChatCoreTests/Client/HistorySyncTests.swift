@@ -137,3 +137,37 @@ import Testing
                 "once per run")
     }
 }
+
+@Suite struct HistorySyncOlderPagesTests {
+    let time = Timestamp(millisecondsSinceEpoch: 1_795_000_000_000)
+
+    private func message(_ id: String) -> ClientEvent {
+        .message(ChatMessage(conversation: .channel("#c"), sender: "ann", text: id, time: time, msgid: id))
+    }
+
+    @Test func scrollingBackFetchesPagesBeforeTheOldestUntilThereAreNone() {
+        var sync = HistorySync(configuration: .init(latestOnJoin: 0, pageSize: 2))
+        #expect(sync.olderPage("#c", key: "#c", supported: true) == nil, "nothing shown yet")
+        _ = sync.chat(message("m5"), key: "#c", msgid: "m5", batch: nil)
+        _ = sync.chat(message("m6"), key: "#c", msgid: "m6", batch: nil)
+        #expect(sync.olderPage("#c", key: "#c", supported: true) == IRCMessage("CHATHISTORY", "BEFORE", "#c", "msgid=m5", "2"))
+        #expect(sync.isFetchingOlder("#c"))
+        #expect(sync.olderPage("#c", key: "#c", supported: true) == nil, "one page at a time")
+        sync.batchStarted(id: "o1", type: "chathistory", parameters: ["#c"], .ascii)
+        #expect(sync.chat(message("m3"), key: "#c", msgid: "m3", batch: "o1").isEmpty, "collected until the end")
+        #expect(sync.chat(message("m4"), key: "#c", msgid: "m4", batch: "o1").isEmpty)
+        let page = sync.batchEnded(id: "o1")
+        #expect(page.request == nil)
+        guard case .olderHistory(let target, let events) = page.events.first, page.events.count == 1 else {
+            Issue.record("expected one older page, got \(page.events)")
+            return
+        }
+        #expect(target == "#c")
+        #expect(events.compactMap { if case .message(let m) = $0 { m.isHistory ? m.text : nil } else { nil } } == ["m3", "m4"])
+        #expect(sync.lastSeen["#c"] == "m6", "a resume still starts after the newest")
+        #expect(sync.oldestSeen["#c"] == "m3")
+        #expect(sync.olderPage("#c", key: "#c", supported: true) == IRCMessage("CHATHISTORY", "BEFORE", "#c", "msgid=m3", "2"))
+        sync.batchStarted(id: "o2", type: "chathistory", parameters: ["#c"], .ascii)
+        #expect(sync.batchEnded(id: "o2").events == [.olderHistory(target: "#c", events: [])], "nothing older")
+    }
+}

@@ -234,6 +234,37 @@ import Testing
     }
 }
 
+@Suite struct ChatViewModelOlderHistoryTests {
+    @Test func pageUpAtTheTopAsksForOlderHistoryOnceAndItGoesAbove() {
+        var vm = Fixture.viewModel()
+        vm.append(Fixture.message("newest", from: "ann"), to: "#swift")
+        #expect(vm.handle(.pageUp) == [.fetchOlder("#swift")], "everything fits: already at the top")
+        #expect(vm.handle(.pageUp) == [], "one page at a time")
+        vm.prependHistory([Fixture.message("older", from: "ann")], to: "#swift", exhausted: false, now: 0)
+        #expect(vm.activeBuffer.lines.elements.map(\.text).suffix(2) == ["older", "newest"])
+        #expect(vm.activeBuffer.unreadCount == 0)
+        #expect(vm.handle(.pageUp) == [.fetchOlder("#swift")])
+        vm.prependHistory([], to: "#swift", exhausted: true, now: 0)
+        #expect(vm.activeBuffer.lines.elements.first?.text == "—— beginning of history ——")
+        #expect(vm.handle(.pageUp) == [], "nothing more to ask for")
+        vm.switchTo(index: 0)
+        #expect(vm.handle(.pageUp) == [], "the server buffer has no history")
+    }
+}
+
+@Suite struct ScrollbackPrependTests {
+    @Test func olderElementsGoFirstAsFarAsThereIsRoom() {
+        var scrollback = Scrollback<Int>(capacity: 4)
+        scrollback.append(10)
+        scrollback.append(11)
+        let sequence = scrollback.lastSequence
+        #expect(scrollback.prepend([7, 8, 9]) == 2, "room for two: the newest of them")
+        #expect(scrollback.elements == [8, 9, 10, 11])
+        #expect(scrollback.lastSequence == sequence, "kept lines keep their numbers")
+        #expect(scrollback.prepend([1]) == 0)
+    }
+}
+
 @Suite struct ChatViewModelInputTests {
     private func type(_ text: String, into vm: inout ChatViewModel) {
         for character in text {
