@@ -19,6 +19,8 @@ public enum ClientRequest: Sendable, Hashable {
     case sync(token: String)
     /// The page of history before the oldest message shown in `target` (scrolling back).
     case olderHistory(target: String)
+    /// Search the history of `target` (all conversations when `nil`) for `text`.
+    case search(text: String, target: String?)
 
     /// Runs the request against the machine, returning the actions to carry out.
     public func apply<R: RandomNumberGenerator>(to machine: inout ClientStateMachine<R>, now: Timestamp) -> [ClientAction] {
@@ -37,6 +39,7 @@ public enum ClientRequest: Sendable, Hashable {
         case .raw(let line): machine.sendRaw(line)
         case .sync(let token): machine.syncWithServer(token: token)
         case .olderHistory(let target): machine.requestOlderHistory(target: target)
+        case .search(let text, let target): machine.search(text, in: target)
         }
     }
 }

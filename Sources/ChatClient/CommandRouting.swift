@@ -89,6 +89,8 @@ extension UserInput {
             return .help(command: command)
         case .raw(let line):
             return .send([.raw(line)])
+        case .search(let text):
+            return .send([.search(text: text, target: context.target)])
         }
     }
 

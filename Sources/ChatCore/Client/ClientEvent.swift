@@ -122,6 +122,9 @@ public enum ClientEvent: Sendable, Hashable {
     /// An older page of `target`'s history (scrolling back), oldest first, to show above what is
     /// there; empty when there is nothing older.
     case olderHistory(target: String, events: [ClientEvent])
+    /// What a `/search` found on the server (oldest first); `nil` results when the server cannot
+    /// search (`soju.im/search`), so that the front end searches what it shows.
+    case searchResults(query: String, target: String?, results: [ChatMessage]?)
     /// The server's `005 RPL_ISUPPORT` values changed (case mapping, prefixes, limits).
     case serverSupport(ServerSupport)
     /// The server answered ``ClientStateMachine/syncWithServer(token:)``: it has processed every

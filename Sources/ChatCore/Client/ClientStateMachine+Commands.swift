@@ -100,6 +100,18 @@ extension ClientStateMachine {
         return [.send(request)]
     }
 
+    /// `/search`: the server's `SEARCH` where offered (``ClientEvent/searchResults(query:target:results:)``
+    /// follows), else that event at once with `nil` results so that the front end searches locally.
+    public mutating func search(_ text: String, in target: String?) -> [ClientAction] {
+        guard case .registered(let session) = state, session.capabilities.contains("soju.im/search") else {
+            return [.emit(.searchResults(query: text, target: target, results: nil))]
+        }
+        guard let request = history.search(text, in: target) else {
+            return [.emit(.error("A search is already running"))]
+        }
+        return [.send(request)]
+    }
+
     public func sendCommand(_ message: IRCMessage) -> [ClientAction] {
         let invalid = [ClientAction.emit(.error("Invalid \(message.command): \(message.parameters.joined(separator: " "))"))]
         for parameter in message.parameters.dropLast() where !Self.isValidParameter(parameter) { return invalid }

@@ -135,6 +135,9 @@ extension ClientStateMachine {
             return history.targetListed(name, isChannel: serverSupport.isChannel(name), serverSupport.caseMapping)
                 .map { [.send($0)] } ?? []
 
+        case "FAIL" where parameters.first == "SEARCH":
+            return history.searchFailed().map { .emit($0) } + translator(ownNick: session.nick).generic(message, now: now)
+
         case "FAIL" where parameters.first == "CHATHISTORY" && parameters.count >= 5:
             return history.failed(target: parameters[3], serverSupport.caseMapping).map { .emit($0) }
                 + translator(ownNick: session.nick).generic(message, now: now)

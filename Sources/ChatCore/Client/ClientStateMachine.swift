@@ -377,7 +377,7 @@ public struct ClientStateMachine<Random: RandomNumberGenerator> {
             case .message(let m), .notice(let m), .action(let m): chat = m
             case .stateChanged, .connectionLost, .ctcpRequest, .ctcpReply, .joined, .parted, .quit, .kicked, .nickChanged,
                  .names, .members, .topic, .topicSetBy, .mode, .invited, .serverError, .numericError, .serverInfo, .error,
-                 .lag, .synced, .historyReplayed, .olderHistory, .serverSupport:
+                 .lag, .synced, .historyReplayed, .olderHistory, .searchResults, .serverSupport:
                 return [action]
             }
             return history.chat(event, key: HistorySync.key(chat.conversation, serverSupport.caseMapping),

@@ -62,6 +62,32 @@ struct HistorySync: Sendable, Hashable {
 
     /// Open batches of older pages, by batch id.
     private var olderBatches: [String: OlderBatch] = [:]
+    struct PendingSearch: Sendable, Hashable {
+        var query: String
+        var target: String?
+    }
+
+    struct SearchBatch: Sendable, Hashable {
+        var id: String
+        var results: [ChatMessage] = []
+    }
+
+    /// The search asked of the server and not answered yet (one at a time).
+    private(set) var pendingSearch: PendingSearch?
+    /// The open `soju.im/search` batch and what it brought so far.
+    private var searchBatch: SearchBatch?
+
+    /// `/search`: the `SEARCH` to send, or `nil` while another one is open.
+    mutating func search(_ text: String, in target: String?) -> IRCMessage? {
+        guard pendingSearch == nil else { return nil }
+        pendingSearch = PendingSearch(query: text, target: target)
+        var attributes = [IRCMessage.Tag("text", text)]
+        if let target { attributes.insert(IRCMessage.Tag("in", target), at: 0) }
+        // The attributes are escaped as a tag section is; the serialiser does exactly that.
+        let serialized = IRCMessage(tags: attributes, command: "X").serialized()
+        let section = serialized.dropFirst().prefix { $0 != " " }
+        return IRCMessage("SEARCH", String(section))
+    }
     private(set) var pending: [String: Pending] = [:]
 
     init(configuration: Configuration) {
@@ -131,6 +157,10 @@ struct HistorySync: Sendable, Hashable {
 
     /// `BATCH +id type parameters…`.
     mutating func batchStarted(id: String, type: String, parameters: [String], _ mapping: CaseMapping) {
+        if type == "soju.im/search", pendingSearch != nil {
+            searchBatch = SearchBatch(id: id)
+            return
+        }
         guard type == "chathistory", let target = parameters.first else { return }
         let key = mapping.fold(target)
         if olderRequested[key] != nil, pending[key] == nil {
@@ -143,6 +173,10 @@ struct HistorySync: Sendable, Hashable {
     /// A chat event (message, notice, action) of conversation `key`, with its `msgid` and `batch` tags.
     /// Returns what to show now.
     mutating func chat(_ event: ClientEvent, key: String?, msgid: String?, batch: String?) -> [ClientEvent] {
+        if let batch, searchBatch?.id == batch {
+            if let message = Self.chatMessage(of: event) { searchBatch!.results.append(message) }
+            return []
+        }
         guard let key else { return [event] }
         if let batch, let older = olderBatches[batch] {
             // An older page: collected, shown above everything at its end; the newest seen stays.
@@ -170,6 +204,11 @@ struct HistorySync: Sendable, Hashable {
     /// `BATCH -id`: the replay ended. Returns the next page to ask for (when the page was full) or
     /// the events that waited, then a ``ClientEvent/historyReplayed(target:count:resumed:)``.
     mutating func batchEnded(id: String) -> (request: IRCMessage?, events: [ClientEvent]) {
+        if let search = searchBatch, search.id == id, let asked = pendingSearch {
+            searchBatch = nil
+            pendingSearch = nil
+            return (nil, [.searchResults(query: asked.query, target: asked.target, results: search.results)])
+        }
         if let older = olderBatches.removeValue(forKey: id) {
             let target = olderRequested.removeValue(forKey: older.key) ?? older.key
             return (nil, [.olderHistory(target: target, events: older.events)])
@@ -193,7 +232,17 @@ struct HistorySync: Sendable, Hashable {
     }
 
     /// The connection is gone: nothing more will arrive for the open requests; show what waited.
+    /// `FAIL SEARCH …`: the search is over, with nothing found.
+    mutating func searchFailed() -> [ClientEvent] {
+        guard let asked = pendingSearch else { return [] }
+        pendingSearch = nil
+        searchBatch = nil
+        return [.searchResults(query: asked.query, target: asked.target, results: [])]
+    }
+
     mutating func connectionLost() -> [ClientEvent] {
+        pendingSearch = nil
+        searchBatch = nil
         batches = [:]
         olderBatches = [:]
         olderRequested = [:]

@@ -50,6 +50,9 @@ public enum UserInput: Sendable, Hashable {
     case help(command: String?)
     /// `/quote line` or `/raw line`: sent to the server as typed.
     case raw(String)
+    /// `/search text`: the history of the active buffer (the server's search where offered, else
+    /// the scrollback).
+    case search(String)
 
     /// One entry of the command table.
     public struct Command: Sendable, Hashable {
@@ -79,6 +82,7 @@ public enum UserInput: Sendable, Hashable {
         Command(name: "list", aliases: [], usage: "/list [pattern]", summary: "List channels"),
         Command(name: "mode", aliases: [], usage: "/mode [target] <modes> [arguments]", summary: "Show or change modes"),
         Command(name: "clear", aliases: [], usage: "/clear", summary: "Clear the current buffer"),
+        Command(name: "search", aliases: [], usage: "/search <text>", summary: "Search the history of the current buffer"),
         Command(name: "buffer", aliases: ["window", "win"], usage: "/buffer <number|name>", summary: "Go to a buffer"),
         Command(name: "help", aliases: [], usage: "/help [command]", summary: "Show help"),
         Command(name: "quote", aliases: ["raw"], usage: "/quote <raw IRC line>", summary: "Send a raw line"),
@@ -183,6 +187,9 @@ public enum UserInput: Sendable, Hashable {
         case "quote":
             guard let raw = nonEmpty(rest) else { throw usage(command) }
             return .raw(raw)
+        case "search":
+            guard let text = nonEmpty(rest) else { throw usage(command) }
+            return .search(text)
         default:
             preconditionFailure("command \(command.name) is in the table but not parsed")
         }

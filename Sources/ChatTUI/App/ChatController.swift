@@ -149,6 +149,8 @@ struct ChatController: Sendable {
             if let line = chatLine(for: event) {
                 view.append(line, to: message.conversation.bufferName, quiet: message.isHistory)
             }
+        case .searchResults(let query, let target, let results):
+            showSearch(query, target: target, results: results, now: time)
         case .olderHistory(let target, let events):
             view.prependHistory(events.compactMap { chatLine(for: $0) }, to: target,
                                 exhausted: events.isEmpty, now: time)
@@ -230,6 +232,36 @@ struct ChatController: Sendable {
             view.caseMapping = support.caseMapping
         case .synced:
             break
+        }
+    }
+
+    /// `/search` results in the buffer in view: the server's, or (when it cannot search) the lines
+    /// of the searched buffer's scrollback that contain the text.
+    private mutating func showSearch(_ query: String, target: String?, results: [ChatMessage]?, now: Int64) {
+        let shownIn = view.activeBuffer.name
+        var found: [ChatLine]
+        let scope: String
+        if let results {
+            found = results.compactMap { message in
+                var line = chatLine(for: .message(message))
+                if target == nil { line?.text = "[\(message.conversation.bufferName ?? "server")] " + message.text }
+                return line
+            }
+            scope = "history"
+        } else {
+            let searched = view.buffer(named: target ?? shownIn)
+            found = (searched?.lines.elements ?? []).filter {
+                $0.isConversation && $0.text.range(of: query, options: .caseInsensitive) != nil
+            }
+            scope = "scrollback (the server cannot search)"
+        }
+        for index in found.indices { found[index].mentionsMe = false }
+        view.append(ChatLine(timestamp: now, kind: .info,
+                             text: "—— search \u{201C}\(query)\u{201D} in the \(scope): \(PlainFormatter.results(found.count)) ——"),
+                    to: shownIn, quiet: true)
+        for line in found { view.append(line, to: shownIn, quiet: true) }
+        if !found.isEmpty {
+            view.append(ChatLine(timestamp: now, kind: .info, text: "—— end of search ——"), to: shownIn, quiet: true)
         }
     }
 

@@ -2,6 +2,9 @@ import ChatCore
 
 /// Line-mode output: one sanitised text line per event, for pipes, scripts and bots.
 enum PlainFormatter {
+    /// "1 result", "3 results".
+    static func results(_ count: Int) -> String { count == 1 ? "1 result" : "\(count) results" }
+
     static func line(for event: ClientEvent, utcOffsetSeconds: Int = 0) -> String? {
         let text: String?
         switch event {
@@ -36,6 +39,13 @@ enum PlainFormatter {
             text = isChange ? "*** \(setBy ?? "someone") changed the topic of \(channel) to: \(topic)" : "*** topic \(channel): \(topic)"
         case .topicSetBy, .lag, .synced, .members, .ctcpRequest, .ctcpReply, .serverSupport, .historyReplayed, .olderHistory:
             text = nil
+        case .searchResults(let query, _, let results):
+            if let results {
+                let found = results.map { "\(clock($0.time, utcOffsetSeconds)) [\(place($0.conversation))] <\($0.sender)> \($0.text)" }
+                text = (["*** search \u{201C}\(query)\u{201D}: \(PlainFormatter.results(results.count))"] + found).joined(separator: "\n")
+            } else {
+                text = "*** search: this server cannot search its history"
+            }
         case .mode(let target, let modes, let parameters, let by):
             text = "*** \(by ?? "server") sets mode \(target) " + ([modes] + parameters).joined(separator: " ")
         case .invited(let channel, let by):

@@ -171,3 +171,32 @@ import Testing
         #expect(sync.batchEnded(id: "o2").events == [.olderHistory(target: "#c", events: [])], "nothing older")
     }
 }
+
+@Suite struct HistorySyncSearchTests {
+    let time = Timestamp(millisecondsSinceEpoch: 1_795_000_000_000)
+
+    @Test func aSearchIsSentEscapedAndItsBatchBecomesOneResult() {
+        var sync = HistorySync(configuration: .init(latestOnJoin: 0, pageSize: 10))
+        #expect(sync.search("deploy; failed", in: "#ops") == IRCMessage("SEARCH", "in=#ops;text=deploy\\:\\sfailed"))
+        #expect(sync.search("again", in: nil) == nil, "one at a time")
+        sync.batchStarted(id: "s1", type: "soju.im/search", parameters: [], .ascii)
+        let hit = ChatMessage(conversation: .channel("#ops"), sender: "ann", text: "deploy; failed", time: time, msgid: "x1")
+        #expect(sync.chat(.message(hit), key: "#ops", msgid: "x1", batch: "s1").isEmpty)
+        #expect(sync.lastSeen["#ops"] == nil, "results are not the conversation's progress")
+        let end = sync.batchEnded(id: "s1")
+        #expect(end.events == [.searchResults(query: "deploy; failed", target: "#ops", results: [hit])])
+        #expect(sync.search("next", in: nil) == IRCMessage("SEARCH", "text=next"))
+        #expect(sync.searchFailed() == [.searchResults(query: "next", target: nil, results: [])])
+    }
+}
+
+@Suite struct ClientStateMachineSearchTests: ClientTestCase {
+    @Test func withoutServerSearchTheFrontEndSearchesLocally() {
+        var machine = ClientStateMachine(configuration: ClientConfiguration(nick: "me", channels: []),
+                                         random: SystemRandomNumberGenerator())
+        _ = machine.connectRequested(now: t(0))
+        _ = machine.connected(now: t(0))
+        _ = machine.messageReceived(irc(":srv 001 me :Welcome"), now: t(1))
+        #expect(machine.search("x", in: "#c") == [.emit(.searchResults(query: "x", target: "#c", results: nil))])
+    }
+}

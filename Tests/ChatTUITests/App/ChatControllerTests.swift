@@ -113,6 +113,24 @@ import Testing
         #expect(controller.view.activeBuffer.lines.last?.text.contains("not in a channel or query") == true)
     }
 
+    @Test func searchUsesTheServerWhereOfferedElseTheScrollback() {
+        var controller = ChatController(server: "srv", nick: "me")
+        joined(&controller)
+        controller.apply(.message(ChatMessage(conversation: .channel("#chatty"), sender: "bob", text: "the Deploy failed", time: now)), now: now)
+        controller.apply(.message(ChatMessage(conversation: .channel("#chatty"), sender: "bob", text: "lunch?", time: now)), now: now)
+        for character in "/search deploy" { _ = controller.handle(.character(character), now: now) }
+        #expect(controller.handle(.enter, now: now) == [.search(text: "deploy", target: "#chatty")])
+        controller.apply(.searchResults(query: "deploy", target: "#chatty", results: nil), now: now)
+        let local = controller.view.activeBuffer.lines.elements.suffix(3).map(\.text)
+        #expect(local == ["—— search \u{201C}deploy\u{201D} in the scrollback (the server cannot search): 1 result ——",
+                          "the Deploy failed", "—— end of search ——"])
+        let remote = ChatMessage(conversation: .channel("#ops"), sender: "ann", text: "deploy done", time: now, msgid: "m1")
+        controller.apply(.searchResults(query: "deploy", target: nil, results: [remote]), now: now)
+        #expect(controller.view.activeBuffer.lines.elements.suffix(3).map(\.text)
+            == ["—— search \u{201C}deploy\u{201D} in the history: 1 result ——", "[#ops] deploy done", "—— end of search ——"])
+        #expect(controller.view.activeBuffer.unreadCount == 0)
+    }
+
     @Test func slashCommandsBecomeRequests() {
         var controller = ChatController(server: "srv", nick: "me")
         joined(&controller)
