@@ -68,6 +68,9 @@ public final class HistoryStore: Sendable {
             configuration.busyMode = .timeout(2)
             pool = try DatabasePool(path: path, configuration: configuration)
             try Self.migrator.migrate(pool)
+            // Can this server write? (Another program may hold the write lock.) Better to say so
+            // now than to lose every message later.
+            try pool.writeWithoutTransaction { db in try db.execute(sql: "BEGIN IMMEDIATE; COMMIT") }
         } catch {
             close(descriptor)
             throw .database(path, Self.reason(error))

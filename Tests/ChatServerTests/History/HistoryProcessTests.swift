@@ -1,7 +1,10 @@
 import ChatCore
 import ChattyTestSupport
 import Foundation
+import GRDB
 import Testing
+
+@testable import ChatServer
 
 /// The real server as an unprivileged user: history on disk across restarts and crashes.
 @Suite(.serialized, .timeLimit(.minutes(2))) struct HistoryProcessTests {
@@ -82,6 +85,28 @@ import Testing
         #expect(result.status == 1)
         #expect(result.output.contains("cannot use the data directory /root/chatty-forbidden/x"), "\(result.output)")
         #expect(result.output.contains("--history off"))
+    }
+
+    @Test func aDatabaseLockedByAnotherProgramStopsTheServerWithAClearError() async throws {
+        let directory = ServerProcess.freshDataDirectory()
+        // Create the database, then hold its write lock from another connection (as another program would).
+        let first = try await ServerProcess.start(["--data-dir", directory])
+        #expect(try await first.stop() == 0)
+        let holder = try DatabaseQueue(path: directory + "/history.sqlite")
+        try await holder.writeWithoutTransaction { db in try db.execute(sql: "BEGIN IMMEDIATE") }
+        let result = try UnprivilegedUser.run(["/bin/sh", "-c",
+            "\(UnprivilegedUser.binary) serve --listen 127.0.0.1:0 --data-dir \(directory) 2>&1"])
+        #expect(result.status == 1)
+        #expect(result.output.contains("cannot open the history database \(directory)/history.sqlite: database is locked"),
+                "\(result.output)")
+        try await holder.writeWithoutTransaction { db in try db.execute(sql: "ROLLBACK") }
+    }
+
+    @Test func retentionTakesANumberAndAUnit() throws {
+        let result = try UnprivilegedUser.run(["/bin/sh", "-c",
+            "\(UnprivilegedUser.binary) serve --history-retention 30 2>&1"])
+        #expect(result.status != 0)
+        #expect(result.output.contains("--history-retention takes a number and a unit, e.g. 30d"), "\(result.output)")
     }
 
     @Test func aSecondServerOnTheSameDataDirectoryIsRefused() async throws {
