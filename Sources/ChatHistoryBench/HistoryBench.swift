@@ -78,7 +78,7 @@ struct HistoryBench: ParsableCommand {
     }
 
     /// Channel messages as the server stores them (tags, source, text), round-robin over the conversations.
-    private func makeEntries() -> [HistoryEntry] {
+    private func makeEntries() -> [HistoryRecord] {
         let base = Int64(Date().timeIntervalSince1970 * 1000)
         let text = String(repeating: "x", count: max(1, textSize))
         return (0..<messages).map { index in
@@ -87,7 +87,7 @@ struct HistoryBench: ParsableCommand {
             let message = IRCMessage(tags: [.init("time", time.iso8601), .init("msgid", "bench-\(String(index, radix: 36))")],
                                      source: "user\(index % 50)!u@127.0.0.1", command: "PRIVMSG",
                                      parameters: [conversation, text])
-            return HistoryEntry(message, conversation: conversation, time: time)!
+            return HistoryRecord(conversation: conversation, time: time, message: message)
         }
     }
 }

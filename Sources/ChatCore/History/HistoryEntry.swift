@@ -29,13 +29,8 @@ public struct HistoryEntry: Sendable, Hashable {
     /// The entry for `message` (tagged with `msgid`) delivered in `conversation`; `nil` when the
     /// message carries no `msgid` (nothing to reference it by).
     public init?(_ message: IRCMessage, conversation: String, time: Timestamp) {
-        guard let msgid = message.tag("msgid") else { return nil }
-        // Without the CR LF (one Character in Swift, two bytes).
-        let serialized = message.serialized()
-        let line = String(decoding: serialized.utf8.dropLast(2), as: UTF8.self)
-        self.init(conversation: conversation, msgid: msgid, time: time,
-                  sender: message.sourceNick ?? message.source ?? "", command: message.command,
-                  text: message.command == "TAGMSG" ? "" : message.parameters.last ?? "", line: line)
+        guard message.tag("msgid") != nil else { return nil }
+        self = HistoryRecord(conversation: conversation, time: time, message: message).entry
     }
 }
 

@@ -20,7 +20,7 @@ public enum ServerAction: Sendable, Hashable {
     /// (tagged with the acting user's `uid`). Emitted only when ``ServerConfiguration/federated``.
     case propagate(IRCMessage)
     /// Keep this delivered message in the history store (only with ``ServerConfiguration/historyLimit``).
-    case record(HistoryEntry)
+    case record(HistoryRecord)
     /// Answer a checked `CHATHISTORY` request from the store, then send ``HistoryReply``'s lines.
     case queryHistory(HistoryRequest)
     /// Keep a channel's topic and modes (only with ``ServerConfiguration/historyLimit``).

@@ -111,10 +111,10 @@ extension ServerState {
         if target.hasPrefix("#") {
             guard let channel = channels[CaseMapping.fold(target)] else { return }
             actions.append(.deliver(message, to: channel.members, except: nil))
-            record(message, in: HistoryConversation.channel(channel.name), now: now, into: &actions)
+            record(message, in: HistoryConversation.channel(channel.name), now: now, relayed: true, into: &actions)
         } else {
             let sender = String(source.prefix { $0 != "!" })
-            record(message, in: HistoryConversation.between(sender, target), now: now, into: &actions)
+            record(message, in: HistoryConversation.between(sender, target), now: now, relayed: true, into: &actions)
             if let recipient = clientID(nick: target), let record = client(recipient), !record.isRemote,
                event.command != "TAGMSG" || record.capabilities.contains(.messageTags) {
                 actions.append(.send(message, to: recipient))
@@ -280,12 +280,12 @@ extension ServerState {
             var join = message
             join.parameters = [channel.name]
             actions.append(.deliver(join, to: channel.members, except: nil))
-            record(join, in: folded, now: now, into: &actions)
+            record(join, in: folded, now: now, relayed: true, into: &actions)
             if isNew { channelChanged(folded, into: &actions) }
         case "PART":
             guard let name = parameters.first, let channel = channels[CaseMapping.fold(name)], channel.contains(actor) else { return }
             actions.append(.deliver(message, to: channel.members, except: nil))
-            record(message, in: CaseMapping.fold(name), now: now, into: &actions)
+            record(message, in: CaseMapping.fold(name), now: now, relayed: true, into: &actions)
             leave(actor, channel: CaseMapping.fold(name))
         case "QUIT":
             removeClient(actor, quitMessage: parameters.first ?? "Quit", now: now, into: &actions)
@@ -295,10 +295,10 @@ extension ServerState {
             if target.hasPrefix("#") {
                 guard let channel = channels[CaseMapping.fold(target)] else { return }
                 actions.append(.deliver(message, to: channel.members, except: nil))
-                record(message, in: HistoryConversation.channel(channel.name), now: now, into: &actions)
+                record(message, in: HistoryConversation.channel(channel.name), now: now, relayed: true, into: &actions)
             } else {
                 // Every server keeps private messages too, so a participant who fails over finds them.
-                record(message, in: HistoryConversation.between(client(actor)!.nick, target), now: now, into: &actions)
+                record(message, in: HistoryConversation.between(client(actor)!.nick, target), now: now, relayed: true, into: &actions)
                 if let recipient = clientID(nick: target), let record = client(recipient), !record.isRemote,
                    event.command != "TAGMSG" || record.capabilities.contains(.messageTags) {
                     actions.append(.send(message, to: recipient))
@@ -311,7 +311,7 @@ extension ServerState {
             channel.topicTime = now
             channels[CaseMapping.fold(channel.name)] = channel
             actions.append(.deliver(message, to: channel.members, except: nil))
-            record(message, in: CaseMapping.fold(channel.name), now: now, into: &actions)
+            record(message, in: CaseMapping.fold(channel.name), now: now, relayed: true, into: &actions)
             channelChanged(CaseMapping.fold(channel.name), into: &actions)
         case "MODE":
             guard parameters.count >= 2, var channel = channels[CaseMapping.fold(parameters[0])] else { return }
@@ -342,13 +342,13 @@ extension ServerState {
             }
             channels[CaseMapping.fold(channel.name)] = channel
             actions.append(.deliver(message, to: channel.members, except: nil))
-            record(message, in: CaseMapping.fold(channel.name), now: now, into: &actions)
+            record(message, in: CaseMapping.fold(channel.name), now: now, relayed: true, into: &actions)
             channelChanged(CaseMapping.fold(channel.name), into: &actions)
         case "KICK":
             guard parameters.count >= 2, let channel = channels[CaseMapping.fold(parameters[0])],
                   let target = clientID(nick: parameters[1]), channel.contains(target) else { return }
             actions.append(.deliver(message, to: channel.members, except: nil))
-            record(message, in: CaseMapping.fold(parameters[0]), now: now, into: &actions)
+            record(message, in: CaseMapping.fold(parameters[0]), now: now, relayed: true, into: &actions)
             leave(target, channel: CaseMapping.fold(parameters[0]))
         case "INVITE":
             guard parameters.count >= 2, let target = clientID(nick: parameters[0]), let record = client(target),

@@ -2,13 +2,13 @@ extension ServerState {
     // MARK: - History
 
     /// Keeps `message` (as delivered, with its `msgid`) in the history of `conversation`, when the
-    /// server has a store.
-    func record(_ message: IRCMessage, in conversation: String, now: Timestamp, into actions: inout [ServerAction]) {
-        guard configuration.historyLimit != nil else { return }
-        let time = message.tag("time").flatMap(ServerTime.parse) ?? now
-        if let entry = HistoryEntry(message, conversation: conversation, time: time) {
-            actions.append(.record(entry))
-        }
+    /// server has a store. The time is `now` for what this server originates (its `time` tag says
+    /// the same) and the `time` tag for what other servers relay.
+    func record(_ message: IRCMessage, in conversation: String, now: Timestamp, relayed: Bool = false,
+                into actions: inout [ServerAction]) {
+        guard configuration.historyLimit != nil, message.tag("msgid") != nil else { return }
+        let time = relayed ? message.tag("time").flatMap(ServerTime.parse) ?? now : now
+        actions.append(.record(HistoryRecord(conversation: conversation, time: time, message: message)))
     }
 
     /// Whether events (JOIN, PART, …) carry a `msgid`: with a store, so that they can be replayed
@@ -18,10 +18,10 @@ extension ServerState {
     /// Keeps a channel event (`JOIN`, `PART`, `QUIT`, `NICK`, …) in the history of each of `channels`
     /// (folded names).
     func record<Channels: Sequence<String>>(_ event: IRCMessage, inChannels channels: Channels, now: Timestamp,
-                                            into actions: inout [ServerAction]) {
+                                            relayed: Bool = false, into actions: inout [ServerAction]) {
         guard keepsHistory else { return }
         for folded in channels {
-            record(event, in: folded, now: now, into: &actions)
+            record(event, in: folded, now: now, relayed: relayed, into: &actions)
         }
     }
 

@@ -199,13 +199,14 @@ public final class HistoryStore: Sendable {
 
     /// Stores `entries` in one transaction (a group commit). A message already stored (same
     /// conversation and `msgid`) is skipped.
-    public func append<Entries: Collection<HistoryEntry>>(_ entries: Entries) throws {
+    public func append<Records: Collection<HistoryRecord>>(_ records: Records) throws {
         try pool.write { db in
             let statement = try db.cachedStatement(sql: """
                 INSERT OR IGNORE INTO message (conversation, msgid, time, sender, command, text, line)
                 VALUES (?, ?, ?, ?, ?, ?, ?)
                 """)
-            for entry in entries {
+            for record in records {
+                let entry = record.entry
                 try statement.execute(arguments: [entry.conversation, entry.msgid, entry.time.millisecondsSinceEpoch,
                                                   entry.sender, entry.command, entry.text, entry.line])
             }

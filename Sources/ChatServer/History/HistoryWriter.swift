@@ -22,7 +22,7 @@ public final class HistoryWriter: @unchecked Sendable {
     }
 
     private enum Job {
-        case entries([HistoryEntry])
+        case entries([HistoryRecord])
         case query(HistoryRequest, @Sendable (Result<Answer, any Error>) -> Void)
         case prune(Timestamp)
         case saveChannel(ChannelSnapshot)
@@ -72,7 +72,7 @@ public final class HistoryWriter: @unchecked Sendable {
     }
 
     /// Queues a delivered message for the disk. Never blocks on the disk.
-    public func record(_ entry: HistoryEntry) {
+    public func record(_ entry: HistoryRecord) {
         condition.lock()
         defer { condition.unlock() }
         guard !stopping else { return }

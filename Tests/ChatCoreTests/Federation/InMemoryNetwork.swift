@@ -14,7 +14,7 @@ struct InMemoryNetwork {
         var links: [Int: (node: Int, link: Int)] = [:]
         var inbox: [ClientID: [IRCMessage]] = [:]
         /// What the server gave its history store, in order.
-        var stored: [HistoryEntry] = []
+        var stored: [HistoryRecord] = []
         var closed: [String] = []
     }
 

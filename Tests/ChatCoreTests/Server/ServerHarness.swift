@@ -8,7 +8,7 @@ struct ServerHarness {
     private(set) var closed: [ClientID: String] = [:]
     private(set) var registered: Set<ClientID> = []
     private(set) var propagated: [IRCMessage] = []
-    private(set) var recorded: [HistoryEntry] = []
+    private(set) var recorded: [HistoryRecord] = []
     private(set) var historyQueries: [HistoryRequest] = []
     private(set) var savedChannels: [ChannelSnapshot] = []
     private(set) var savedMarkers: [ReadMarker] = []

@@ -21,7 +21,7 @@ import Testing
         let first = try #require(messages.first)
         let delivered = try #require(server.takeMessages(bob).first { $0.command == "PRIVMSG" })
         #expect(first.msgid == delivered.tag("msgid"))
-        #expect(try IRCMessage.parse(first.line) == delivered, "stored exactly as delivered, client tags too")
+        #expect(try IRCMessage.parse(first.entry.line) == delivered, "stored exactly as delivered, client tags too")
     }
 
     @Test func channelEventsAreRecordedWithAMsgidInEveryChannelTheyConcern() throws {

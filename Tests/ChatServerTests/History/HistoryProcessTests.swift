@@ -93,13 +93,24 @@ import Testing
         let first = try await ServerProcess.start(["--data-dir", directory])
         #expect(try await first.stop() == 0)
         let holder = try DatabaseQueue(path: directory + "/history.sqlite")
-        try await holder.writeWithoutTransaction { db in try db.execute(sql: "BEGIN IMMEDIATE") }
+        // The lock is held inside one database access on a thread of its own, until released.
+        let locked = DispatchSemaphore(value: 0)
+        let release = DispatchSemaphore(value: 0)
+        Thread {
+            try? holder.writeWithoutTransaction { db in
+                try db.execute(sql: "BEGIN IMMEDIATE")
+                locked.signal()
+                release.wait()
+                try db.execute(sql: "ROLLBACK")
+            }
+        }.start()
+        locked.wait()
+        defer { release.signal() }
         let result = try UnprivilegedUser.run(["/bin/sh", "-c",
             "\(UnprivilegedUser.binary) serve --listen 127.0.0.1:0 --data-dir \(directory) 2>&1"])
         #expect(result.status == 1)
         #expect(result.output.contains("cannot open the history database \(directory)/history.sqlite: database is locked"),
                 "\(result.output)")
-        try await holder.writeWithoutTransaction { db in try db.execute(sql: "ROLLBACK") }
     }
 
     @Test func retentionTakesANumberAndAUnit() throws {

@@ -11,12 +11,12 @@ import Testing
     }
 
     /// `count` messages `m1…` in `#c`, one second apart from `base`.
-    static func messages(_ range: ClosedRange<Int>, in conversation: String = "#c", base: Int64 = 1_795_000_000_000) -> [HistoryEntry] {
+    static func messages(_ range: ClosedRange<Int>, in conversation: String = "#c", base: Int64 = 1_795_000_000_000) -> [HistoryRecord] {
         range.map { index in
             let time = Timestamp(millisecondsSinceEpoch: base + Int64(index) * 1000)
             let message = IRCMessage(tags: [.init("time", time.iso8601), .init("msgid", "m\(index)")], source: "a!u@h",
                                      command: "PRIVMSG", parameters: [conversation.hasPrefix("#") ? conversation : "b", "text \(index)"])
-            return HistoryEntry(message, conversation: conversation, time: time)!
+            return HistoryRecord(conversation: conversation, time: time, message: message)
         }
     }
 
@@ -55,8 +55,8 @@ import Testing
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let store = try HistoryStore(directory: directory)
         try store.append(Self.messages(1...2))
-        let join = HistoryEntry(IRCMessage(tags: [.init("msgid", "j1")], source: "b!u@h", command: "JOIN", parameters: ["#c"]),
-                                conversation: "#c", time: Timestamp(millisecondsSinceEpoch: 1_795_000_003_000))!
+        let join = HistoryRecord(conversation: "#c", time: Timestamp(millisecondsSinceEpoch: 1_795_000_003_000),
+                                 message: IRCMessage(tags: [.init("msgid", "j1")], source: "b!u@h", command: "JOIN", parameters: ["#c"]))
         try store.append([join])
         #expect(ids(try store.entries(request(.latest(after: nil), limit: 2))) == ["m1", "m2"])
         var playback = request(.latest(after: nil), limit: 2)
@@ -122,11 +122,11 @@ import Testing
         let directory = Self.temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let store = try HistoryStore(directory: directory)
-        func entry(_ id: String, _ text: String, in conversation: String, from sender: String = "a", at second: Int64) -> HistoryEntry {
+        func entry(_ id: String, _ text: String, in conversation: String, from sender: String = "a", at second: Int64) -> HistoryRecord {
             let time = Timestamp(millisecondsSinceEpoch: 1_795_000_000_000 + second * 1000)
-            return HistoryEntry(IRCMessage(tags: [.init("time", time.iso8601), .init("msgid", id)], source: "\(sender)!u@h",
-                                           command: "PRIVMSG", parameters: [conversation, text]),
-                                conversation: conversation, time: time)!
+            return HistoryRecord(conversation: conversation, time: time,
+                                 message: IRCMessage(tags: [.init("time", time.iso8601), .init("msgid", id)], source: "\(sender)!u@h",
+                                                     command: "PRIVMSG", parameters: [conversation, text]))
         }
         try store.append([
             entry("s1", "the deploy failed", in: "#ops", at: 1),
