@@ -139,7 +139,43 @@ public final class HistoryStore: Sendable {
                 );
                 """)
         }
+        migrator.registerMigration("v5") { db in
+            // Cheaper writes: no index on time (retention finds its cut by `seq`), and the search
+            // index is filled in the background (``indexPending(limit:)``) rather than by a
+            // trigger on every insert.
+            try db.execute(sql: """
+                DROP INDEX message_by_time;
+                DROP TRIGGER message_fts_insert;
+                DROP TRIGGER message_fts_delete;
+                CREATE TABLE fts_progress (id INTEGER PRIMARY KEY CHECK (id = 1), last_seq INTEGER NOT NULL);
+                INSERT INTO fts_progress (id, last_seq) VALUES (1, (SELECT IFNULL(MAX(seq), 0) FROM message));
+                CREATE TRIGGER message_fts_delete AFTER DELETE ON message
+                WHEN old.command IN ('PRIVMSG', 'NOTICE') AND old.seq <= (SELECT last_seq FROM fts_progress) BEGIN
+                    INSERT INTO message_fts(message_fts, rowid, text) VALUES ('delete', old.seq, old.text);
+                END;
+                """)
+        }
         return migrator
+    }
+
+    // MARK: - Search index
+
+    /// Adds up to `limit` stored rows not yet in the search index to it; returns how many rows it
+    /// went past (0 when the index is current). Run when the history thread has nothing else to do.
+    @discardableResult
+    public func indexPending(limit: Int) throws -> Int {
+        try pool.write { db in
+            let last = try Int64.fetchOne(db, sql: "SELECT last_seq FROM fts_progress") ?? 0
+            let newest = try Int64.fetchOne(db, sql: "SELECT IFNULL(MAX(seq), 0) FROM message") ?? 0
+            guard newest > last else { return 0 }
+            let upper = min(newest, last + Int64(limit))
+            try db.execute(sql: """
+                INSERT INTO message_fts(rowid, text) SELECT seq, text FROM message
+                WHERE seq > ? AND seq <= ? AND command IN ('PRIVMSG', 'NOTICE')
+                """, arguments: [last, upper])
+            try db.execute(sql: "UPDATE fts_progress SET last_seq = ?", arguments: [upper])
+            return Int(upper - last)
+        }
     }
 
     // MARK: - Read markers
@@ -217,7 +253,13 @@ public final class HistoryStore: Sendable {
     @discardableResult
     public func prune(olderThan cutoff: Timestamp) throws -> Int {
         try pool.write { db in
-            try db.execute(sql: "DELETE FROM message WHERE time < ?", arguments: [cutoff.millisecondsSinceEpoch])
+            // Rows are stored in time order (nearly: relayed messages keep their origin's time), so
+            // the cut is the first row at or after the cutoff, found from the oldest end.
+            try db.execute(sql: """
+                DELETE FROM message WHERE seq < IFNULL(
+                    (SELECT seq FROM message WHERE time >= ? ORDER BY seq LIMIT 1),
+                    (SELECT IFNULL(MAX(seq), 0) + 1 FROM message))
+                """, arguments: [cutoff.millisecondsSinceEpoch])
             return db.changesCount
         }
     }
@@ -231,6 +273,10 @@ public final class HistoryStore: Sendable {
     /// The entries a `CHATHISTORY` selection asks for, oldest first.
     /// - Throws: ``UnknownReference`` when a `msgid=` reference is not in the conversation.
     public func entries(_ request: HistoryRequest) throws -> [HistoryEntry] {
+        if case .search = request.query.selection {
+            // A search sees everything stored: the index catches up first.
+            while try indexPending(limit: 50_000) > 0 {}
+        }
         let conversation = request.conversation
         let limit = request.query.limit
         return try pool.read { db in

@@ -147,6 +147,7 @@ public final class HistoryWriter: @unchecked Sendable {
             condition.unlock()
             if done { break }
             run(taken)
+            indexWhileIdle()
         }
         condition.lock()
         finished = true
@@ -204,6 +205,23 @@ public final class HistoryWriter: @unchecked Sendable {
                 } catch {
                     logger.warning("history pruning failed", metadata: ["error": "\(error)"])
                 }
+            }
+        }
+    }
+
+    /// Fills the search index in chunks while no other work waits (it never delays a commit by
+    /// more than one chunk).
+    private func indexWhileIdle() {
+        while true {
+            condition.lock()
+            let idle = jobs.isEmpty && !stopping
+            condition.unlock()
+            guard idle else { return }
+            do {
+                guard try store.indexPending(limit: 2_000) > 0 else { return }
+            } catch {
+                logger.warning("search index not updated", metadata: ["error": "\(error)"])
+                return
             }
         }
     }
