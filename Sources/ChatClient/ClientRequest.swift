@@ -21,6 +21,8 @@ public enum ClientRequest: Sendable, Hashable {
     case olderHistory(target: String)
     /// Search the history of `target` (all conversations when `nil`) for `text`.
     case search(text: String, target: String?)
+    /// You have read `target` up to `time` (`draft/read-marker`).
+    case markRead(target: String, time: Timestamp)
 
     /// Runs the request against the machine, returning the actions to carry out.
     public func apply<R: RandomNumberGenerator>(to machine: inout ClientStateMachine<R>, now: Timestamp) -> [ClientAction] {
@@ -40,6 +42,7 @@ public enum ClientRequest: Sendable, Hashable {
         case .sync(let token): machine.syncWithServer(token: token)
         case .olderHistory(let target): machine.requestOlderHistory(target: target)
         case .search(let text, let target): machine.search(text, in: target)
+        case .markRead(let target, let time): machine.markRead(target: target, time: time)
         }
     }
 }

@@ -125,6 +125,9 @@ public enum ClientEvent: Sendable, Hashable {
     /// What a `/search` found on the server (oldest first); `nil` results when the server cannot
     /// search (`soju.im/search`), so that the front end searches what it shows.
     case searchResults(query: String, target: String?, results: [ChatMessage]?)
+    /// How far you have read `target` according to the server (`draft/read-marker`), e.g. on
+    /// another client of yours; `nil` when nothing was marked yet.
+    case readMarker(target: String, time: Timestamp?)
     /// The server's `005 RPL_ISUPPORT` values changed (case mapping, prefixes, limits).
     case serverSupport(ServerSupport)
     /// The server answered ``ClientStateMachine/syncWithServer(token:)``: it has processed every

@@ -100,6 +100,16 @@ extension ClientStateMachine {
         return [.send(request)]
     }
 
+    /// You have read `target` up to `time`: the server keeps it (`draft/read-marker`) so that your
+    /// other clients know. Only ever forward, and nothing without the capability.
+    public mutating func markRead(target: String, time: Timestamp) -> [ClientAction] {
+        guard case .registered(let session) = state, session.capabilities.contains("draft/read-marker") else { return [] }
+        let key = serverSupport.caseMapping.fold(target)
+        guard readMarkers[key].map({ time > $0 }) ?? true else { return [] }
+        readMarkers[key] = time
+        return [.send(IRCMessage("MARKREAD", target, "timestamp=" + time.iso8601))]
+    }
+
     /// `/search`: the server's `SEARCH` where offered (``ClientEvent/searchResults(query:target:results:)``
     /// follows), else that event at once with `nil` results so that the front end searches locally.
     public mutating func search(_ text: String, in target: String?) -> [ClientAction] {

@@ -130,6 +130,14 @@ extension ClientStateMachine {
             let (request, events) = history.batchEnded(id: String(reference.dropFirst()))
             return (request.map { [.send($0)] } ?? []) + events.map { .emit($0) }
 
+        case "MARKREAD" where parameters.count >= 2:
+            let time = parameters[1].hasPrefix("timestamp=") ? ServerTime.parse(String(parameters[1].dropFirst(10))) : nil
+            if let time {
+                let key = serverSupport.caseMapping.fold(parameters[0])
+                readMarkers[key] = max(readMarkers[key] ?? time, time)
+            }
+            return [.emit(.readMarker(target: parameters[0], time: time))]
+
         case "CHATHISTORY" where parameters.count >= 2 && parameters[0] == "TARGETS":
             let name = parameters[1]
             return history.targetListed(name, isChannel: serverSupport.isChannel(name), serverSupport.caseMapping)

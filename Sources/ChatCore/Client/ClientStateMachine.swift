@@ -69,6 +69,8 @@ public struct ClientStateMachine<Random: RandomNumberGenerator> {
     public internal(set) var userHost: String?
     /// Catching up with the server's history (kept across reconnects: the last message seen).
     var history: HistorySync
+    /// The newest read marker sent or received per conversation key (`draft/read-marker`).
+    var readMarkers: [String: Timestamp] = [:]
 
     public init(configuration: ClientConfiguration, random: Random) {
         self.configuration = configuration
@@ -377,7 +379,7 @@ public struct ClientStateMachine<Random: RandomNumberGenerator> {
             case .message(let m), .notice(let m), .action(let m): chat = m
             case .stateChanged, .connectionLost, .ctcpRequest, .ctcpReply, .joined, .parted, .quit, .kicked, .nickChanged,
                  .names, .members, .topic, .topicSetBy, .mode, .invited, .serverError, .numericError, .serverInfo, .error,
-                 .lag, .synced, .historyReplayed, .olderHistory, .searchResults, .serverSupport:
+                 .lag, .synced, .historyReplayed, .olderHistory, .searchResults, .readMarker, .serverSupport:
                 return [action]
             }
             return history.chat(event, key: HistorySync.key(chat.conversation, serverSupport.caseMapping),

@@ -31,8 +31,18 @@ struct ChatController: Sendable {
             return leaveActiveBuffer(reason: nil)
         case .character, .enter, .backspace, .delete, .left, .right, .up, .down, .home, .end, .pageUp, .pageDown,
              .tab, .backTab, .function, .ctrl, .alt, .withAlt, .withCtrl, .escape, .resize, .paste:
-            return view.handle(key).flatMap { run($0) }
+            let shown = view.activeBuffer.name
+            let requests = view.handle(key).flatMap { run($0) }
+            return requests + (view.activeBuffer.name == shown ? [] : readMarkerForActiveBuffer())
         }
+    }
+
+    /// The buffer in view is read up to its newest line: the server keeps the marker
+    /// (`draft/read-marker`) for your other clients.
+    private func readMarkerForActiveBuffer() -> [ClientRequest] {
+        let buffer = view.activeBuffer
+        guard buffer.kind != .server, let newest = buffer.lines.last else { return [] }
+        return [.markRead(target: buffer.name, time: Timestamp(millisecondsSinceEpoch: newest.timestamp))]
     }
 
     private mutating func run(_ action: InputAction) -> [ClientRequest] {
@@ -148,6 +158,12 @@ struct ChatController: Sendable {
         case .message(let message), .notice(let message), .action(let message):
             if let line = chatLine(for: event) {
                 view.append(line, to: message.conversation.bufferName, quiet: message.isHistory)
+            }
+        case .readMarker(let target, let time):
+            // Read elsewhere (another client of yours) up to the newest line: read here too.
+            if let time, let index = view.bufferIndex(named: target),
+               let newest = view.buffers[index].lines.last, newest.timestamp <= time.millisecondsSinceEpoch {
+                view.markBufferRead(at: index)
             }
         case .searchResults(let query, let target, let results):
             showSearch(query, target: target, results: results, now: time)

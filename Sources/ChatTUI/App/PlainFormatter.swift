@@ -37,7 +37,7 @@ enum PlainFormatter {
             text = "*** names \(channel): " + members.map { $0.prefixes + $0.nick }.joined(separator: " ")
         case .topic(let channel, let topic, let setBy, let isChange):
             text = isChange ? "*** \(setBy ?? "someone") changed the topic of \(channel) to: \(topic)" : "*** topic \(channel): \(topic)"
-        case .topicSetBy, .lag, .synced, .members, .ctcpRequest, .ctcpReply, .serverSupport, .historyReplayed, .olderHistory:
+        case .topicSetBy, .lag, .synced, .members, .ctcpRequest, .ctcpReply, .serverSupport, .historyReplayed, .olderHistory, .readMarker:
             text = nil
         case .searchResults(let query, _, let results):
             if let results {

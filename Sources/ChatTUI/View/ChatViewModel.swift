@@ -130,6 +130,12 @@ struct ChatViewModel: Sendable {
         buffers[index].markRead()
     }
 
+    /// Clears a buffer's unread count and activity (read on another client).
+    mutating func markBufferRead(at index: Int) {
+        guard buffers.indices.contains(index) else { return }
+        buffers[index].markRead()
+    }
+
     /// Shows the buffer named `name`, if any.
     mutating func switchTo(name: String) {
         if let index = bufferIndex(named: name) { switchTo(index: index) }

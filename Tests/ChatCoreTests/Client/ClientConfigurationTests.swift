@@ -9,7 +9,7 @@ import Testing
         #expect(configuration.password == nil)
         #expect(configuration.channels == ["#chatty"])
         #expect(configuration.requestedCapabilities == ["message-tags", "server-time", "echo-message", "multi-prefix", "batch",
-                                                        "draft/chathistory", "soju.im/search"])
+                                                        "draft/chathistory", "soju.im/search", "draft/read-marker"])
         #expect(configuration.reconnectBase == .seconds(1))
         #expect(configuration.reconnectMax == .seconds(60))
         #expect(configuration.reconnectJitter == 0.2)

@@ -200,3 +200,22 @@ import Testing
         #expect(machine.search("x", in: "#c") == [.emit(.searchResults(query: "x", target: "#c", results: nil))])
     }
 }
+
+@Suite struct ClientStateMachineReadMarkerTests: ClientTestCase {
+    @Test func markersGoForwardOnlyAndComeBackAsEvents() {
+        var machine = ClientStateMachine(configuration: ClientConfiguration(nick: "me", channels: []),
+                                         random: SystemRandomNumberGenerator())
+        _ = machine.connectRequested(now: t(0))
+        _ = machine.connected(now: t(0))
+        _ = machine.messageReceived(irc(":srv CAP * LS :draft/read-marker"), now: t(1))
+        _ = machine.messageReceived(irc(":srv CAP * ACK :draft/read-marker"), now: t(1))
+        _ = machine.messageReceived(irc(":srv 001 me :Welcome"), now: t(2))
+        let noon = ServerTime.parse("2026-12-02T12:00:00.000Z")!
+        #expect(machine.markRead(target: "#c", time: noon) == [.send(IRCMessage("MARKREAD", "#c", "timestamp=2026-12-02T12:00:00.000Z"))])
+        #expect(machine.markRead(target: "#C", time: noon).isEmpty, "not again, not back")
+        #expect(machine.messageReceived(irc(":srv MARKREAD #d timestamp=2026-12-02T13:00:00.000Z"), now: t(3))
+            == [.emit(.readMarker(target: "#d", time: ServerTime.parse("2026-12-02T13:00:00.000Z")))])
+        #expect(machine.markRead(target: "#d", time: noon).isEmpty, "behind what the server has")
+        #expect(machine.messageReceived(irc(":srv MARKREAD #e *"), now: t(4)) == [.emit(.readMarker(target: "#e", time: nil))])
+    }
+}

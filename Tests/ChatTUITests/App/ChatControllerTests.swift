@@ -131,6 +131,25 @@ import Testing
         #expect(controller.view.activeBuffer.unreadCount == 0)
     }
 
+    @Test func readMarkersGoOutOnSwitchingAndComeInFromOtherClients() {
+        var controller = ChatController(server: "srv", nick: "me")
+        joined(&controller, channel: "#a")
+        joined(&controller, channel: "#b")
+        let later = Timestamp(millisecondsSinceEpoch: now.millisecondsSinceEpoch + 5_000)
+        controller.apply(.message(ChatMessage(conversation: .channel("#a"), sender: "bob", text: "unread", time: later)), now: later)
+        #expect(controller.view.buffer(named: "#a")?.unreadCount == 1)
+        // Read on another client of mine: read here too.
+        controller.apply(.readMarker(target: "#a", time: later), now: later)
+        #expect(controller.view.buffer(named: "#a")?.unreadCount == 0)
+        controller.apply(.message(ChatMessage(conversation: .channel("#a"), sender: "bob", text: "newer", time: later)), now: later)
+        controller.apply(.readMarker(target: "#a", time: now), now: later)
+        #expect(controller.view.buffer(named: "#a")?.unreadCount == 1, "an older marker leaves newer lines unread")
+        // Looking at #a marks it read on the server.
+        let requests = controller.handle(.ctrl("p"), now: later)
+        #expect(controller.view.activeBuffer.name == "#a")
+        #expect(requests == [.markRead(target: "#a", time: later)])
+    }
+
     @Test func slashCommandsBecomeRequests() {
         var controller = ChatController(server: "srv", nick: "me")
         joined(&controller)
