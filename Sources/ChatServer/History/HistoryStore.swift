@@ -13,6 +13,11 @@ import GRDB
 /// - indexes on `(conversation, seq)`, `(conversation, msgid)` (unique: a relayed duplicate is
 ///   stored once) and `time` (retention).
 ///
+/// Migrations `v5` and `v6` made writes cheap: `message` keeps no index but its rowid; lookups by
+/// conversation and msgid use `message_index(seq, conversation, msgid)`, which the history thread
+/// fills (with the search index) while idle and catches up before every query; a duplicate is
+/// indexed once; `fts_progress.last_seq` says how far both indexes go.
+///
 /// Migration `v2`: `channel(folded PRIMARY KEY, name, topic, topic_setter, topic_time, flags, key,
 /// user_limit, created)`: each channel's topic and modes (`flags` are the letters of `imnst`), kept
 /// when its last member leaves and restored when someone joins it again, also after a restart.
@@ -155,13 +160,37 @@ public final class HistoryStore: Sendable {
                 END;
                 """)
         }
+        migrator.registerMigration("v6") { db in
+            // Cheapest writes: `message` is only appended to (no index but its rowid). Lookups by
+            // conversation and msgid go through `message_index`, filled with the search index by
+            // the history thread while idle, and caught up before every query.
+            try db.execute(sql: """
+                CREATE TABLE message_index (seq INTEGER PRIMARY KEY, conversation TEXT NOT NULL, msgid TEXT NOT NULL);
+                INSERT INTO message_index (seq, conversation, msgid) SELECT seq, conversation, msgid FROM message
+                    WHERE seq <= (SELECT last_seq FROM fts_progress);
+                CREATE INDEX message_index_by_conversation ON message_index(conversation, seq);
+                CREATE UNIQUE INDEX message_index_by_msgid ON message_index(conversation, msgid);
+                DROP INDEX message_by_conversation;
+                DROP INDEX message_by_msgid;
+                CREATE TRIGGER message_index_delete AFTER DELETE ON message BEGIN
+                    DELETE FROM message_index WHERE seq = old.seq;
+                END;
+                """)
+        }
         return migrator
     }
 
-    // MARK: - Search index
+    // MARK: - Indexes
 
-    /// Adds up to `limit` stored rows not yet in the search index to it; returns how many rows it
-    /// went past (0 when the index is current). Run when the history thread has nothing else to do.
+    /// Indexes everything stored (before a query).
+    func catchUpIndexes() throws {
+        while try indexPending(limit: 50_000) > 0 {}
+    }
+
+    /// Adds up to `limit` stored rows not yet indexed to the lookup index and the search index;
+    /// returns how many rows it went past (0 when the indexes are current). Run when the history
+    /// thread has nothing else to do, and before a query. A message stored twice (same
+    /// conversation and msgid) is indexed once.
     @discardableResult
     public func indexPending(limit: Int) throws -> Int {
         try pool.write { db in
@@ -170,8 +199,12 @@ public final class HistoryStore: Sendable {
             guard newest > last else { return 0 }
             let upper = min(newest, last + Int64(limit))
             try db.execute(sql: """
-                INSERT INTO message_fts(rowid, text) SELECT seq, text FROM message
-                WHERE seq > ? AND seq <= ? AND command IN ('PRIVMSG', 'NOTICE')
+                INSERT OR IGNORE INTO message_index (seq, conversation, msgid) SELECT seq, conversation, msgid FROM message
+                WHERE seq > ? AND seq <= ?
+                """, arguments: [last, upper])
+            try db.execute(sql: """
+                INSERT INTO message_fts(rowid, text) SELECT m.seq, m.text FROM message_index i JOIN message m ON m.seq = i.seq
+                WHERE i.seq > ? AND i.seq <= ? AND m.command IN ('PRIVMSG', 'NOTICE')
                 """, arguments: [last, upper])
             try db.execute(sql: "UPDATE fts_progress SET last_seq = ?", arguments: [upper])
             return Int(upper - last)
@@ -238,7 +271,7 @@ public final class HistoryStore: Sendable {
     public func append<Records: Collection<HistoryRecord>>(_ records: Records) throws {
         try pool.write { db in
             let statement = try db.cachedStatement(sql: """
-                INSERT OR IGNORE INTO message (conversation, msgid, time, sender, command, text, line)
+                INSERT INTO message (conversation, msgid, time, sender, command, text, line)
                 VALUES (?, ?, ?, ?, ?, ?, ?)
                 """)
             for record in records {
@@ -264,8 +297,10 @@ public final class HistoryStore: Sendable {
         }
     }
 
+    /// Messages stored and reachable (duplicates counted once).
     public func count() throws -> Int {
-        try pool.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM message") ?? 0 }
+        try catchUpIndexes()
+        return try pool.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM message_index") ?? 0 }
     }
 
     // MARK: - Reading
@@ -273,29 +308,30 @@ public final class HistoryStore: Sendable {
     /// The entries a `CHATHISTORY` selection asks for, oldest first.
     /// - Throws: ``UnknownReference`` when a `msgid=` reference is not in the conversation.
     public func entries(_ request: HistoryRequest) throws -> [HistoryEntry] {
-        if case .search = request.query.selection {
-            // A search sees everything stored: the index catches up first.
-            while try indexPending(limit: 50_000) > 0 {}
-        }
+        // A query sees everything stored: the indexes catch up first.
+        try catchUpIndexes()
         let conversation = request.conversation
         let limit = request.query.limit
         return try pool.read { db in
             func bound(_ reference: HistoryReference) throws -> Bound {
                 switch reference {
                 case .timestamp(let time):
-                    return Bound(column: "time", value: time.millisecondsSinceEpoch, time: time.millisecondsSinceEpoch)
+                    return Bound(column: "m.time", value: time.millisecondsSinceEpoch, time: time.millisecondsSinceEpoch)
                 case .msgid(let msgid):
-                    guard let row = try Row.fetchOne(db, sql: "SELECT seq, time FROM message WHERE conversation = ? AND msgid = ?",
-                                                     arguments: [conversation, msgid]) else { throw UnknownReference() }
-                    return Bound(column: "seq", value: row["seq"], time: row["time"])
+                    guard let row = try Row.fetchOne(db, sql: """
+                        SELECT i.seq, m.time FROM message_index i JOIN message m ON m.seq = i.seq
+                        WHERE i.conversation = ? AND i.msgid = ?
+                        """, arguments: [conversation, msgid]) else { throw UnknownReference() }
+                    return Bound(column: "i.seq", value: row["seq"], time: row["time"])
                 }
             }
             // Without event playback, only messages count towards the limit.
-            let kinds = request.eventPlayback ? "" : " AND command IN ('PRIVMSG', 'NOTICE')"
+            let kinds = request.eventPlayback ? "" : " AND m.command IN ('PRIVMSG', 'NOTICE')"
             func fetch(_ condition: String, _ arguments: [any DatabaseValueConvertible], descending: Bool, limit: Int) throws -> [HistoryEntry] {
                 guard limit > 0 else { return [] }
-                let sql = "SELECT * FROM message WHERE conversation = ?\(kinds)\(condition.isEmpty ? "" : " AND " + condition) "
-                    + "ORDER BY seq \(descending ? "DESC" : "ASC") LIMIT ?"
+                let sql = "SELECT m.* FROM message_index i JOIN message m ON m.seq = i.seq WHERE i.conversation = ?"
+                    + "\(kinds)\(condition.isEmpty ? "" : " AND " + condition) "
+                    + "ORDER BY i.seq \(descending ? "DESC" : "ASC") LIMIT ?"
                 let rows = try Row.fetchAll(db, sql: sql, arguments: StatementArguments([conversation] + arguments + [limit]))
                 let entries = rows.map(Self.entry)
                 return descending ? entries.reversed() : entries
@@ -381,6 +417,7 @@ public final class HistoryStore: Sendable {
     /// a message between the two instants, newest first.
     public func targets(_ request: HistoryRequest) throws -> [HistoryReply.Target] {
         guard case .targets(let from, let to) = request.query.selection else { return [] }
+        try catchUpIndexes()
         let own = CaseMapping.fold(request.nick)
         let (readable, scope) = Self.readable(by: request, column: "conversation")
         let sql = """
