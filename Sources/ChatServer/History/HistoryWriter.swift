@@ -93,37 +93,30 @@ public final class HistoryWriter: @unchecked Sendable {
 
     /// Answers `request` on the history thread; `completion` runs there too.
     public func query(_ request: HistoryRequest, completion: @escaping @Sendable (Result<Answer, any Error>) -> Void) {
-        condition.lock()
-        defer { condition.unlock() }
-        guard !stopping else { return }
-        jobs.append(.query(request, completion))
-        condition.signal()
+        enqueue(.query(request, completion))
     }
 
     /// Keeps a channel's topic and modes (in order with the messages around it).
     public func save(_ snapshot: ChannelSnapshot) {
-        condition.lock()
-        defer { condition.unlock() }
-        guard !stopping else { return }
-        jobs.append(.saveChannel(snapshot))
-        condition.signal()
+        enqueue(.saveChannel(snapshot))
     }
 
     /// Keeps a read marker.
     public func save(_ marker: ReadMarker) {
-        condition.lock()
-        defer { condition.unlock() }
-        guard !stopping else { return }
-        jobs.append(.saveReadMarker(marker))
-        condition.signal()
+        enqueue(.saveReadMarker(marker))
     }
 
     /// Deletes history older than `cutoff` (in the background, between commits).
     public func prune(olderThan cutoff: Timestamp) {
+        enqueue(.prune(cutoff))
+    }
+
+    /// Queues work for the history thread (nothing once stopping).
+    private func enqueue(_ job: Job) {
         condition.lock()
         defer { condition.unlock() }
         guard !stopping else { return }
-        jobs.append(.prune(cutoff))
+        jobs.append(job)
         condition.signal()
     }
 
