@@ -6,6 +6,9 @@ import ChatCore
 struct ChatController: Sendable {
     var view: ChatViewModel
     private(set) var nick: String
+    /// Channels the user asked to join (`/join`), by folded name: their JOIN shows the channel.
+    /// Automatic rejoins after a reconnect never change the buffer in view (or the draft).
+    private var requestedJoins: Set<String> = []
     /// Set once the user asked to quit; the app exits when the connection is closed.
     private(set) var quitRequested = false
     /// Default quit message.
@@ -71,6 +74,7 @@ struct ChatController: Sendable {
         let context = CommandContext(target: buffer.kind == .server ? nil : buffer.name, targetIsChannel: buffer.kind == .channel)
         switch input.outcome(in: context) {
         case .send(let requests):
+            for case .join(let channel, _) in requests { requestedJoins.insert(view.caseMapping.fold(channel)) }
             return requests
         case .openQuery(let nick, let requests):
             view.openBuffer(nick, kind: .query, activate: true)
@@ -181,7 +185,12 @@ struct ChatController: Sendable {
         case .ctcpReply(let from, let command, let argument):
             line(.info, "CTCP \(command) reply from \(from): \(argument)", in: nil)
         case .joined(let channel, let nick, let isOwn):
-            if isOwn { view.openBuffer(channel, kind: .channel, activate: true) }
+            if isOwn {
+                // A channel the user joined, or a new buffer (the first connection's channels), is
+                // shown; a rejoin after a reconnect leaves the view where the user is.
+                let asked = requestedJoins.remove(view.caseMapping.fold(channel)) != nil
+                view.openBuffer(channel, kind: .channel, activate: asked || view.bufferIndex(named: channel) == nil)
+            }
             line(.join, "\(nick) has joined \(channel)", nick: nick, in: channel)
         case .parted(let channel, let nick, let reason, let isOwn):
             if isOwn {

@@ -150,6 +150,33 @@ import Testing
         #expect(requests == [.markRead(target: "#a", time: later)])
     }
 
+    /// Issue 14's first defect: after a reconnect the view jumped to the last rejoined channel and
+    /// the next line (and the draft) went there.
+    @Test func aReconnectNeverChangesTheBufferInViewOrTheDraft() {
+        var controller = ChatController(server: "srv", nick: "me")
+        joined(&controller, channel: "#chatty")
+        joined(&controller, channel: "#offline")
+        controller.view.switchTo(name: "#chatty")
+        for character in "half typed" { _ = controller.handle(.character(character), now: now) }
+        controller.apply(.connectionLost(reason: "gone"), now: now)
+        controller.apply(.stateChanged(.registered(nick: "me")), now: now)
+        controller.apply(.joined(channel: "#chatty", nick: "me", isOwn: true), now: now)
+        controller.apply(.joined(channel: "#offline", nick: "me", isOwn: true), now: now)
+        #expect(controller.view.activeBuffer.name == "#chatty")
+        #expect(controller.handle(.enter, now: now) == [.message(target: "#chatty", text: "half typed")])
+        // A channel the user joins is shown.
+        for character in "/join #new" { _ = controller.handle(.character(character), now: now) }
+        #expect(controller.handle(.enter, now: now) == [.join(channel: "#new", key: nil)])
+        controller.apply(.joined(channel: "#new", nick: "me", isOwn: true), now: now)
+        #expect(controller.view.activeBuffer.name == "#new")
+        // And so is a channel /join-ed again after it was left.
+        controller.view.switchTo(name: "#chatty")
+        for character in "/join #offline" { _ = controller.handle(.character(character), now: now) }
+        _ = controller.handle(.enter, now: now)
+        controller.apply(.joined(channel: "#offline", nick: "me", isOwn: true), now: now)
+        #expect(controller.view.activeBuffer.name == "#offline")
+    }
+
     @Test func slashCommandsBecomeRequests() {
         var controller = ChatController(server: "srv", nick: "me")
         joined(&controller)
