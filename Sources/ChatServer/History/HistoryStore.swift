@@ -1,6 +1,7 @@
 import ChatCore
 import Foundation
 import GRDB
+import GRDBSQLite
 
 /// The history database: an SQLite file in WAL mode (through GRDB) in the server's data directory.
 ///
@@ -274,13 +275,44 @@ public final class HistoryStore: Sendable {
                 INSERT INTO message (conversation, msgid, time, sender, command, text, line)
                 VALUES (?, ?, ?, ?, ?, ?, ?)
                 """)
+            // Bound with SQLite's own calls: GRDB's boxed arguments were a tenth of the write path.
+            let handle = statement.sqliteStatement
             for record in records {
                 let entry = record.entry
-                try statement.execute(arguments: [entry.conversation, entry.msgid, entry.time.millisecondsSinceEpoch,
-                                                  entry.sender, entry.command, entry.text, entry.line])
+                sqlite3_reset(handle)
+                Self.bind(entry.conversation, at: 1, in: handle)
+                Self.bind(entry.msgid, at: 2, in: handle)
+                sqlite3_bind_int64(handle, 3, entry.time.millisecondsSinceEpoch)
+                Self.bind(entry.sender, at: 4, in: handle)
+                Self.bind(entry.command, at: 5, in: handle)
+                Self.bind(entry.text, at: 6, in: handle)
+                Self.bind(entry.line, at: 7, in: handle)
+                let code = sqlite3_step(handle)
+                guard code == SQLITE_DONE else {
+                    sqlite3_reset(handle)
+                    throw DatabaseError(resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errmsg(db.sqliteConnection)))
+                }
             }
+            sqlite3_reset(handle)
+            sqlite3_clear_bindings(handle)
         }
     }
+
+    /// Binds a string as text (SQLite copies it).
+    private static func bind(_ text: String, at index: Int32, in statement: OpaquePointer) {
+        var text = text
+        text.withUTF8 { bytes in
+            guard let base = bytes.baseAddress, !bytes.isEmpty else {
+                _ = sqlite3_bind_text(statement, index, "", 0, Self.transient)
+                return
+            }
+            _ = sqlite3_bind_text(statement, index, UnsafeRawPointer(base).assumingMemoryBound(to: CChar.self),
+                                  Int32(bytes.count), Self.transient)
+        }
+    }
+
+    /// `SQLITE_TRANSIENT`: SQLite copies the bytes before the call returns.
+    private static let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
 
     /// Deletes what is older than `cutoff`; returns how many rows went.
     @discardableResult

@@ -228,10 +228,16 @@ final class ReadmePlace {
             if !busy.isEmpty {
                 let note = "the README's ports \(busy) are in use on this machine (run the suite as root for a network namespace)"
                 if ExternalTool.isCI { throw ExternalTool.Missing(description: note) }
-                try Test.cancel(Comment(rawValue: note))
+                try Self.cancel(note)
             }
         }
         directory = try UnprivilegedUser.makeDirectory("readme")
+    }
+
+    /// Cancels the test (``Test/cancel(_:)`` never returns; called here, nothing of the
+    /// initialiser follows it, which the compiler would warn about).
+    private static func cancel(_ note: String) throws {
+        try Test.cancel(Comment(rawValue: note))
     }
 
     /// `swift run -c release chatty-tui` is the built `chatty-tui` on `PATH`.
