@@ -83,7 +83,8 @@ struct MessageTranslator {
             return [.emit(.serverInfo(code: nil, text: message.description))]
         }
         let text = Self.numericText(message)
-        if (400..<600).contains(code) {
+        // 422 (no MOTD) says there is nothing to show, not that something went wrong.
+        if (400..<600).contains(code), code != 422 {
             return [.emit(.numericError(code: code, text: text))]
         }
         return [.emit(.serverInfo(code: code, text: text))]

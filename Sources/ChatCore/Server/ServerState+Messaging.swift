@@ -15,7 +15,16 @@ extension ServerState {
             if !isNotice { reply(id, Numeric.noTextToSend, "No text to send", into: &actions) }
             return
         }
-        let targetList = targets.utf8.contains(UInt8(ascii: ",")) ? targets.split(separator: ",").map(String.init) : [targets]
+        var targetList = targets.utf8.contains(UInt8(ascii: ",")) ? targets.split(separator: ",").map(String.init) : [targets]
+        if targetList.count > 1 {
+            // `#a,#A` names one target: it gets the message once.
+            var seen: Set<String> = []
+            targetList.removeAll { !seen.insert(CaseMapping.fold($0)).inserted }
+        }
+        if targetList.isEmpty {
+            if !isNotice { reply(id, Numeric.noRecipient, "No recipient given (\(command))", into: &actions) }
+            return
+        }
         if targetList.count > configuration.maxTargets {
             if !isNotice { reply(id, Numeric.tooManyTargets, targets, "Too many targets", into: &actions) }
             return

@@ -232,6 +232,8 @@ struct ChatController: Sendable {
                 line(.topic, "\(setBy ?? "Someone") changed the topic to: \(text)", nick: setBy, in: channel)
             } else if !text.isEmpty {
                 line(.topic, "Topic: \(text)", in: channel)
+            } else {
+                line(.topic, "No topic is set for \(channel)", in: channel)
             }
         case .topicSetBy(let channel, let setBy, _):
             line(.topic, "Topic set by \(setBy)", in: channel)

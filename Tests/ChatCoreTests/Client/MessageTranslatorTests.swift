@@ -53,6 +53,8 @@ import Testing
             == [.emit(.numericError(code: 401, text: "nobody: No such nick"))])
         #expect(translator.generic(irc(":srv 372 Me[1] :- hello"), now: now)
             == [.emit(.serverInfo(code: 372, text: "- hello"))])
+        #expect(translator.generic(irc(":srv 422 Me[1] :MOTD File is missing"), now: now)
+            == [.emit(.serverInfo(code: 422, text: "MOTD File is missing"))], "no MOTD is not an error")
         #expect(translator.generic(irc(":srv FOO bar"), now: now) == [.emit(.serverInfo(code: nil, text: ":srv FOO :bar"))])
     }
 }

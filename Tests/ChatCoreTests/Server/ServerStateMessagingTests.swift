@@ -221,3 +221,22 @@ import Testing
         #expect(lines.contains(":chatty.local 253 alice 1 :unknown connection(s)"))
     }
 }
+
+/// Issue 15's target defects: a repeated target, and targets that are only commas.
+@Suite struct ServerStateMessageTargetTests {
+    @Test func aRepeatedTargetGetsTheMessageOnceAndOnlyCommasGet411() {
+        var server = ServerHarness()
+        let alice = server.register("alice")
+        let bob = server.register("bob")
+        server.send(alice, "JOIN #chatty")
+        server.send(bob, "JOIN #chatty")
+        _ = server.take(bob)
+        server.send(alice, "PRIVMSG #chatty,#CHATTY :x")
+        #expect(server.take(bob) == [":alice!alice@127.0.0.1 PRIVMSG #chatty :x"])
+        _ = server.take(alice)
+        server.send(alice, "PRIVMSG ,,,, :x")
+        #expect(server.commands(alice) == ["411"])
+        server.send(alice, "NOTICE ,, :x")
+        #expect(server.take(alice).isEmpty, "NOTICE never gets an error reply")
+    }
+}

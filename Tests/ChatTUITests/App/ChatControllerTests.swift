@@ -177,6 +177,13 @@ import Testing
         #expect(controller.view.activeBuffer.name == "#offline")
     }
 
+    @Test func aChannelWithoutATopicSaysSo() {
+        var controller = ChatController(server: "srv", nick: "me")
+        joined(&controller)
+        controller.apply(.topic(channel: "#chatty", text: "", setBy: nil, isChange: false), now: now)
+        #expect(controller.view.activeBuffer.lines.last?.text == "No topic is set for #chatty")
+    }
+
     @Test func slashCommandsBecomeRequests() {
         var controller = ChatController(server: "srv", nick: "me")
         joined(&controller)
