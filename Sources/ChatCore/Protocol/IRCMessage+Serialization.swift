@@ -79,6 +79,25 @@ extension IRCMessage {
         return true
     }
 
+    /// The bytes `tags` take on the wire (`key=value` pairs, escaped, with their `;` separators;
+    /// without the leading `@` and the space after).
+    public static func serializedLength(of tags: [Tag]) -> Int {
+        var length = max(0, tags.count - 1)
+        for tag in tags {
+            length += tag.key.utf8.count
+            guard !tag.value.isEmpty else { continue }
+            length += 1
+            for byte in tag.value.utf8 {
+                switch byte {
+                case UInt8(ascii: ";"), UInt8(ascii: " "), UInt8(ascii: "\\"), UInt8(ascii: "\r"), UInt8(ascii: "\n"): length += 2
+                case 0: continue
+                default: length += 1
+                }
+            }
+        }
+        return length
+    }
+
     private static func writeEscapedTagValue(_ value: String, into buffer: inout ByteBuffer) {
         for byte in value.utf8 {
             switch byte {

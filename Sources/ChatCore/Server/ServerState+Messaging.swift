@@ -1,4 +1,7 @@
 extension ServerState {
+    /// The most bytes of client-only tags a message may carry (IRCv3 message-tags).
+    static var maximumClientTagsLength: Int { 4094 }
+
     /// `PRIVMSG`, `NOTICE` and `TAGMSG` to channels and nicks. ChannelState messages are delivered to
     /// every member but the sender (and to the sender too with `echo-message`), tagged with
     /// `time` and a unique `msgid`. `NOTICE` never triggers an error reply, as the protocol says.
@@ -33,6 +36,13 @@ extension ServerState {
         let senderCapabilities = clients[id.rawValue]!.capabilities
         // Client-only tags (`+typing`, `+reply`…) are relayed; everything else the server sets.
         let clientTags = message.tags.isEmpty ? [] : message.tags.filter { $0.key.hasPrefix("+") }
+        // IRCv3 gives client tags 4094 bytes, so that with the server's own tags the line stays
+        // within the 8191 bytes every recipient accepts.
+        if !clientTags.isEmpty, IRCMessage.serializedLength(of: clientTags) > Self.maximumClientTagsLength {
+            reply(id, Numeric.inputTooLong, "Input line was too long (client tags over \(Self.maximumClientTagsLength) bytes)",
+                  into: &actions)
+            return
+        }
         for target in targetList {
             var tags = eventTags(now: now, messageID: true)
             tags.append(contentsOf: clientTags)

@@ -240,3 +240,28 @@ import Testing
         #expect(server.take(alice).isEmpty, "NOTICE never gets an error reply")
     }
 }
+
+/// Issue 15 and 13: client tags past 4094 bytes are refused (417), so that a relayed line with the
+/// server's tags never exceeds the 8191 bytes recipients accept.
+@Suite struct ServerStateClientTagLimitTests {
+    @Test func clientTagsOverTheLimitGet417AndGoNowhere() throws {
+        var server = ServerHarness()
+        let alice = server.register("alice", caps: ["message-tags"])
+        let bob = server.register("bob", caps: ["message-tags", "server-time"])
+        server.send(alice, "JOIN #c")
+        server.send(bob, "JOIN #c")
+        _ = server.take(alice)
+        _ = server.take(bob)
+        let fits = String(repeating: "a", count: 4094 - "+x=".utf8.count)
+        server.send(alice, "@+x=\(fits) TAGMSG #c")
+        let relayed = try #require(server.takeMessages(bob).first)
+        #expect(relayed.serialized().utf8.count - relayed.serialized(includeTags: false).utf8.count <= 8191 + 2)
+        server.send(alice, "@+x=\(fits)b TAGMSG #c")
+        #expect(server.commands(alice) == ["417"])
+        #expect(server.take(bob).isEmpty)
+        server.send(alice, "@+x=a\\sb PRIVMSG #c :escaped spaces count twice")
+        #expect(server.take(bob).count == 1)
+        #expect(IRCMessage.serializedLength(of: [.init("+a", "x y"), .init("+b")]) == "+a=x\\sy;+b".utf8.count)
+    }
+}
+
