@@ -14,7 +14,7 @@ enum HelpOverlay {
         ("Alt-1..9, Alt-0", "go to buffer 1..10"),
         ("Alt-Left/Right, Ctrl-P/N", "previous / next buffer"),
         ("Alt-A", "go to the buffer with activity"),
-        ("PgUp / PgDn", "scroll one page"),
+        ("PgUp / PgDn", "scroll one page; past the oldest line, older history"),
         ("Alt-Up / Alt-Down", "scroll one line"),
         ("Alt-Home / Alt-End", "oldest / newest messages"),
         ("F1 / F2 / Ctrl-L", "this help / nick list / redraw"),
