@@ -8,20 +8,20 @@ import GRDBSQLite
 /// Schema (migration `v1`):
 /// - `message(seq INTEGER PRIMARY KEY AUTOINCREMENT, conversation, msgid, time, sender, command, text, line)`:
 ///   one row per delivered `PRIVMSG`/`NOTICE`/`TAGMSG` and channel event (`JOIN`, `PART`, `QUIT`,
-///   `KICK`, `NICK`, `TOPIC`, `MODE`; a `QUIT` or `NICK` once per channel), in this server's delivery order (`seq`),
-///   which is causal order on a linked network. `conversation` is ``HistoryConversation``'s key,
-///   `time` milliseconds since the epoch, `line` the message as delivered (tags included).
-/// - indexes on `(conversation, seq)`, `(conversation, msgid)` (unique: a relayed duplicate is
-///   stored once) and `time` (retention).
-///
-/// Migrations `v5` and `v6` made writes cheap: `message` keeps no index but its rowid; lookups by
-/// conversation and msgid use `message_index(seq, conversation, msgid)`, which the history thread
-/// fills (with the search index) while idle and catches up before every query; a duplicate is
-/// indexed once; `fts_progress.last_seq` says how far both indexes go.
-///
-/// Migration `v2`: `channel(folded PRIMARY KEY, name, topic, topic_setter, topic_time, flags, key,
-/// user_limit, created)`: each channel's topic and modes (`flags` are the letters of `imnst`), kept
-/// when its last member leaves and restored when someone joins it again, also after a restart.
+///   `KICK`, `NICK`, `TOPIC`, `MODE`; a `QUIT` or `NICK` once per channel), in this server's delivery
+///   order (`seq`), which is causal order on a linked network. `conversation` is
+///   ``HistoryConversation``'s key, `time` milliseconds since the epoch, `line` the message as
+///   delivered (tags included). Only appended to: it has no index but its rowid, so that writes
+///   stay cheap.
+/// - `message_index(seq, conversation, msgid)` with indexes on `(conversation, seq)` and (unique)
+///   `(conversation, msgid)`, and the FTS5 search index `message_fts` over the texts of messages.
+///   The history thread fills both while idle (``indexPending(limit:)``) and catches them up before
+///   every query; `index_progress.last_seq` says how far they go. A message stored twice (same
+///   conversation and msgid) is indexed once. Deleting a row takes it out of both (triggers).
+/// - `channel(folded PRIMARY KEY, name, topic, topic_setter, topic_time, flags, key, user_limit,
+///   created)`: each channel's topic and modes (`flags` are the letters of `imnst`), kept when its
+///   last member leaves and restored when someone joins it again, also after a restart.
+/// - `read_marker(owner, target, time)`: how far each user has read each conversation.
 ///
 /// Every method blocks on the disk: call it from the history thread, never from an event loop.
 public final class HistoryStore: Sendable {
@@ -101,13 +101,20 @@ public final class HistoryStore: Sendable {
                     text TEXT NOT NULL,
                     line TEXT NOT NULL
                 );
-                CREATE INDEX message_by_conversation ON message(conversation, seq);
-                CREATE UNIQUE INDEX message_by_msgid ON message(conversation, msgid);
-                CREATE INDEX message_by_time ON message(time);
-                """)
-        }
-        migrator.registerMigration("v2") { db in
-            try db.execute(sql: """
+                CREATE TABLE message_index (seq INTEGER PRIMARY KEY, conversation TEXT NOT NULL, msgid TEXT NOT NULL);
+                CREATE INDEX message_index_by_conversation ON message_index(conversation, seq);
+                CREATE UNIQUE INDEX message_index_by_msgid ON message_index(conversation, msgid);
+                -- `detail=none` keeps the search index small and fast (words, no phrases).
+                CREATE VIRTUAL TABLE message_fts USING fts5(text, content='message', content_rowid='seq', detail=none);
+                CREATE TABLE index_progress (id INTEGER PRIMARY KEY CHECK (id = 1), last_seq INTEGER NOT NULL);
+                INSERT INTO index_progress (id, last_seq) VALUES (1, 0);
+                -- Only what was indexed is taken out (an unindexed row or a duplicate was never in).
+                CREATE TRIGGER message_unindex AFTER DELETE ON message BEGIN
+                    INSERT INTO message_fts(message_fts, rowid, text)
+                        SELECT 'delete', old.seq, old.text WHERE old.command IN ('PRIVMSG', 'NOTICE')
+                        AND EXISTS (SELECT 1 FROM message_index WHERE seq = old.seq);
+                    DELETE FROM message_index WHERE seq = old.seq;
+                END;
                 CREATE TABLE channel (
                     folded TEXT PRIMARY KEY NOT NULL,
                     name TEXT NOT NULL,
@@ -119,63 +126,12 @@ public final class HistoryStore: Sendable {
                     user_limit INTEGER,
                     created INTEGER NOT NULL
                 );
-                """)
-        }
-        migrator.registerMigration("v3") { db in
-            // Full-text search over message texts (SEARCH): an external-content FTS5 index kept in
-            // step by triggers; `detail=none` keeps it small and fast (words, no phrases).
-            try db.execute(sql: """
-                CREATE VIRTUAL TABLE message_fts USING fts5(text, content='message', content_rowid='seq', detail=none);
-                CREATE TRIGGER message_fts_insert AFTER INSERT ON message WHEN new.command IN ('PRIVMSG', 'NOTICE') BEGIN
-                    INSERT INTO message_fts(rowid, text) VALUES (new.seq, new.text);
-                END;
-                CREATE TRIGGER message_fts_delete AFTER DELETE ON message WHEN old.command IN ('PRIVMSG', 'NOTICE') BEGIN
-                    INSERT INTO message_fts(message_fts, rowid, text) VALUES ('delete', old.seq, old.text);
-                END;
-                INSERT INTO message_fts(rowid, text) SELECT seq, text FROM message WHERE command IN ('PRIVMSG', 'NOTICE');
-                """)
-        }
-        migrator.registerMigration("v4") { db in
-            try db.execute(sql: """
                 CREATE TABLE read_marker (
                     owner TEXT NOT NULL,
                     target TEXT NOT NULL,
                     time INTEGER NOT NULL,
                     PRIMARY KEY (owner, target)
                 );
-                """)
-        }
-        migrator.registerMigration("v5") { db in
-            // Cheaper writes: no index on time (retention finds its cut by `seq`), and the search
-            // index is filled in the background (``indexPending(limit:)``) rather than by a
-            // trigger on every insert.
-            try db.execute(sql: """
-                DROP INDEX message_by_time;
-                DROP TRIGGER message_fts_insert;
-                DROP TRIGGER message_fts_delete;
-                CREATE TABLE fts_progress (id INTEGER PRIMARY KEY CHECK (id = 1), last_seq INTEGER NOT NULL);
-                INSERT INTO fts_progress (id, last_seq) VALUES (1, (SELECT IFNULL(MAX(seq), 0) FROM message));
-                CREATE TRIGGER message_fts_delete AFTER DELETE ON message
-                WHEN old.command IN ('PRIVMSG', 'NOTICE') AND old.seq <= (SELECT last_seq FROM fts_progress) BEGIN
-                    INSERT INTO message_fts(message_fts, rowid, text) VALUES ('delete', old.seq, old.text);
-                END;
-                """)
-        }
-        migrator.registerMigration("v6") { db in
-            // Cheapest writes: `message` is only appended to (no index but its rowid). Lookups by
-            // conversation and msgid go through `message_index`, filled with the search index by
-            // the history thread while idle, and caught up before every query.
-            try db.execute(sql: """
-                CREATE TABLE message_index (seq INTEGER PRIMARY KEY, conversation TEXT NOT NULL, msgid TEXT NOT NULL);
-                INSERT INTO message_index (seq, conversation, msgid) SELECT seq, conversation, msgid FROM message
-                    WHERE seq <= (SELECT last_seq FROM fts_progress);
-                CREATE INDEX message_index_by_conversation ON message_index(conversation, seq);
-                CREATE UNIQUE INDEX message_index_by_msgid ON message_index(conversation, msgid);
-                DROP INDEX message_by_conversation;
-                DROP INDEX message_by_msgid;
-                CREATE TRIGGER message_index_delete AFTER DELETE ON message BEGIN
-                    DELETE FROM message_index WHERE seq = old.seq;
-                END;
                 """)
         }
         return migrator
@@ -195,7 +151,7 @@ public final class HistoryStore: Sendable {
     @discardableResult
     public func indexPending(limit: Int) throws -> Int {
         try pool.write { db in
-            let last = try Int64.fetchOne(db, sql: "SELECT last_seq FROM fts_progress") ?? 0
+            let last = try Int64.fetchOne(db, sql: "SELECT last_seq FROM index_progress") ?? 0
             let newest = try Int64.fetchOne(db, sql: "SELECT IFNULL(MAX(seq), 0) FROM message") ?? 0
             guard newest > last else { return 0 }
             let upper = min(newest, last + Int64(limit))
@@ -207,7 +163,7 @@ public final class HistoryStore: Sendable {
                 INSERT INTO message_fts(rowid, text) SELECT m.seq, m.text FROM message_index i JOIN message m ON m.seq = i.seq
                 WHERE i.seq > ? AND i.seq <= ? AND m.command IN ('PRIVMSG', 'NOTICE')
                 """, arguments: [last, upper])
-            try db.execute(sql: "UPDATE fts_progress SET last_seq = ?", arguments: [upper])
+            try db.execute(sql: "UPDATE index_progress SET last_seq = ?", arguments: [upper])
             return Int(upper - last)
         }
     }
@@ -267,8 +223,8 @@ public final class HistoryStore: Sendable {
 
     // MARK: - Writing
 
-    /// Stores `entries` in one transaction (a group commit). A message already stored (same
-    /// conversation and `msgid`) is skipped.
+    /// Stores `records` in one transaction (a group commit). A message stored twice (same
+    /// conversation and `msgid`) is indexed, and so read, once (``indexPending(limit:)``).
     public func append<Records: Collection<HistoryRecord>>(_ records: Records) throws {
         try pool.write { db in
             let statement = try db.cachedStatement(sql: """
@@ -449,7 +405,6 @@ public final class HistoryStore: Sendable {
     /// a message between the two instants, newest first.
     public func targets(_ request: HistoryRequest) throws -> [HistoryReply.Target] {
         guard case .targets(let from, let to) = request.query.selection else { return [] }
-        try catchUpIndexes()
         let own = CaseMapping.fold(request.nick)
         let (readable, scope) = Self.readable(by: request, column: "conversation")
         let sql = """

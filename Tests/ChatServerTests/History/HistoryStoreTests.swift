@@ -74,6 +74,10 @@ import Testing
         try store.append(Self.messages(1...2))
         #expect(try store.count() == 2)
         #expect(ids(try store.entries(request(.latest(after: nil)))) == ["m2", "m1"])
+        // Pruning the duplicates too leaves the search index whole (they were never in it).
+        try store.prune(olderThan: Timestamp(millisecondsSinceEpoch: 1_900_000_000_000))
+        #expect(try store.count() == 0)
+        try store.pool.write { db in try db.execute(sql: "INSERT INTO message_fts(message_fts) VALUES ('integrity-check')") }
     }
 
     @Test func targetsListsOnlyTheAskersConversations() throws {
