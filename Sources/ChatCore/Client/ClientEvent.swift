@@ -134,3 +134,30 @@ public enum ClientEvent: Sendable, Hashable {
     /// line sent before that call.
     case synced(token: String)
 }
+
+extension ClientEvent {
+    /// The chat message a `message`, `notice` or `action` event carries; `nil` for other events.
+    public var chatMessage: ChatMessage? {
+        switch self {
+        case .message(let message), .notice(let message), .action(let message):
+            message
+        case .stateChanged, .connectionLost, .ctcpRequest, .ctcpReply, .joined, .parted, .quit, .kicked, .nickChanged,
+             .names, .members, .topic, .topicSetBy, .mode, .invited, .serverError, .numericError, .serverInfo, .error,
+             .lag, .synced, .historyReplayed, .olderHistory, .searchResults, .readMarker, .serverSupport:
+            nil
+        }
+    }
+
+    /// The same kind of chat event carrying `message` instead (other events are returned as they are).
+    public func replacingChatMessage(_ message: ChatMessage) -> ClientEvent {
+        switch self {
+        case .message: .message(message)
+        case .notice: .notice(message)
+        case .action: .action(message)
+        case .stateChanged, .connectionLost, .ctcpRequest, .ctcpReply, .joined, .parted, .quit, .kicked, .nickChanged,
+             .names, .members, .topic, .topicSetBy, .mode, .invited, .serverError, .numericError, .serverInfo, .error,
+             .lag, .synced, .historyReplayed, .olderHistory, .searchResults, .readMarker, .serverSupport:
+            self
+        }
+    }
+}

@@ -373,15 +373,7 @@ public struct ClientStateMachine<Random: RandomNumberGenerator> {
     /// Chat events from the translator, through the history merge.
     mutating func mergedWithHistory(_ actions: [ClientAction], _ message: IRCMessage) -> [ClientAction] {
         actions.flatMap { action -> [ClientAction] in
-            guard case .emit(let event) = action else { return [action] }
-            let chat: ChatMessage
-            switch event {
-            case .message(let m), .notice(let m), .action(let m): chat = m
-            case .stateChanged, .connectionLost, .ctcpRequest, .ctcpReply, .joined, .parted, .quit, .kicked, .nickChanged,
-                 .names, .members, .topic, .topicSetBy, .mode, .invited, .serverError, .numericError, .serverInfo, .error,
-                 .lag, .synced, .historyReplayed, .olderHistory, .searchResults, .readMarker, .serverSupport:
-                return [action]
-            }
+            guard case .emit(let event) = action, let chat = event.chatMessage else { return [action] }
             return history.chat(event, key: HistorySync.key(chat.conversation, serverSupport.caseMapping),
                                 msgid: chat.msgid, batch: message.tag("batch")).map { .emit($0) }
         }

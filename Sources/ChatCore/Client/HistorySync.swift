@@ -174,7 +174,7 @@ struct HistorySync: Sendable, Hashable {
     /// Returns what to show now.
     mutating func chat(_ event: ClientEvent, key: String?, msgid: String?, batch: String?) -> [ClientEvent] {
         if let batch, searchBatch?.id == batch {
-            if let message = Self.chatMessage(of: event) { searchBatch!.results.append(message) }
+            if let message = event.chatMessage { searchBatch!.results.append(message) }
             return []
         }
         guard let key else { return [event] }
@@ -271,23 +271,13 @@ struct HistorySync: Sendable, Hashable {
         return true
     }
 
-    /// The chat message an event carries (message, notice or action).
-    private static func chatMessage(of event: ClientEvent) -> ChatMessage? {
-        if case .message(let message) = event { return message }
-        if case .notice(let message) = event { return message }
-        if case .action(let message) = event { return message }
-        return nil
-    }
-
     private static func msgid(of event: ClientEvent) -> String? {
-        chatMessage(of: event)?.msgid
+        event.chatMessage?.msgid
     }
 
     private static func markedAsHistory(_ event: ClientEvent) -> ClientEvent {
-        guard var message = chatMessage(of: event) else { return event }
+        guard var message = event.chatMessage else { return event }
         message.isHistory = true
-        if case .notice = event { return .notice(message) }
-        if case .action = event { return .action(message) }
-        return .message(message)
+        return event.replacingChatMessage(message)
     }
 }

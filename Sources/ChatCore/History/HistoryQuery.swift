@@ -121,7 +121,7 @@ public struct HistoryQuery: Sendable, Hashable {
         if let unknown = values.keys.sorted().first(where: { !known.contains($0) }) {
             return failure("INVALID_PARAMS", "Unknown search attribute \(unknown)")
         }
-        guard let text = values["text"], !text.trimmingSpaces.isEmpty else {
+        guard let text = values["text"], !text.allSatisfy({ $0 == " " }) else {
             return failure("INVALID_PARAMS", "text= is required")
         }
         var criteria = SearchCriteria(text: text, from: values["from"].flatMap { $0.isEmpty ? nil : $0 })
@@ -206,14 +206,5 @@ public struct HistoryQuery: Sendable, Hashable {
             }
         }
         return .success(HistoryQuery(target: target, selection: selection, limit: limit))
-    }
-}
-
-extension String {
-    /// Without leading and trailing spaces.
-    var trimmingSpaces: Substring {
-        let start = firstIndex { $0 != " " } ?? endIndex
-        let end = lastIndex { $0 != " " }.map { index(after: $0) } ?? start
-        return self[start..<max(start, end)]
     }
 }

@@ -49,16 +49,15 @@ public final class HistoryWriter: @unchecked Sendable {
     private var statistics = Statistics()
     private var lostSinceLog = 0
     private var lastLossLog: Date?
-    private var thread: Thread?
 
     /// - Parameter capacity: messages that may wait for the disk before new ones are counted lost.
     public init(store: HistoryStore, capacity: Int = 200_000, logger: Logger) {
         self.store = store
         self.capacity = capacity
         self.logger = logger
+        // The thread keeps itself (and this writer) alive until ``stop()`` ends its loop.
         let thread = Thread { [self] in self.loop() }
         thread.name = "chatty-history"
-        self.thread = thread
         thread.start()
     }
 

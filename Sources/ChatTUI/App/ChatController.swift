@@ -294,16 +294,13 @@ struct ChatController: Sendable {
 
     /// The line a chat event (message, notice, action) shows as.
     private func chatLine(for event: ClientEvent) -> ChatLine? {
-        let kind: ChatLine.Kind
-        let message: ChatMessage
-        if case .notice(let notice) = event {
-            (kind, message) = (.notice, notice)
-        } else if case .action(let action) = event {
-            (kind, message) = (.action, action)
-        } else if case .message(let chat) = event {
-            (kind, message) = (chat.conversation.isPrivate ? .privateMessage : .message, chat)
+        guard let message = event.chatMessage else { return nil }
+        let kind: ChatLine.Kind = if case .notice = event {
+            .notice
+        } else if case .action = event {
+            .action
         } else {
-            return nil
+            message.conversation.isPrivate ? .privateMessage : .message
         }
         let mentions = !message.isOwn && !message.isHistory && Self.mentions(message.text, nick: nick)
         return ChatLine(timestamp: message.time.millisecondsSinceEpoch, kind: kind, nick: message.sender,

@@ -108,10 +108,3 @@ extension ChatViewModel {
         return actions
     }
 }
-
-extension String {
-    /// The string without leading and trailing spaces.
-    fileprivate var trimmingSpaces: String {
-        String(drop { $0 == " " }.reversed().drop { $0 == " " }.reversed())
-    }
-}
