@@ -51,17 +51,19 @@ public enum HistoryReply {
 
     /// The store could not answer (a broken disk): a standard reply, nothing else changes.
     public static func failed(_ request: HistoryRequest, source: String) -> IRCMessage {
-        var reply = HistoryQuery.Failure(command: request.query.command, code: "MESSAGE_ERROR",
-                                         context: [request.query.subcommand, request.query.target],
-                                         description: "History is unavailable right now").message(source: source)
-        if let label = request.label { reply.tags = [IRCMessage.Tag("label", label)] }
-        return reply
+        messageError(request, "History is unavailable right now", source: source)
     }
 
     /// A `msgid=` reference that names no message of the conversation.
     public static func unknownReference(_ request: HistoryRequest, source: String) -> IRCMessage {
-        var reply = HistoryQuery.Failure(code: "MESSAGE_ERROR", context: [request.query.subcommand, request.query.target],
-                                         description: "No such message in this history").message(source: source)
+        messageError(request, "No such message in this history", source: source)
+    }
+
+    /// `FAIL <command> MESSAGE_ERROR <subcommand> <target> :<description>`, labelled like the request.
+    private static func messageError(_ request: HistoryRequest, _ description: String, source: String) -> IRCMessage {
+        var reply = HistoryQuery.Failure(command: request.query.command, code: "MESSAGE_ERROR",
+                                         context: [request.query.subcommand, request.query.target],
+                                         description: description).message(source: source)
         if let label = request.label { reply.tags = [IRCMessage.Tag("label", label)] }
         return reply
     }

@@ -14,11 +14,7 @@ enum HostLog {
 
     /// Where the log goes for this environment.
     static func path(environment: [String: String] = ProcessInfo.processInfo.environment) -> String? {
-        if let state = environment["XDG_STATE_HOME"], state.hasPrefix("/") {
-            return state + "/chatty/host.log"
-        }
-        guard let home = environment["HOME"], home.hasPrefix("/") else { return nil }
-        return home + "/.local/state/chatty/host.log"
+        StateDirectory.path(environment: environment).map { $0 + "/host.log" }
     }
 
     /// Sends stderr to the log file, creating what is missing with modes only the user can read.

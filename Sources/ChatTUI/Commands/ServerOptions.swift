@@ -86,9 +86,7 @@ struct ServerOptions: ParsableArguments {
     /// `~/.local/state/chatty/NAME`; `nil` when none can be found.
     func dataDirectory(environment: [String: String] = ProcessInfo.processInfo.environment) -> String? {
         if let dataDir { return dataDir }
-        if let state = environment["XDG_STATE_HOME"], state.hasPrefix("/") { return state + "/chatty/" + name }
-        guard let home = environment["HOME"], home.hasPrefix("/") else { return nil }
-        return home + "/.local/state/chatty/" + name
+        return StateDirectory.path(environment: environment).map { $0 + "/" + name }
     }
 
     /// Opens the history store these flags ask for (`nil` with `--history off`).
