@@ -26,6 +26,8 @@ public enum CommandOutcome: Sendable, Hashable {
     case clear
     case help(command: String?)
     case buffer(String)
+    /// Answer the pending certificate question with "trust".
+    case trust
     /// A local error line; nothing is sent.
     case error(String)
 }
@@ -91,6 +93,8 @@ extension UserInput {
             return .send([.raw(line)])
         case .search(let text):
             return .send([.search(text: text, target: context.target)])
+        case .trust:
+            return .trust
         }
     }
 

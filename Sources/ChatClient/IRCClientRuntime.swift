@@ -1,6 +1,7 @@
 import ChatCore
 import NIOCore
 import NIOPosix
+import NIOSSL
 
 /// Drives a ``ClientStateMachine`` over a NIO TCP connection: a thin interpreter of its actions.
 ///
@@ -18,12 +19,21 @@ public final class IRCClientRuntime: Sendable {
         var generation = 0
         /// Which of the servers the next connection goes to; moves on after a failure (failover).
         var serverIndex = 0
+        /// Where the current (or last) connection went.
+        var endpoint: ServerEndpoint?
+        /// Servers (by `host:port` as configured) that asked for TLS with `sts` during this run:
+        /// their TLS port. They are never reached over plaintext again in this run.
+        var upgrades: [String: Int] = [:]
+        /// The next connection goes to the same server (an `sts` upgrade), not the next one.
+        var stay = false
 
         init(machine: Machine) { self.machine = machine }
     }
 
     /// The servers to use, in order of preference; a lost or failed connection moves to the next.
-    public let servers: [(host: String, port: Int)]
+    public let servers: [ServerEndpoint]
+    /// Certificates, pins and `sts` policies for TLS connections.
+    public let tls: ClientTLS?
     public let eventLoop: any EventLoop
     private let clock: @Sendable () -> Timestamp
     private let inner: NIOLoopBoundBox<Inner>
@@ -31,12 +41,16 @@ public final class IRCClientRuntime: Sendable {
     private let onConnecting: @Sendable (String) -> Void
     private let limits = IRCLimits(maxLineLength: 8191, maxTagsLength: 8191)
 
-    public init(servers: [(host: String, port: Int)], configuration: ClientConfiguration, eventLoop: any EventLoop,
+    /// - Parameter tls: needed for `ircs://` servers and for hosts with an `sts` policy; without
+    ///   it they cannot be reached.
+    public init(servers: [ServerEndpoint], configuration: ClientConfiguration, eventLoop: any EventLoop,
+                tls: ClientTLS? = nil,
                 clock: @escaping @Sendable () -> Timestamp = { WallClock.now() },
                 onConnecting: @escaping @Sendable (String) -> Void = { _ in },
                 onEvent: @escaping @Sendable (ClientEvent) -> Void) {
         precondition(!servers.isEmpty, "at least one server")
         self.servers = servers
+        self.tls = tls
         self.clock = clock
         self.eventLoop = eventLoop
         self.onEvent = onEvent
@@ -99,33 +113,62 @@ public final class IRCClientRuntime: Sendable {
                 inner.value.timer = nil
             case .emit(let event):
                 onEvent(event)
+            case .upgradeToTLS(let port):
+                let configured = servers[inner.value.serverIndex % servers.count]
+                inner.value.upgrades[configured.address] = port
+                inner.value.stay = true
+            case .rememberSTS(let policy):
+                guard let tls, let endpoint = inner.value.endpoint else { continue }
+                do {
+                    try tls.policies.remember(host: endpoint.host, port: endpoint.port, duration: policy.duration ?? 0,
+                                              now: now())
+                } catch {
+                    onEvent(.error("Could not keep the server's TLS policy (sts): \(error)"))
+                }
             }
         }
         if wrote { inner.value.channel?.flush() }
+    }
+
+    /// Where the next connection goes: the configured server, over TLS where this run's `sts`
+    /// upgrade or a kept `sts` policy says so.
+    func endpoint(for configured: ServerEndpoint) -> ServerEndpoint {
+        guard !configured.tls else { return configured }
+        if let port = inner.value.upgrades[configured.address] ?? tls?.policies.tlsPort(for: configured.host, now: now()) {
+            return ServerEndpoint(host: configured.host, port: port, tls: true)
+        }
+        return configured
     }
 
     private func connect() {
         inner.value.generation += 1
         let generation = inner.value.generation
         let limits = self.limits
-        let (host, port) = servers[inner.value.serverIndex % servers.count]
-        onConnecting(host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)")
+        let endpoint = endpoint(for: servers[inner.value.serverIndex % servers.count])
+        inner.value.endpoint = endpoint
+        onConnecting(endpoint.description)
+        let secure = endpoint.tls
+        let tls = self.tls
         ClientBootstrap(group: eventLoop)
             .channelOption(.tcpOption(.tcp_nodelay), value: 1)
             .connectTimeout(.seconds(10))
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
+                    if secure {
+                        guard let tls else { throw ClientTLS.SetupError(description: "TLS is not set up") }
+                        try channel.pipeline.syncOperations.addHandler(tls.makeHandler(host: endpoint.host, port: endpoint.port))
+                    }
                     try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(IRCLineDecoder(maximumLength: limits.maxFrameLength)))
                     try channel.pipeline.syncOperations.addHandler(LineHandler(runtime: self, generation: generation))
                 }
             }
-            .connect(host: host, port: port)
+            .connect(host: endpoint.host, port: endpoint.port)
             .whenComplete { result in
                 guard self.inner.value.generation == generation else { return }
                 switch result {
                 case .success(let channel):
                     self.inner.value.channel = channel
-                    self.run(self.inner.value.machine.connected(now: self.now()))
+                    self.run(self.inner.value.machine.connected(now: self.now(), secure: secure))
                 case .failure(let error):
                     self.inner.value.serverIndex += 1
                     self.run(self.inner.value.machine.connectFailed(error: error, now: self.now()))
@@ -142,7 +185,11 @@ public final class IRCClientRuntime: Sendable {
     fileprivate func closed(generation: Int, error: (any Error)?) {
         guard inner.value.generation == generation, inner.value.channel != nil else { return }
         inner.value.channel = nil
-        inner.value.serverIndex += 1
+        if inner.value.stay {
+            inner.value.stay = false
+        } else {
+            inner.value.serverIndex += 1
+        }
         run(inner.value.machine.connectionClosed(error: error, now: self.now()))
     }
 

@@ -15,6 +15,12 @@ public enum ClientAction: Sendable, Hashable {
     /// Arm the single timer for `at`, replacing any previous one; call ``ClientStateMachine/timerFired(now:)``
     /// then. Firing late or early is harmless: the machine checks the deadline itself.
     case scheduleTimer(at: Timestamp)
+    /// IRCv3 `sts` on a plaintext connection: the next connection (which follows this one's
+    /// ``close``) goes to this host over TLS on `port`; never fall back to plaintext.
+    case upgradeToTLS(port: Int)
+    /// IRCv3 `sts` on a TLS connection: keep the policy for this host (reach it only over TLS, on
+    /// this port, for `duration` seconds from now; `duration` 0 forgets it).
+    case rememberSTS(STSPolicy)
     /// Disarm the timer.
     case cancelTimer
     /// Show an event to the user.

@@ -36,6 +36,12 @@ extension ClientStateMachine {
                 .emit(.numericError(code: code, text: "\(rejected): \(reason)")),
                 .send(retry),
             ]
+        case .upgrade(let port):
+            state = .closing(.connectNow)
+            return [
+                .emit(.serverInfo(code: nil, text: "The server asks for TLS (sts): reconnecting securely to port \(port)")),
+                .upgradeToTLS(port: port), .cancelTimer, .close,
+            ]
         case .fail(let reason):
             state = .closing(.disconnect(reason: reason))
             return [
@@ -56,6 +62,9 @@ extension ClientStateMachine {
                 .emit(.serverInfo(code: 1, text: MessageTranslator.numericText(message))),
                 .emit(.stateChanged(.registered(nick: nick))),
             ]
+            if let policy = registering.registration.announcedPolicy {
+                actions.append(.rememberSTS(policy))
+            }
             for channel in channelsToJoin {
                 if let key = channelKeys[serverSupport.caseMapping.fold(channel)] {
                     actions.append(.send(IRCMessage("JOIN", channel, key)))

@@ -156,12 +156,12 @@ public struct ClientStateMachine<Random: RandomNumberGenerator> {
         }
     }
 
-    /// The TCP connection is open: start registration.
-    public mutating func connected(now: Timestamp) -> [ClientAction] {
+    /// The TCP connection is open (`secure`: with TLS): start registration.
+    public mutating func connected(now: Timestamp, secure: Bool = false) -> [ClientAction] {
         switch state {
         case .connecting:
             let registration = RegistrationStateMachine(
-                configuration: configuration, nick: preferredNick, nickLength: serverSupport.nickLength
+                configuration: configuration, nick: preferredNick, nickLength: serverSupport.nickLength, secure: secure
             )
             let deadline = now.offset(by: configuration.registrationTimeout)
             state = .registering(Registering(registration: registration, deadline: deadline))

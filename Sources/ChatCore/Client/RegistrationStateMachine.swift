@@ -24,17 +24,28 @@ struct RegistrationStateMachine: Sendable, Hashable {
         case nickRejected(rejected: String, retry: IRCMessage, reason: String)
         /// No acceptable nick found: give up.
         case fail(reason: String)
+        /// A plaintext connection to a server with an `sts` policy: stop and reconnect over TLS to `port`.
+        case upgrade(port: Int)
     }
 
     private(set) var state: State = .listingCapabilities(offered: [:])
     private(set) var nick: String
     private(set) var offered: [String: String] = [:]
     private(set) var enabled: [String] = []
+
+    /// The `sts` policy this TLS connection announced (for the client to keep), if any.
+    var announcedPolicy: STSPolicy? {
+        guard secure, let value = offered["sts"], let policy = STSPolicy.parse(value), policy.duration != nil else { return nil }
+        return policy
+    }
     private var fallback: NickFallback
     private let configuration: ClientConfiguration
+    /// The connection is TLS.
+    let secure: Bool
 
-    init(configuration: ClientConfiguration, nick: String, nickLength: Int?) {
+    init(configuration: ClientConfiguration, nick: String, nickLength: Int?, secure: Bool = false) {
         self.configuration = configuration
+        self.secure = secure
         self.nick = nick
         self.fallback = NickFallback(base: nick, nickLength: nickLength)
     }
@@ -70,6 +81,10 @@ struct RegistrationStateMachine: Sendable, Hashable {
                 return .none
             }
             self.offered = offered
+            // IRCv3 sts: over plaintext a policy with a port means "go to TLS" before anything else.
+            if !secure, let value = offered["sts"], let port = STSPolicy.parse(value)?.port {
+                return .upgrade(port: port)
+            }
             let wanted = configuration.requestedCapabilities.filter { offered[$0] != nil }
             if wanted.isEmpty {
                 state = .awaitingWelcome

@@ -53,6 +53,8 @@ public enum UserInput: Sendable, Hashable {
     /// `/search text`: the history of the active buffer (the server's search where offered, else
     /// the scrollback).
     case search(String)
+    /// `/trust`: trust (and pin) the certificate the server just presented, which no authority vouches for.
+    case trust
 
     /// One entry of the command table.
     public struct Command: Sendable, Hashable {
@@ -86,6 +88,7 @@ public enum UserInput: Sendable, Hashable {
         Command(name: "buffer", aliases: ["window", "win"], usage: "/buffer <number|name>", summary: "Go to a buffer"),
         Command(name: "help", aliases: [], usage: "/help [command]", summary: "Show help"),
         Command(name: "quote", aliases: ["raw"], usage: "/quote <raw IRC line>", summary: "Send a raw line"),
+        Command(name: "trust", aliases: [], usage: "/trust", summary: "Trust the server's certificate (pins it)"),
     ]
 
     /// Every name a command can be typed as, for completion.
@@ -190,6 +193,8 @@ public enum UserInput: Sendable, Hashable {
         case "search":
             guard let text = nonEmpty(rest) else { throw usage(command) }
             return .search(text)
+        case "trust":
+            return .trust
         default:
             preconditionFailure("command \(command.name) is in the table but not parsed")
         }

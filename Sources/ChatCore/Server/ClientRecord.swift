@@ -21,6 +21,8 @@ public struct ClientRecord: Sendable {
     public var away: String?
     public var invisible = false
     public var isOperator = false
+    /// The connection is TLS (local clients only; WHOIS shows `671`).
+    public var secure = false
     public let connected: Timestamp
     public var lastMessage: Timestamp
     /// Set once `QUIT` was handled or the client was dropped: it takes no further part.

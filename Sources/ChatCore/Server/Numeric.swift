@@ -18,6 +18,8 @@ public enum Numeric {
     public static let nowAway = "306"
     public static let whoisUser = "311"
     public static let whoisServer = "312"
+    /// `671 RPL_WHOISSECURE`: the client is connected over TLS.
+    public static let whoisSecure = "671"
     public static let whoisOperator = "313"
     public static let endOfWho = "315"
     public static let whoisIdle = "317"

@@ -28,6 +28,9 @@ public struct ServerConfiguration: Sendable, Hashable {
     /// With a history store: the most messages one `CHATHISTORY` returns (ISUPPORT `CHATHISTORY`);
     /// `nil` when the server keeps no history.
     public var historyLimit: Int?
+    /// With a TLS listener: the IRCv3 `sts` policy to announce (its `port` to plaintext
+    /// connections, its `duration` to TLS ones); `nil` announces none.
+    public var strictTransportSecurity: STSPolicy?
 
     public init(
         name: String = "chatty.local",

@@ -49,6 +49,9 @@ extension ServerState {
         if record.isOperator {
             reply(id, Numeric.whoisOperator, record.nick, "is an IRC operator", into: &actions)
         }
+        if record.secure {
+            reply(id, Numeric.whoisSecure, record.nick, "is using a secure connection", into: &actions)
+        }
         if let away = record.away {
             reply(id, Numeric.away, record.nick, away, into: &actions)
         }

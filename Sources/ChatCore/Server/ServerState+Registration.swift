@@ -25,7 +25,16 @@ extension ServerState {
         switch subcommand {
         case "LS":
             _ = clients[id.rawValue]!.registration.capabilityNegotiationStarted()
-            actions.append(.send(cap("LS", offeredCapabilities.names.joined(separator: " ")), to: id))
+            var names = offeredCapabilities.names
+            if let sts = strictTransportSecurity, let port = sts.port {
+                // Values only for CAP 302 clients (the specification's rule); `sts` cannot be requested.
+                let version = message.parameters.count > 1 ? Int(message.parameters[1]) ?? 0 : 0
+                let value = STSPolicy.announcement(port: port, duration: sts.duration ?? 0,
+                                                   secure: client(id)!.secure)
+                names.append(version >= 302 ? "sts=" + value : "sts")
+                names.sort()
+            }
+            actions.append(.send(cap("LS", names.joined(separator: " ")), to: id))
         case "LIST":
             actions.append(.send(cap("LIST", client(id)!.capabilities.names.joined(separator: " ")), to: id))
         case "REQ":

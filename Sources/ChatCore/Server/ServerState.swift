@@ -38,9 +38,18 @@ public struct ServerState: Sendable {
     /// Other servers of the network (name → description), for LINKS and LUSERS.
     public internal(set) var linkedServers: [String: String] = [:]
 
+    /// The `sts` policy `CAP LS` announces (the configured one, with the TLS listener's real port).
+    public private(set) var strictTransportSecurity: STSPolicy?
+
     public init(configuration: ServerConfiguration, now: Timestamp) {
         self.configuration = configuration
         self.created = now
+        self.strictTransportSecurity = configuration.strictTransportSecurity
+    }
+
+    /// The TLS listener is bound to `port` (the configured one may have been 0): `sts` names it.
+    public mutating func tlsListenerBound(port: Int) {
+        strictTransportSecurity?.port = port
     }
 
     // MARK: Queries used by the I/O layer and tests
@@ -70,11 +79,16 @@ public struct ServerState: Sendable {
     // MARK: Events
 
     /// A connection was accepted. Returns the id under which the I/O layer files it.
-    public mutating func clientConnected(host: String, now: Timestamp) -> ClientID {
+    /// - Parameter secure: the connection is TLS.
+    public mutating func clientConnected(host: String, secure: Bool = false, now: Timestamp) -> ClientID {
         uidCounter += 1
         let uid = configuration.messageIDPrefix + "u" + String(uidCounter, radix: 36)
         let server = configuration.name
-        let id = allocate { ClientRecord(id: $0, host: host, connected: now, server: server, uid: uid) }
+        let id = allocate {
+            var record = ClientRecord(id: $0, host: host, connected: now, server: server, uid: uid)
+            record.secure = secure
+            return record
+        }
         // Only a federated server looks clients up by uid (its peers' events name them so, and a
         // peer must not introduce a uid taken here); alone, the table would only cost memory.
         if configuration.federated { uids[uid] = id }

@@ -28,6 +28,8 @@ final class ClientChannelHandler: ChannelInboundHandler {
     private var partial: ByteBuffer?
     /// Set once the connection was dropped for flooding: the rest of its input is ignored.
     private var dropped = false
+    /// Some input arrived (the first read is checked for a TLS handshake on the plaintext port).
+    private var sawInput = false
     /// Lines are still wanted: the connection is open and was not dropped for flooding.
     private var readingLines: Bool { id != nil && !dropped }
 
@@ -50,7 +52,8 @@ final class ClientChannelHandler: ChannelInboundHandler {
     func channelActive(context: ChannelHandlerContext) {
         let host = context.channel.remoteAddress?.ipAddress ?? "unknown"
         let id: ClientID
-        switch hub.connect(channel: context.channel, host: host, now: WallClock.now(), capacity: settings.admission.capacity) {
+        switch hub.connect(channel: context.channel, host: host, secure: settings.secure, now: WallClock.now(),
+                           capacity: settings.admission.capacity) {
         case .success(let filed):
             id = filed
         case .failure(.full):
@@ -91,6 +94,17 @@ final class ClientChannelHandler: ChannelInboundHandler {
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         guard readingLines else { return }
         var input = unwrapInboundIn(data)
+        if !settings.secure, !sawInput, let id {
+            sawInput = true
+            // 0x16 opens a TLS handshake record: a TLS client on the plaintext port. Closing at
+            // once gives it a clear error instead of a wait for the registration timeout.
+            if input.readableBytesView.first == 0x16 {
+                logger.info("TLS handshake on the plaintext port", metadata: ["client": "\(id)"])
+                dropped = true
+                hub.drop(id, reason: "TLS handshake on a plaintext port")
+                return
+            }
+        }
         if var earlier = partial {
             partial = nil
             earlier.writeBuffer(&input)

@@ -12,9 +12,12 @@ final class ClientConnectionSettings: Sendable {
     let keepalive: PeerKeepalive.Configuration
     let flood: FloodControl.Configuration
     let admission: AdmissionControl
+    /// The connections come through the TLS listener.
+    let secure: Bool
 
     init(hub: ServerHub, configuration: ChatServerConfiguration, sweepers: KeepaliveSweepers,
-         admission: AdmissionControl, logger: Logger) {
+         admission: AdmissionControl, logger: Logger, secure: Bool = false) {
+        self.secure = secure
         self.hub = hub
         self.sweepers = sweepers
         self.limits = configuration.core.limits

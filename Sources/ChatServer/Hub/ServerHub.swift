@@ -67,12 +67,13 @@ final class ServerHub: Sendable {
     }
 
     /// Files a new connection, unless the server already holds `capacity` or is shutting down.
-    func connect(channel: Channel, host: String, now: Timestamp, capacity: Int = .max) -> Result<ClientID, Refusal> {
+    func connect(channel: Channel, host: String, secure: Bool = false, now: Timestamp,
+                 capacity: Int = .max) -> Result<ClientID, Refusal> {
         let loop = loops.firstIndex { $0 === channel.eventLoop } ?? 0
         return state.withLockedValue { state -> Result<ClientID, Refusal> in
             guard !state.shuttingDown else { return .failure(.shuttingDown) }
             guard state.openConnections < capacity else { return .failure(.full) }
-            let id = state.server.clientConnected(host: host, now: now)
+            let id = state.server.clientConnected(host: host, secure: secure, now: now)
             state.deliveries.open(id.rawValue, channel: channel, loop: loop)
             state.openConnections += 1
             return .success(id)

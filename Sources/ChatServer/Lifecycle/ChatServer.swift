@@ -4,6 +4,7 @@ import Logging
 import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
+import NIOSSL
 import ServiceLifecycle
 
 /// A running Chatty IRC server: a TCP listener, one ``ServerHub`` and its event loops.
@@ -25,6 +26,9 @@ public final class ChatServer: Service, Sendable {
     public let origin: OriginID?
     /// The link listener and the tasks keeping outgoing links up, by peer address.
     private let links = NIOLockedValueBox<Links>(Links())
+    /// The TLS identity, when ``ChatServerConfiguration/tlsListen`` is set.
+    public let tls: ServerTLS?
+    private let tlsListener = NIOLockedValueBox<Channel?>(nil)
 
     struct Links {
         var listener: Channel?
@@ -43,10 +47,14 @@ public final class ChatServer: Service, Sendable {
         case shutDown
     }
 
-    /// - Parameter history: the opened history store, or `nil` to keep no history.
-    public init(configuration: ChatServerConfiguration, history: HistoryStore? = nil,
+    /// - Parameters:
+    ///   - history: the opened history store, or `nil` to keep no history.
+    ///   - tls: the certificate for ``ChatServerConfiguration/tlsListen`` (required with it).
+    public init(configuration: ChatServerConfiguration, history: HistoryStore? = nil, tls: ServerTLS? = nil,
                 logger: Logger = Logger(label: "chatty.server")) {
+        precondition(configuration.tlsListen == nil || tls != nil, "a TLS listener needs a certificate")
         self.configuration = configuration
+        self.tls = tls
         self.logger = logger
         self.group = MultiThreadedEventLoopGroup(numberOfThreads: max(1, configuration.threads))
         var loops: [any EventLoop] = []
@@ -112,6 +120,23 @@ public final class ChatServer: Service, Sendable {
             lifecycle.withLockedValue { if case .starting = $0 { $0 = .initial } }
             throw ListenError(address: configuration.listen, what: "clients", underlying: error)
         }
+        if let tlsListen = configuration.tlsListen, let tls {
+            do {
+                let listener = try await bindListener(tls: tls, address: tlsListen)
+                tlsListener.withLockedValue { $0 = listener }
+                if let port = listener.localAddress?.port {
+                    hub.run { $0.server.tlsListenerBound(port: port) }
+                }
+                logger.info("TLS listening", metadata: [
+                    "address": "\(listener.localAddress.map { "\($0)" } ?? "-")",
+                    "certificate": "\(tls.files.certificate)", "sha256": "\(tls.fingerprint)",
+                ])
+            } catch {
+                lifecycle.withLockedValue { if case .starting = $0 { $0 = .initial } }
+                try? await channel.close()
+                throw ListenError(address: tlsListen, what: "TLS clients", underlying: error)
+            }
+        }
         let running = lifecycle.withLockedValue { state -> Bool in
             guard case .starting = state else { return false }
             state = .running(channel)
@@ -147,13 +172,21 @@ public final class ChatServer: Service, Sendable {
         return address
     }
 
-    private func bindListener() async throws -> Channel {
+    /// The address of the TLS listener (useful with port 0).
+    public var tlsAddress: SocketAddress? {
+        tlsListener.withLockedValue { $0?.localAddress }
+    }
+
+    /// Binds the plaintext listener, or with `tls` the TLS one (each connection takes the
+    /// certificate current when it is accepted).
+    private func bindListener(tls: ServerTLS? = nil, address: BindAddress? = nil) async throws -> Channel {
         let hub = self.hub
         let configuration = self.configuration
         let logger = self.logger
         let admission = self.admission
+        let address = address ?? configuration.listen
         let settings = ClientConnectionSettings(hub: hub, configuration: configuration, sweepers: sweepers,
-                                                admission: admission, logger: logger)
+                                                admission: admission, logger: logger, secure: tls != nil)
         return try await ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 1024)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
@@ -166,10 +199,13 @@ public final class ChatServer: Service, Sendable {
             .childChannelOption(.recvAllocator, value: CompactRecvAllocator())
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
+                    if let tls {
+                        try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: tls.context))
+                    }
                     try channel.pipeline.syncOperations.addHandler(ClientChannelHandler(settings: settings))
                 }
             }
-            .bind(host: configuration.listen.host, port: configuration.listen.port)
+            .bind(host: address.host, port: address.port)
             .get()
     }
 
@@ -324,6 +360,7 @@ public final class ChatServer: Service, Sendable {
         guard case .perform(let channel) = step else { return }
         logger.info("shutting down")
         try? await channel?.close()
+        try? await tlsListener.withLockedValue { $0 }?.close()
         await stopLinks()
         // Every client gets ERROR; `drained` completes when the last connection has closed, or
         // after the drain timeout for peers that never read it.

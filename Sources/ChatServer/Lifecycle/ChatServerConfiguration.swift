@@ -22,6 +22,8 @@ public struct ChatServerConfiguration: Sendable {
     public var maxClients: Int?
     /// With a history store: how long messages are kept (`nil`: until the disk is full).
     public var historyRetention: Duration?
+    /// Where to listen for clients over TLS (the ``ChatServer`` is then given a ``ServerTLS``).
+    public var tlsListen: BindAddress?
 
     public init(
         listen: BindAddress = .hostname(),
@@ -33,8 +35,10 @@ public struct ChatServerConfiguration: Sendable {
         federation: FederationConfiguration? = nil,
         flushSlice: Int = 64,
         maxClients: Int? = nil,
-        historyRetention: Duration? = nil
+        historyRetention: Duration? = nil,
+        tlsListen: BindAddress? = nil
     ) {
+        self.tlsListen = tlsListen
         self.listen = listen
         self.core = core
         self.threads = threads

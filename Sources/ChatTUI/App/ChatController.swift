@@ -13,6 +13,8 @@ struct ChatController: Sendable {
     private(set) var quitRequested = false
     /// Default quit message.
     var quitMessage = "Chatty terminal client"
+    /// A server certificate waiting for `/trust`.
+    private var pendingTrust: TrustQuestion?
 
     init(server: String, nick: String, scrollbackLimit: Int = 10_000, utcOffsetSeconds: Int = 0) {
         self.nick = nick
@@ -101,10 +103,35 @@ struct ChatController: Sendable {
                 }
                 view.switchTo(name: name)
             }
+        case .trust:
+            guard let question = pendingTrust, !question.isAnswered else {
+                localError("/trust: no certificate is waiting to be trusted")
+                return []
+            }
+            pendingTrust = nil
+            question.answer(trust: true)
+            view.append(ChatLine(timestamp: view.currentTimeMilliseconds, kind: .info,
+                                 text: "Trusted \(question.address) (SHA-256 \(question.fingerprint)); pinned in known_servers"),
+                        to: view.activeBuffer.name)
         case .error(let text):
             localError(text)
         }
         return []
+    }
+
+    /// The server's certificate is not vouched for by any authority: show its fingerprint and
+    /// wait for `/trust` (or `/quit`).
+    mutating func ask(_ question: TrustQuestion) {
+        pendingTrust?.answer(trust: false)
+        pendingTrust = question
+        for text in [
+            "\(question.reason).",
+            "Its SHA-256 fingerprint is \(question.fingerprint)",
+            "Compare it with the one the server's operator gave you (chatty-tui serve logs it; --host prints it).",
+            "Type /trust to trust it from now on (pinned in known_servers), or /quit.",
+        ] {
+            localError(text)
+        }
     }
 
     private mutating func requestQuit(reason: String?) -> [ClientRequest] {

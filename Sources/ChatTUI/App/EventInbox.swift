@@ -1,3 +1,4 @@
+import ChatClient
 import ChatCore
 import NIOConcurrencyHelpers
 
@@ -10,6 +11,8 @@ enum UIEvent: Sendable, Hashable {
     case client(ClientEvent)
     /// A connection attempt to this server (`HOST:PORT`) starts.
     case connecting(to: String)
+    /// The server's certificate needs the user's word (`/trust`).
+    case trustQuestion(TrustQuestion)
 }
 
 /// Carries ``UIEvent``s from the network thread to the UI thread and wakes the UI's `poll`

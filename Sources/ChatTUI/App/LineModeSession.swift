@@ -207,6 +207,8 @@ struct LineModeSession {
             return []
         case .buffer:
             throw Refused(description: "/buffer: line mode has no buffers")
+        case .trust:
+            throw Refused(description: "/trust: no certificate is waiting (line mode refuses untrusted ones; see --tls-fingerprint)")
         case .error(let text):
             throw Refused(description: text)
         }

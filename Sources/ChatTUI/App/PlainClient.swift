@@ -42,6 +42,8 @@ struct PlainClient: ClientFrontEnd {
         for event in events {
             switch event {
             case .connecting(let server): actions.append(.stdout("*** connecting to \(server)"))
+            // Line mode has nobody to ask (it is not given a way to): refuse.
+            case .trustQuestion(let question): question.answer(trust: false)
             case .client(let event): actions += session.clientEvent(event, now: clock)
             }
         }

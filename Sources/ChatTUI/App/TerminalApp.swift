@@ -71,6 +71,8 @@ struct TerminalApp: ClientFrontEnd {
                 if controller.quitRequested, case .stateChanged(.disconnected) = event { disconnectedAfterQuit = true }
             case .connecting(let server):
                 controller.view.status.server = server
+            case .trustQuestion(let question):
+                controller.ask(question)
             }
             dirty = true
         }

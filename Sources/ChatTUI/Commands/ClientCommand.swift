@@ -19,8 +19,14 @@ struct ClientCommand: AsyncParsableCommand {
             """
     )
 
-    @Option(name: .long, help: "The IRC server to connect to (HOST:PORT); a comma-separated list fails over in order.")
+    @Option(name: .long, help: "The IRC server: HOST:PORT or irc://HOST[:PORT] (plaintext), ircs://HOST[:PORT] (TLS, port 6697); a comma-separated list fails over in order.")
     var server: String = "127.0.0.1:6667"
+
+    @Option(name: .long, help: "More trusted certificate authorities for TLS (PEM file), besides the system's.")
+    var tlsCa: String?
+
+    @Option(name: .long, help: "Trust a TLS server whose certificate has this SHA-256 fingerprint (AB:CD:…), and pin it.")
+    var tlsFingerprint: String?
 
     @Option(name: .long, help: "Your nickname (default: $USER).")
     var nick: String?
@@ -49,7 +55,10 @@ struct ClientCommand: AsyncParsableCommand {
 
     mutating func validate() throws {
         if !host, servers.isEmpty || servers.count != server.split(separator: ",").count {
-            throw ValidationError("--server must be HOST:PORT or a comma-separated list of them, e.g. 127.0.0.1:6667 (got '\(server)')")
+            throw ValidationError("--server must be HOST:PORT, irc://HOST:PORT or ircs://HOST:PORT, or a comma-separated list of them, e.g. 127.0.0.1:6667 (got '\(server)')")
+        }
+        if let tlsFingerprint, CertificateFingerprint(tlsFingerprint) == nil {
+            throw ValidationError("--tls-fingerprint must be a SHA-256 fingerprint: 32 bytes in hex, e.g. AB:CD:… (got '\(tlsFingerprint)')")
         }
         let name = nick ?? Self.defaultNick()
         guard ServerState.isValidNick(name, maxLength: 30) else {
@@ -62,8 +71,8 @@ struct ClientCommand: AsyncParsableCommand {
         guard scrollback >= 100 else { throw ValidationError("--scrollback must be at least 100") }
     }
 
-    var servers: [BindAddress] {
-        server.split(separator: ",").compactMap { BindAddress.parse(String($0)) }
+    var servers: [ServerEndpoint] {
+        server.split(separator: ",").compactMap { ServerEndpoint.parse(String($0)) }
     }
 
     static func defaultNick() -> String {
@@ -83,11 +92,13 @@ struct ClientCommand: AsyncParsableCommand {
             return handler
         }
         var chatServer: ChatServer?
-        var connectAddresses = servers.isEmpty ? [BindAddress.hostname()] : servers
+        var connectAddresses = servers.isEmpty ? [ServerEndpoint(host: "127.0.0.1", port: 6667)] : servers
+        let inbox = EventInbox()
         if host {
             let configuration = try serverOptions.configuration()
             MallocTuning.applyForServer()
-            let started = ChatServer(configuration: configuration, history: try serverOptions.openHistory(),
+            let tls = try serverOptions.makeTLS()
+            let started = ChatServer(configuration: configuration, history: try serverOptions.openHistory(), tls: tls,
                                      logger: Logger(label: "chatty.host"))
             // On the full screen, stderr would draw over it: the server logs to a file of the user's.
             let redirected = linemode ? nil : try HostLog.redirectStandardError()
@@ -100,7 +111,16 @@ struct ClientCommand: AsyncParsableCommand {
             }
             if let redirected { close(redirected.saved) }
             chatServer = started
-            connectAddresses = [BindAddress(host: configuration.listen.host, port: bound.port ?? configuration.listen.port)]
+            connectAddresses = [ServerEndpoint(host: configuration.listen.host, port: bound.port ?? configuration.listen.port)]
+            if let tls, let address = started.tlsAddress {
+                // What other clients should see when they connect over TLS.
+                let text = "TLS on port \(address.port ?? 0); clients should expect the SHA-256 fingerprint \(tls.fingerprint)"
+                if linemode {
+                    FileHandle.standardError.write(Data(("chatty-tui: " + text + "\n").utf8))
+                } else {
+                    inbox.post(.client(.serverInfo(code: nil, text: text)))
+                }
+            }
         }
         let nick = self.nick ?? Self.defaultNick()
         let addresses = connectAddresses
@@ -109,9 +129,22 @@ struct ClientCommand: AsyncParsableCommand {
         let clientConfiguration = ClientConfiguration(nick: nick, userName: nick, realName: "Chatty user",
                                                       password: serverOptions.password, channels: channel,
                                                       historyOnJoin: linemode ? 0 : 50)
-        let inbox = EventInbox()
-        let runtime = IRCClientRuntime(servers: addresses.map { ($0.host, $0.port) }, configuration: clientConfiguration,
-                                       eventLoop: MultiThreadedEventLoopGroup.singleton.next(),
+        var ask: (@Sendable (TrustQuestion) -> Void)?
+        if !linemode {
+            ask = { @Sendable question in inbox.post(.trustQuestion(question)) }
+        }
+        let report: @Sendable (String) -> Void = { text in
+            if linemode {
+                FileHandle.standardError.write(Data(("chatty-tui: " + text + "\n").utf8))
+            } else {
+                inbox.post(.client(.error(text)))
+            }
+        }
+        var pins: [CertificateFingerprint] = []
+        if let tlsFingerprint, let pin = CertificateFingerprint(tlsFingerprint) { pins.append(pin) }
+        let clientTLS = try ClientTLS(caFile: tlsCa, fingerprints: pins, ask: ask, report: report)
+        let runtime = IRCClientRuntime(servers: addresses, configuration: clientConfiguration,
+                                       eventLoop: MultiThreadedEventLoopGroup.singleton.next(), tls: clientTLS,
                                        onConnecting: { inbox.post(.connecting(to: $0)) },
                                        onEvent: { inbox.post(.client($0)) })
         let scrollback = self.scrollback

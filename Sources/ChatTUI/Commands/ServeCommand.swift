@@ -28,9 +28,13 @@ struct ServeCommand: AsyncParsableCommand {
         }
         let logger = Logger(label: "chatty")
         MallocTuning.applyForServer()
-        let chatServer = ChatServer(configuration: try server.configuration(), history: try server.openHistory(), logger: logger)
+        let tls = try server.makeTLS()
+        let chatServer = ChatServer(configuration: try server.configuration(), history: try server.openHistory(), tls: tls,
+                                    logger: logger)
+        var services: [any Service] = [chatServer]
+        if let tls { services.append(TLSReloadService(tls: tls, logger: logger)) }
         let group = ServiceGroup(configuration: .init(
-            services: [chatServer],
+            services: services,
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger
         ))

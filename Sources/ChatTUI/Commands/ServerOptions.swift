@@ -78,6 +78,18 @@ struct ServerOptions: ParsableArguments {
     @Option(name: .long, help: "How long history is kept, e.g. 30d, 12h, 90m (default: until removed by hand).")
     var historyRetention: String?
 
+    @Option(name: .long, help: "Address to listen on for IRC clients over TLS (HOST:PORT, 6697 by convention).")
+    var tlsListen: String?
+
+    @Option(name: .long, help: "TLS certificate, PEM (chain allowed, leaf first); without it a self-signed one is made in the data directory.")
+    var tlsCert: String?
+
+    @Option(name: .long, help: "The TLS certificate's private key, PEM.")
+    var tlsKey: String?
+
+    @Option(name: .long, help: "How long clients must keep to TLS (IRCv3 sts), e.g. 30d; 0 announces no policy (default: 30d with --tls-cert, none with a self-signed certificate).")
+    var stsDuration: String?
+
     enum HistorySwitch: String, ExpressibleByArgument {
         case on, off
     }
@@ -106,6 +118,47 @@ struct ServerOptions: ParsableArguments {
     /// The history store cannot be opened: the server does not start (exit status 1).
     struct HistoryUnavailable: Error, CustomStringConvertible {
         var description: String
+    }
+
+    /// The TLS identity these flags ask for (`nil` without `--tls-listen`): the given files, or a
+    /// self-signed certificate kept in the data directory.
+    func makeTLS() throws -> ServerTLS? {
+        guard tlsListen != nil else { return nil }
+        if let tlsCert, let tlsKey {
+            return try ServerTLS(source: .files(certificate: tlsCert, key: tlsKey))
+        }
+        guard let directory = dataDirectory() else {
+            throw ServerTLS.SetupError(description: "no data directory for the self-signed TLS certificate: "
+                                       + "set HOME or XDG_STATE_HOME, pass --data-dir DIR, or give --tls-cert and --tls-key")
+        }
+        return try ServerTLS(source: .selfSigned(directory: directory, hostnames: certificateHostnames()))
+    }
+
+    /// The names a self-signed certificate is made for: the TLS listener's address (unless it is
+    /// a wildcard), this machine's host name, and loopback.
+    func certificateHostnames() -> [String] {
+        var names: [String] = []
+        if let host = tlsListen.flatMap({ BindAddress.parse($0, defaultPort: 6697) })?.host,
+           !["0.0.0.0", "::", ""].contains(host) {
+            names.append(host)
+        }
+        let machine = ProcessInfo.processInfo.hostName
+        if !machine.isEmpty { names.append(machine) }
+        for name in ["localhost", "127.0.0.1", "::1"] where !names.contains(name) { names.append(name) }
+        return names
+    }
+
+    /// The `sts` policy to announce: `--sts-duration`, else 30 days with an operator's
+    /// certificate and none with a self-signed one (clients that cannot check it would be locked out).
+    func stsPolicy() -> STSPolicy? {
+        guard let tlsListen, let address = BindAddress.parse(tlsListen, defaultPort: 6697) else { return nil }
+        let seconds: Int64
+        if let stsDuration {
+            seconds = stsDuration == "0" ? 0 : Self.parseRetention(stsDuration).map { $0.components.seconds } ?? 0
+        } else {
+            seconds = tlsCert != nil ? 30 * 86_400 : 0
+        }
+        return seconds > 0 ? STSPolicy(port: address.port, duration: Int(seconds)) : nil
     }
 
     /// `30d`, `12h`, `90m`, `45s` as a duration.
@@ -158,6 +211,18 @@ struct ServerOptions: ParsableArguments {
             }
             guard linkTimeout >= 1 else { throw ValidationError("--link-timeout must be at least 1 second") }
         }
+        if let tlsListen, BindAddress.parse(tlsListen, defaultPort: 6697) == nil {
+            throw ValidationError("--tls-listen must be HOST:PORT, e.g. 0.0.0.0:6697 (got '\(tlsListen)')")
+        }
+        if (tlsCert == nil) != (tlsKey == nil) {
+            throw ValidationError("--tls-cert and --tls-key go together")
+        }
+        if tlsCert != nil, tlsListen == nil {
+            throw ValidationError("--tls-cert needs --tls-listen HOST:PORT")
+        }
+        if let stsDuration, stsDuration != "0", Self.parseRetention(stsDuration) == nil {
+            throw ValidationError("--sts-duration takes a number and a unit, e.g. 30d, 12h, or 0 (got '\(stsDuration)')")
+        }
         if let motd, !FileManager.default.isReadableFile(atPath: motd) {
             throw ValidationError("--motd file '\(motd)' cannot be read")
         }
@@ -178,7 +243,7 @@ struct ServerOptions: ParsableArguments {
             let parts = entry.split(separator: ":", maxSplits: 1)
             operators[String(parts[0])] = parts.count > 1 ? String(parts[1]) : ""
         }
-        let core = ServerConfiguration(
+        var core = ServerConfiguration(
             name: name,
             network: network,
             motd: motdLines,
@@ -187,6 +252,7 @@ struct ServerOptions: ParsableArguments {
             limits: IRCLimits(maxLineLength: maxLineLength, maxTagsLength: maxTagsLength),
             messageIDPrefix: String(UInt32.random(in: 0...UInt32.max), radix: 36) + "-"
         )
+        core.strictTransportSecurity = stsPolicy()
         var federation: FederationConfiguration?
         if let linkListen, let linkSecretFile {
             var secret = Array(FileManager.default.contents(atPath: linkSecretFile) ?? Data())
@@ -211,7 +277,8 @@ struct ServerOptions: ParsableArguments {
             federation: federation,
             flushSlice: flushSlice,
             maxClients: maxClients,
-            historyRetention: historyRetention.flatMap(Self.parseRetention)
+            historyRetention: historyRetention.flatMap(Self.parseRetention),
+            tlsListen: tlsListen.flatMap { BindAddress.parse($0, defaultPort: 6697) }
         )
     }
 }

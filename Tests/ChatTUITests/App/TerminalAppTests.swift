@@ -22,7 +22,7 @@ import Testing
 
         let terminal = HeadlessTerminal(width: 100, height: 30)
         let inbox = EventInbox()
-        let runtime = IRCClientRuntime(servers: [("127.0.0.1", port)],
+        let runtime = IRCClientRuntime(servers: [ServerEndpoint(host: "127.0.0.1", port: port)],
                                        configuration: ClientConfiguration(nick: "viewer", channels: ["#chatty"]),
                                        eventLoop: MultiThreadedEventLoopGroup.singleton.next(),
                                        onConnecting: { inbox.post(.connecting(to: $0)) },

@@ -22,6 +22,7 @@ struct ReadmeEndToEndTests {
         "head -c 32 /dev/urandom", "--name a.chatty", "--name b.chatty", "--name c.chatty",
         "--nick ann", "--nick ben", "--nick cid",
         "serve --config a.conf", "--config ann.conf",
+        "--name irc.example.org --tls-listen", "--tls-fingerprint AB:CD",
     ]
     /// README commands no test runs, and why.
     static let notRun = [
@@ -31,6 +32,9 @@ struct ReadmeEndToEndTests {
         "swift build -c release": "benchmarks: a release build and minutes of load, not a test",
         "sudo scripts/bench-compare": "benchmarks: a release build and minutes of load, not a test",
         "scripts/bench-client --lines 20000": "benchmarks: a release build and minutes of load, not a test",
+        "chatty-tui serve --name irc.example.org --listen": "needs an authority's certificate (TLSEndToEndTests run --tls-cert with a test authority's)",
+        "kill -HUP": "TLSEndToEndTests reload a certificate on SIGHUP",
+        "chatty-tui --nick zoe --server ircs://irc.example.org": "needs an authority's certificate and DNS (TLSEndToEndTests connect to an authority's certificate)",
     ]
 
     @Test func everyCommandTheReadmeShowsIsRunByATestOrListedAsNotRun() throws {
@@ -103,6 +107,29 @@ struct ReadmeEndToEndTests {
         try await client.waitFor("You are now an IRC operator")
         client.closeInput()
         #expect(try await client.waitForExit() == 0)
+        server.terminate()
+        #expect(try await server.waitForExit() == 0)
+    }
+
+    @Test func runItOnANetworkWithASelfSignedCertificate() async throws {
+        let readme = try Readme.load()
+        let place = try ReadmePlace()
+        defer { place.close() }
+        let server = try place.background(try readme.command("--name irc.example.org --tls-listen"))
+        let listening = try await server.waitForError("] TLS listening")
+        let fingerprint = try #require(listening.components(separatedBy: "sha256=").last?.components(separatedBy: " ").first)
+        #expect(fingerprint.count == 95, "\(listening)")
+        // As written, but with the address of this test's server and the fingerprint it logged.
+        let command = try readme.command("--tls-fingerprint AB:CD")
+            .components(separatedBy: "#")[0]
+            .replacingOccurrences(of: "irc.example.org", with: "127.0.0.1")
+            .replacingOccurrences(of: "AB:CD:…", with: fingerprint)
+        let zoe = try place.background(command + " --plain")
+        try await zoe.waitFor("registered as zoe")
+        zoe.send("/whois zoe")
+        try await zoe.waitFor("is using a secure connection")
+        zoe.closeInput()
+        #expect(try await zoe.waitForExit() == 0)
         server.terminate()
         #expect(try await server.waitForExit() == 0)
     }
