@@ -135,6 +135,13 @@ let package = Package(
             ]
         ),
         .testTarget(
+            name: "ChatClientTests",
+            dependencies: [
+                "ChatCore",
+                "ChatClient",
+            ]
+        ),
+        .testTarget(
             name: "ChatTUITests",
             dependencies: [
                 "ChatTUI",

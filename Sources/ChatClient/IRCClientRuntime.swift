@@ -210,7 +210,8 @@ public final class IRCClientRuntime: Sendable {
         }
 
         func errorCaught(context: ChannelHandlerContext, error: any Error) {
-            self.error = error
+            // The reason a TLS certificate was refused has been told already; NIOSSL's own text is noise.
+            self.error = (error as? NIOSSLError).map { TLSFailure(underlying: $0) } ?? error
             context.close(promise: nil)
         }
 

@@ -101,6 +101,10 @@ public final class ClientTLS: Sendable {
             }
             switch decision {
             case .accept:
+                // A fingerprint the user gave on the command line is pinned once it matched.
+                if let given = fingerprints.first, given == fingerprint, knownServers.fingerprint(for: address) != given {
+                    try? knownServers.pin(given, for: address)
+                }
                 promise.succeed(.certificateVerified)
             case .refuse(let text):
                 report("TLS: " + text)

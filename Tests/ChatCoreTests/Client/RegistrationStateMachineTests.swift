@@ -71,3 +71,35 @@ import Testing
             == .nickRejected(rejected: "alice_", retry: IRCMessage("NICK", "alice__"), reason: "in use"))
     }
 }
+
+/// IRCv3 `sts` while registering: upgrade from plaintext, remember over TLS.
+@Suite struct RegistrationSTSTests: ClientTestCase {
+    let configuration = ClientConfiguration(nick: "alice", userName: "al", realName: "Alice A")
+
+    @Test func aPolicyWithAPortOverPlaintextStopsRegistrationForAnUpgrade() {
+        var registration = RegistrationStateMachine(configuration: configuration, nick: "alice", nickLength: nil)
+        #expect(registration.capReceived(irc(":srv CAP * LS :batch sts=port=6697,duration=300")) == .upgrade(port: 6697))
+        #expect(registration.announcedPolicy == nil, "a policy seen over plaintext is never kept")
+    }
+
+    @Test func overTLSThePolicyIsKeptAndRegistrationGoesOn() {
+        var registration = RegistrationStateMachine(configuration: configuration, nick: "alice", nickLength: nil, secure: true)
+        #expect(registration.capReceived(irc(":srv CAP * LS :sts=port=6697,duration=300")) == .send([IRCMessage("CAP", "END")]))
+        #expect(registration.announcedPolicy == STSPolicy(port: 6697, duration: 300))
+    }
+
+    @Test func theMachineClosesAndReconnectsAtOnceAndRemembersOverTLS() {
+        var machine = makeMachine()
+        _ = machine.connectRequested(now: t(0))
+        _ = machine.connected(now: t(0))
+        let upgrade = machine.messageReceived(irc(":srv CAP * LS :sts=port=6697"), now: t(1))
+        #expect(upgrade.contains(.upgradeToTLS(port: 6697)))
+        #expect(upgrade.last == .close)
+        #expect(upgrade.sentLines.isEmpty, "nothing more is said over plaintext")
+        #expect(machine.connectionClosed(error: nil, now: t(2)).contains(.connect), "reconnects at once")
+        _ = machine.connected(now: t(3), secure: true)
+        _ = machine.messageReceived(irc(":srv CAP * LS :sts=duration=600"), now: t(3))
+        let welcome = machine.messageReceived(irc(":srv 001 alice :Welcome"), now: t(4))
+        #expect(welcome.contains(.rememberSTS(STSPolicy(duration: 600))))
+    }
+}
