@@ -23,6 +23,10 @@ public enum ClientRequest: Sendable, Hashable {
     case search(text: String, target: String?)
     /// You have read `target` up to `time` (`draft/read-marker`).
     case markRead(target: String, time: Timestamp)
+    /// `/register PASSWORD`: an account named after the current nick.
+    case registerAccount(password: String)
+    /// `/identify [ACCOUNT] PASSWORD`: log in (the current nick's account by default).
+    case identify(account: String?, password: String)
 
     /// Runs the request against the machine, returning the actions to carry out.
     public func apply<R: RandomNumberGenerator>(to machine: inout ClientStateMachine<R>, now: Timestamp) -> [ClientAction] {
@@ -43,6 +47,9 @@ public enum ClientRequest: Sendable, Hashable {
         case .olderHistory(let target): machine.requestOlderHistory(target: target)
         case .search(let text, let target): machine.search(text, in: target)
         case .markRead(let target, let time): machine.markRead(target: target, time: time)
+        case .registerAccount(let password): machine.registerAccount(password: password)
+        case .identify(let account, let password):
+            machine.identify(SASLLogin(account: account ?? machine.nick, password: password))
         }
     }
 }

@@ -95,6 +95,10 @@ extension UserInput {
             return .send([.search(text: text, target: context.target)])
         case .trust:
             return .trust
+        case .register(let password):
+            return .send([.registerAccount(password: password)])
+        case .identify(let account, let password):
+            return .send([.identify(account: account, password: password)])
         }
     }
 

@@ -14,6 +14,8 @@ public struct ClientConfiguration: Sendable, Hashable {
     public var realName: String
     /// Sent as `PASS` before `NICK`/`USER` when set.
     public var password: String?
+    /// Log in to this account with SASL `PLAIN` while registering (servers offering `sasl`).
+    public var sasl: SASLLogin?
     /// Channels joined after the first registration.
     public var channels: [String]
     /// Capabilities requested when the server offers them in `CAP LS`.

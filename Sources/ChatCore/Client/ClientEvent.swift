@@ -114,6 +114,8 @@ public enum ClientEvent: Sendable, Hashable {
     case serverInfo(code: Int?, text: String)
     /// A local problem, e.g. sending while not connected or an invalid raw line.
     case error(String)
+    /// Logged in to this account (SASL `900`, or `REGISTER` then `900`).
+    case loggedIn(account: String)
     /// Round-trip time of our keepalive `PING`.
     case lag(milliseconds: Int64)
     /// A history replay for `target` ended: `count` messages were replayed; `resumed` when it
@@ -143,7 +145,7 @@ extension ClientEvent {
             message
         case .stateChanged, .connectionLost, .ctcpRequest, .ctcpReply, .joined, .parted, .quit, .kicked, .nickChanged,
              .names, .members, .topic, .topicSetBy, .mode, .invited, .serverError, .numericError, .serverInfo, .error,
-             .lag, .synced, .historyReplayed, .olderHistory, .searchResults, .readMarker, .serverSupport:
+             .lag, .synced, .historyReplayed, .olderHistory, .searchResults, .readMarker, .serverSupport, .loggedIn:
             nil
         }
     }
@@ -156,7 +158,7 @@ extension ClientEvent {
         case .action: .action(message)
         case .stateChanged, .connectionLost, .ctcpRequest, .ctcpReply, .joined, .parted, .quit, .kicked, .nickChanged,
              .names, .members, .topic, .topicSetBy, .mode, .invited, .serverError, .numericError, .serverInfo, .error,
-             .lag, .synced, .historyReplayed, .olderHistory, .searchResults, .readMarker, .serverSupport:
+             .lag, .synced, .historyReplayed, .olderHistory, .searchResults, .readMarker, .serverSupport, .loggedIn:
             self
         }
     }

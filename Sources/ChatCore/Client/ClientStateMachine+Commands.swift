@@ -122,6 +122,21 @@ extension ClientStateMachine {
         return [.send(request)]
     }
 
+    /// `/register PASSWORD`: an account named after the current nick (`REGISTER * * PASSWORD`).
+    public func registerAccount(password: String) -> [ClientAction] {
+        sendCommand(IRCMessage("REGISTER", "*", "*", password))
+    }
+
+    /// `/identify`: logs in to an account with SASL `PLAIN` after registration (asking for the
+    /// `sasl` capability first when it is not enabled).
+    public mutating func identify(_ login: SASLLogin) -> [ClientAction] {
+        guard case .registered(var session) = state else { return [.emit(.error("Not connected"))] }
+        session.pendingLogin = login
+        let capable = session.capabilities.contains("sasl")
+        state = .registered(session)
+        return (capable ? [] : [.send(IRCMessage("CAP", "REQ", "sasl"))]) + [.send(IRCMessage("AUTHENTICATE", "PLAIN"))]
+    }
+
     public func sendCommand(_ message: IRCMessage) -> [ClientAction] {
         let invalid = [ClientAction.emit(.error("Invalid \(message.command): \(message.parameters.joined(separator: " "))"))]
         for parameter in message.parameters.dropLast() where !Self.isValidParameter(parameter) { return invalid }

@@ -19,6 +19,11 @@ extension ClientStateMachine {
             action = registering.registration.nickRejected(message, erroneous: true)
         case "421" where Self.isAboutCAP(message), "451" where Self.isAboutCAP(message):
             action = registering.registration.capabilitiesUnsupported()
+        case "AUTHENTICATE":
+            action = registering.registration.authenticateReceived(message)
+        case "900", "902", "903", "904", "905", "906", "907", "908":
+            action = registering.registration.saslNumeric(message)
+            if case .none = action { return [] }
         case "ERROR":
             return [.emit(.serverError(message.parameters.last ?? ""))]
         default:
@@ -36,6 +41,12 @@ extension ClientStateMachine {
                 .emit(.numericError(code: code, text: "\(rejected): \(reason)")),
                 .send(retry),
             ]
+        case .loggedIn(let account, let send):
+            return [.emit(.loggedIn(account: account))] + send.map(ClientAction.send)
+        case .loginFailed(let reason, let send):
+            let account = configuration.sasl?.account ?? "?"
+            return [.emit(.error("SASL login as \(account) failed: \(reason); continuing without an account"))]
+                + send.map(ClientAction.send)
         case .upgrade(let port):
             state = .closing(.connectNow)
             return [

@@ -153,6 +153,24 @@ extension ClientStateMachine {
         case "TAGMSG":
             return []
 
+        case "AUTHENTICATE" where parameters.first == "+":
+            return session.pendingLogin.map { $0.plainChunks.map { .send(IRCMessage("AUTHENTICATE", $0)) } } ?? []
+
+        case "900":
+            session.pendingLogin = nil
+            return [.emit(.loggedIn(account: parameters.count >= 3 ? parameters[2] : session.nick))]
+
+        case "903", "907":
+            return []
+
+        case "902", "904", "905", "906", "908":
+            let attempted = session.pendingLogin?.account ?? session.nick
+            session.pendingLogin = nil
+            return [.emit(.error("Login as \(attempted) failed: \(parameters.last ?? "SASL authentication failed")"))]
+
+        case "REGISTER" where parameters.first == "SUCCESS":
+            return [.emit(.serverInfo(code: nil, text: "Account \(parameters.count >= 2 ? parameters[1] : session.nick) registered"))]
+
         case "005":
             serverSupport.apply(parameters.dropFirst().dropLast())
             return [.emit(.serverSupport(serverSupport)), .emit(.serverInfo(code: 5, text: MessageTranslator.numericText(message)))]

@@ -40,6 +40,8 @@ public struct ClientStateMachine<Random: RandomNumberGenerator> {
         var capabilities: CapabilityTracker
         var roster = ChannelRoster()
         var keepalive: PeerKeepalive
+        /// `/identify` sent `AUTHENTICATE PLAIN`; the payload follows the server's `AUTHENTICATE +`.
+        var pendingLogin: SASLLogin?
 
         /// When the keepalive wants the timer (the client's clock counts milliseconds since the epoch).
         var keepaliveDeadline: Timestamp {

@@ -9,6 +9,8 @@ struct RegistrationStateMachine: Sendable, Hashable {
         case listingCapabilities(offered: [String: String])
         /// `CAP REQ` sent; waiting for `ACK` / `NAK` (an `ACK` may also span lines).
         case requestingCapabilities(requested: [String], acknowledged: [String])
+        /// `AUTHENTICATE PLAIN` sent (after `sasl` was acknowledged); waiting for the outcome.
+        case authenticating
         /// `CAP END` sent (or the server does not do CAP); waiting for `001`.
         case awaitingWelcome
         /// `001` received.
@@ -26,12 +28,18 @@ struct RegistrationStateMachine: Sendable, Hashable {
         case fail(reason: String)
         /// A plaintext connection to a server with an `sts` policy: stop and reconnect over TLS to `port`.
         case upgrade(port: Int)
+        /// Logged in to this account (`900`).
+        case loggedIn(account: String, send: [IRCMessage])
+        /// SASL did not log in; registration goes on without an account.
+        case loginFailed(reason: String, send: [IRCMessage])
     }
 
     private(set) var state: State = .listingCapabilities(offered: [:])
     private(set) var nick: String
     private(set) var offered: [String: String] = [:]
     private(set) var enabled: [String] = []
+    /// The account `900` named.
+    private(set) var loggedInAccount: String?
 
     /// The `sts` policy this TLS connection announced (for the client to keep), if any.
     var announcedPolicy: STSPolicy? {
@@ -85,7 +93,11 @@ struct RegistrationStateMachine: Sendable, Hashable {
             if !secure, let value = offered["sts"], let port = STSPolicy.parse(value)?.port {
                 return .upgrade(port: port)
             }
-            let wanted = configuration.requestedCapabilities.filter { offered[$0] != nil }
+            var wanted = configuration.requestedCapabilities.filter { offered[$0] != nil }
+            if configuration.sasl != nil, let mechanisms = offered["sasl"],
+               mechanisms.isEmpty || mechanisms.split(separator: ",").contains("PLAIN") {
+                wanted.append("sasl")
+            }
             if wanted.isEmpty {
                 state = .awaitingWelcome
                 return .send([IRCMessage("CAP", "END")])
@@ -102,6 +114,10 @@ struct RegistrationStateMachine: Sendable, Hashable {
                     return .none
                 }
                 enabled = acknowledged
+                if configuration.sasl != nil, acknowledged.contains("sasl") {
+                    state = .authenticating
+                    return .send([IRCMessage("AUTHENTICATE", "PLAIN")])
+                }
                 state = .awaitingWelcome
                 return .send([IRCMessage("CAP", "END")])
             case "NAK":
@@ -113,15 +129,41 @@ struct RegistrationStateMachine: Sendable, Hashable {
                 return .none
             }
 
-        case .awaitingWelcome, .registered:
+        case .authenticating, .awaitingWelcome, .registered:
             return .none
+        }
+    }
+
+    /// `AUTHENTICATE +` (the server waits for our payload).
+    func authenticateReceived(_ message: IRCMessage) -> Action {
+        guard case .authenticating = state, message.parameters.first == "+", let sasl = configuration.sasl else { return .none }
+        return .send(sasl.plainChunks.map { IRCMessage("AUTHENTICATE", $0) })
+    }
+
+    /// A SASL numeric (`900`, `902`–`908`) while authenticating.
+    mutating func saslNumeric(_ message: IRCMessage) -> Action {
+        guard case .authenticating = state else { return .none }
+        switch message.command {
+        case "900":
+            loggedInAccount = message.parameters.count >= 3 ? message.parameters[2] : configuration.sasl?.account
+            return .none
+        case "903":
+            state = .awaitingWelcome
+            return .loggedIn(account: loggedInAccount ?? configuration.sasl?.account ?? "", send: [IRCMessage("CAP", "END")])
+        case "907":
+            state = .awaitingWelcome
+            return .send([IRCMessage("CAP", "END")])
+        default:
+            state = .awaitingWelcome
+            let reason = message.parameters.last ?? "SASL authentication failed"
+            return .loginFailed(reason: reason, send: [IRCMessage("CAP", "END")])
         }
     }
 
     /// `421 ERR_UNKNOWNCOMMAND` (or `451`) for `CAP`: the server predates capabilities.
     mutating func capabilitiesUnsupported() -> Action {
         switch state {
-        case .listingCapabilities, .requestingCapabilities:
+        case .listingCapabilities, .requestingCapabilities, .authenticating:
             state = .awaitingWelcome
             return .none
         case .awaitingWelcome, .registered:
@@ -132,7 +174,7 @@ struct RegistrationStateMachine: Sendable, Hashable {
     /// `001 RPL_WELCOME`: its first parameter is the nick the server gave us.
     mutating func welcomeReceived(_ message: IRCMessage) -> Action {
         switch state {
-        case .listingCapabilities, .requestingCapabilities, .awaitingWelcome:
+        case .listingCapabilities, .requestingCapabilities, .authenticating, .awaitingWelcome:
             if let given = message.parameters.first, !given.isEmpty, given != "*" {
                 nick = given
             }
@@ -146,7 +188,7 @@ struct RegistrationStateMachine: Sendable, Hashable {
     /// `433`/`436` (nick taken or collision) or `432` (erroneous) before `001`.
     mutating func nickRejected(_ message: IRCMessage, erroneous: Bool) -> Action {
         switch state {
-        case .listingCapabilities, .requestingCapabilities, .awaitingWelcome:
+        case .listingCapabilities, .requestingCapabilities, .authenticating, .awaitingWelcome:
             let rejected = message.parameters.count >= 2 ? message.parameters[1] : nick
             let reason = message.parameters.count >= 3 ? message.parameters[message.parameters.count - 1] : "Nickname rejected"
             guard let next = fallback.next(rejected: rejected, erroneous: erroneous) else {

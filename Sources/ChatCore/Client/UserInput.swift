@@ -55,6 +55,10 @@ public enum UserInput: Sendable, Hashable {
     case search(String)
     /// `/trust`: trust (and pin) the certificate the server just presented, which no authority vouches for.
     case trust
+    /// `/register PASSWORD`: register an account named after your nick.
+    case register(password: String)
+    /// `/identify [ACCOUNT] PASSWORD`: log in to an account (your nick's by default).
+    case identify(account: String?, password: String)
 
     /// One entry of the command table.
     public struct Command: Sendable, Hashable {
@@ -88,6 +92,8 @@ public enum UserInput: Sendable, Hashable {
         Command(name: "buffer", aliases: ["window", "win"], usage: "/buffer <number|name>", summary: "Go to a buffer"),
         Command(name: "help", aliases: [], usage: "/help [command]", summary: "Show help"),
         Command(name: "quote", aliases: ["raw"], usage: "/quote <raw IRC line>", summary: "Send a raw line"),
+        Command(name: "register", aliases: [], usage: "/register <password>", summary: "Register an account named after your nick"),
+        Command(name: "identify", aliases: ["login"], usage: "/identify [account] <password>", summary: "Log in to your account"),
         Command(name: "trust", aliases: [], usage: "/trust", summary: "Trust the server's certificate (pins it)"),
     ]
 
@@ -195,6 +201,15 @@ public enum UserInput: Sendable, Hashable {
             return .search(text)
         case "trust":
             return .trust
+        case "register":
+            guard let password = nonEmpty(rest) else { throw usage(command) }
+            return .register(password: password)
+        case "identify":
+            let (first, afterFirst) = nextWord(rest)
+            let (second, _) = nextWord(afterFirst)
+            guard !first.isEmpty else { throw usage(command) }
+            return second.isEmpty ? .identify(account: nil, password: String(first))
+                : .identify(account: String(first), password: String(second))
         default:
             preconditionFailure("command \(command.name) is in the table but not parsed")
         }

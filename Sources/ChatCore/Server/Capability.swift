@@ -14,6 +14,7 @@ public struct CapabilitySet: OptionSet, Sendable, Hashable {
     public static let eventPlayback = CapabilitySet(rawValue: 1 << 8)
     public static let search = CapabilitySet(rawValue: 1 << 9)
     public static let readMarker = CapabilitySet(rawValue: 1 << 10)
+    public static let sasl = CapabilitySet(rawValue: 1 << 11)
 
     /// Offered only by a server that keeps history.
     public static let history: CapabilitySet = [.chathistory, .eventPlayback, .search, .readMarker]
@@ -28,6 +29,7 @@ public struct CapabilitySet: OptionSet, Sendable, Hashable {
         ("labeled-response", .labeledResponse),
         ("message-tags", .messageTags),
         ("multi-prefix", .multiPrefix),
+        ("sasl", .sasl),
         ("server-time", .serverTime),
         ("soju.im/search", .search),
         ("userhost-in-names", .userhostInNames),

@@ -23,6 +23,10 @@ public struct ClientRecord: Sendable {
     public var isOperator = false
     /// The connection is TLS (local clients only; WHOIS shows `671`).
     public var secure = false
+    /// Failed SASL attempts on this connection (the third closes it).
+    public var authenticationFailures: UInt8 = 0
+    /// The account the client is logged in to.
+    public var account: String?
     public let connected: Timestamp
     public var lastMessage: Timestamp
     /// Set once `QUIT` was handled or the client was dropped: it takes no further part.

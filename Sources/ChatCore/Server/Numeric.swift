@@ -18,6 +18,15 @@ public enum Numeric {
     public static let nowAway = "306"
     public static let whoisUser = "311"
     public static let whoisServer = "312"
+    /// `330 RPL_WHOISACCOUNT`.
+    public static let whoisAccount = "330"
+    public static let loggedIn = "900"
+    public static let saslSuccess = "903"
+    public static let saslFailed = "904"
+    public static let saslTooLong = "905"
+    public static let saslAborted = "906"
+    public static let saslAlready = "907"
+    public static let saslMechanisms = "908"
     /// `671 RPL_WHOISSECURE`: the client is connected over TLS.
     public static let whoisSecure = "671"
     public static let whoisOperator = "313"

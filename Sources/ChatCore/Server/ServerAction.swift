@@ -27,4 +27,10 @@ public enum ServerAction: Sendable, Hashable {
     case saveChannel(ChannelSnapshot)
     /// Keep a user's read marker (only with ``ServerConfiguration/historyLimit``).
     case saveReadMarker(ReadMarker)
+    /// Check a password against an account's credentials, or derive new credentials, off the
+    /// event loop; answer with ``ServerState/passwordChecked(_:valid:now:)`` or
+    /// ``ServerState/accountCreated(_:credentials:now:)``.
+    case checkPassword(PasswordCheck)
+    /// Keep a new or changed account in the store.
+    case saveAccount(Account)
 }

@@ -31,6 +31,14 @@ public struct ServerConfiguration: Sendable, Hashable {
     /// With a TLS listener: the IRCv3 `sts` policy to announce (its `port` to plaintext
     /// connections, its `duration` to TLS ones); `nil` announces none.
     public var strictTransportSecurity: STSPolicy?
+    /// Accounts are kept (SASL, `REGISTER`, owned nicks): needs the store.
+    public var accounts = false
+    /// `REGISTER` creates accounts (`--registration open`); administrators can always add them.
+    public var registrationOpen = true
+    /// How long someone may use a nick an account owns before it is changed (milliseconds).
+    public var nickGracePeriodMilliseconds: Int64 = 30_000
+    /// Failed authentications from one address per minute before further attempts fail unchecked.
+    public var authenticationFailuresPerHost = 10
 
     public init(
         name: String = "chatty.local",

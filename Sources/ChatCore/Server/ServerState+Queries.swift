@@ -49,6 +49,9 @@ extension ServerState {
         if record.isOperator {
             reply(id, Numeric.whoisOperator, record.nick, "is an IRC operator", into: &actions)
         }
+        if let account = record.account {
+            reply(id, Numeric.whoisAccount, record.nick, account, "is logged in as", into: &actions)
+        }
         if record.secure {
             reply(id, Numeric.whoisSecure, record.nick, "is using a secure connection", into: &actions)
         }

@@ -34,6 +34,13 @@ extension ServerState {
                 names.append(version >= 302 ? "sts=" + value : "sts")
                 names.sort()
             }
+            if configuration.accounts {
+                let version = message.parameters.count > 1 ? Int(message.parameters[1]) ?? 0 : 0
+                if version >= 302, let index = names.firstIndex(of: "sasl") { names[index] = "sasl=" + SASLExchange.mechanisms }
+                // Informational (not requested): REGISTER works after connecting.
+                names.append("draft/account-registration")
+                names.sort()
+            }
             actions.append(.send(cap("LS", names.joined(separator: " ")), to: id))
         case "LIST":
             actions.append(.send(cap("LIST", client(id)!.capabilities.names.joined(separator: " ")), to: id))
@@ -103,21 +110,30 @@ extension ServerState {
             return
         }
         if record.nick == nick { return }
-        if record.nick != "*" { nicks[CaseMapping.fold(record.nick)] = nil }
-        nicks[folded] = id
         if record.isRegistered {
-            let change = IRCMessage(tags: eventTags(now: now, messageID: keepsHistory), source: record.prefix,
-                                    command: "NICK", parameters: [nick])
-            clients[id.rawValue]!.nick = nick
-            clients[id.rawValue]!.nickTime = now
-            actions.append(.deliver(change, to: peers(of: id, includingSelf: true), except: nil))
-            self.record(change, inChannels: record.channels.sorted(), now: now, into: &actions)
-            propagate(change, actor: id, extraTags: [.init("ts", String(now.millisecondsSinceEpoch))], into: &actions)
+            changeNick(of: id, to: nick, now: now, into: &actions)
+            checkNickOwnership(id, now: now, into: &actions)
         } else {
+            if record.nick != "*" { nicks[CaseMapping.fold(record.nick)] = nil }
+            nicks[folded] = id
             clients[id.rawValue]!.nick = nick
             let action = clients[id.rawValue]!.registration.nickAccepted(nick)
             runRegistration(action, for: id, now: now, into: &actions)
         }
+    }
+
+    /// A registered client's nick changes: everyone who shares a channel sees it.
+    mutating func changeNick(of id: ClientID, to nick: String, now: Timestamp, into actions: inout [ServerAction]) {
+        let record = client(id)!
+        nicks[CaseMapping.fold(record.nick)] = nil
+        nicks[CaseMapping.fold(nick)] = id
+        let change = IRCMessage(tags: eventTags(now: now, messageID: keepsHistory), source: record.prefix,
+                                command: "NICK", parameters: [nick])
+        clients[id.rawValue]!.nick = nick
+        clients[id.rawValue]!.nickTime = now
+        actions.append(.deliver(change, to: peers(of: id, includingSelf: true), except: nil))
+        self.record(change, inChannels: record.channels.sorted(), now: now, into: &actions)
+        propagate(change, actor: id, extraTags: [.init("ts", String(now.millisecondsSinceEpoch))], into: &actions)
     }
 
     private mutating func runRegistration(_ action: ServerRegistrationStateMachine.Action, for id: ClientID, now: Timestamp,
@@ -143,13 +159,16 @@ extension ServerState {
             if configuration.federated, let introduction = introduction(of: id) {
                 actions.append(.propagate(introduction))
             }
+            checkNickOwnership(id, now: now, into: &actions)
         }
     }
 
     /// What `CAP LS` lists: everything, but the history capabilities only with a store.
     var offeredCapabilities: CapabilitySet {
-        let all = CapabilitySet(CapabilitySet.offered.map(\.capability))
-        return configuration.historyLimit == nil ? all.subtracting(.history) : all
+        var offered = CapabilitySet(CapabilitySet.offered.map(\.capability))
+        if configuration.historyLimit == nil { offered.subtract(.history) }
+        if !configuration.accounts { offered.remove(.sasl) }
+        return offered
     }
 
     /// The ISUPPORT tokens, in `005` order.

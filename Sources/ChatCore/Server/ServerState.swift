@@ -37,6 +37,20 @@ public struct ServerState: Sendable {
     private var uidCounter: UInt64 = 0
     /// Other servers of the network (name → description), for LINKS and LUSERS.
     public internal(set) var linkedServers: [String: String] = [:]
+    /// Registered accounts by folded name (with ``ServerConfiguration/accounts``).
+    var accounts: [String: Account] = [:]
+    /// SASL exchanges under way (few at a time, so not in every client's record).
+    var saslExchanges: [ClientID: SASLExchange] = [:]
+    /// Clients using a nick an account owns without being logged in to it: when their grace ends.
+    var nickDeadlines: [ClientID: Timestamp] = [:]
+    /// Account names being registered (their credentials are being derived).
+    var pendingRegistrations: Set<String> = []
+    /// Failed authentications per address in the current minute.
+    var hostAuthenticationFailures: [String: (count: Int, since: Timestamp)] = [:]
+    /// Failed authentications since start (a statistic).
+    public internal(set) var failedAuthentications = 0
+    /// Numbers the `GuestN` nicks of renamed clients.
+    var guestCounter = 0
 
     /// The `sts` policy `CAP LS` announces (the configured one, with the TLS listener's real port).
     public private(set) var strictTransportSecurity: STSPolicy?
@@ -109,6 +123,8 @@ public struct ServerState: Sendable {
     /// Frees a slot for reuse.
     mutating func release(_ id: ClientID) {
         if let record = client(id), uids[record.uid] == id { uids[record.uid] = nil }
+        saslExchanges[id] = nil
+        nickDeadlines[id] = nil
         clients[id.rawValue] = nil
         freeIDs.append(id.rawValue)
     }
@@ -160,6 +176,8 @@ public struct ServerState: Sendable {
         case "PING": handlePing(message, from: id, into: &actions)
         case "PONG": break
         case "QUIT": handleQuit(message, from: id, now: now, into: &actions)
+        case "AUTHENTICATE": handleAuthenticate(message, from: id, now: now, into: &actions)
+        case "REGISTER": handleRegister(message, from: id, now: now, into: &actions)
         default:
             guard registered else {
                 reply(id, Numeric.notRegistered, "You have not registered", into: &actions)
@@ -317,7 +335,12 @@ public struct ServerState: Sendable {
             case .queryHistory(let request) where request.client == id:
                 answeredLater = true
                 others.append(action)
-            case .send, .deliver, .close, .registered, .propagate, .record, .queryHistory, .saveChannel, .saveReadMarker:
+            case .checkPassword(let check) where check.client == id:
+                // Answered when the check is done (without the label).
+                answeredLater = true
+                others.append(action)
+            case .send, .deliver, .close, .registered, .propagate, .record, .queryHistory, .saveChannel, .saveReadMarker,
+                 .checkPassword, .saveAccount:
                 others.append(action)
             }
         }

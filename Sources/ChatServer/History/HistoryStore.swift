@@ -22,6 +22,9 @@ import GRDBSQLite
 ///   created)`: each channel's topic and modes (`flags` are the letters of `imnst`), kept when its
 ///   last member leaves and restored when someone joins it again, also after a restart.
 /// - `read_marker(owner, target, time)`: how far each user has read each conversation.
+/// - `account(folded PRIMARY KEY, name, credentials, registered)` (migration `v2-accounts`):
+///   registered accounts; `credentials` is ``AccountCredentials/encoded`` (a SCRAM-SHA-256
+///   verifier: salt, PBKDF2 iteration count, stored and server keys — never the password).
 ///
 /// Every method blocks on the disk: call it from the history thread, never from an event loop.
 public final class HistoryStore: Sendable {
@@ -134,6 +137,16 @@ public final class HistoryStore: Sendable {
                 );
                 """)
         }
+        migrator.registerMigration("v2-accounts") { db in
+            try db.execute(sql: """
+                CREATE TABLE account (
+                    folded TEXT PRIMARY KEY NOT NULL,
+                    name TEXT NOT NULL,
+                    credentials TEXT NOT NULL,
+                    registered INTEGER NOT NULL
+                );
+                """)
+        }
         return migrator
     }
 
@@ -201,6 +214,26 @@ public final class HistoryStore: Sendable {
     }
 
     /// Every kept channel.
+    /// Keeps (or replaces) an account.
+    public func save(_ account: Account) throws {
+        try pool.write { db in
+            try db.execute(sql: "INSERT OR REPLACE INTO account (folded, name, credentials, registered) VALUES (?, ?, ?, ?)",
+                           arguments: [CaseMapping.fold(account.name), account.name, account.credentials.encoded,
+                                       account.registered.millisecondsSinceEpoch])
+        }
+    }
+
+    /// Every account (unreadable credentials are skipped: they could never log in).
+    public func accounts() throws -> [Account] {
+        try pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT name, credentials, registered FROM account ORDER BY registered").compactMap { row in
+                guard let credentials = AccountCredentials(encoded: row["credentials"]) else { return nil }
+                return Account(name: row["name"], credentials: credentials,
+                               registered: Timestamp(millisecondsSinceEpoch: row["registered"]))
+            }
+        }
+    }
+
     public func channels() throws -> [ChannelSnapshot] {
         try pool.read { db in
             try Row.fetchAll(db, sql: "SELECT * FROM channel ORDER BY folded").map { row in

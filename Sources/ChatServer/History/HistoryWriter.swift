@@ -27,6 +27,7 @@ public final class HistoryWriter: @unchecked Sendable {
         case prune(Timestamp)
         case saveChannel(ChannelSnapshot)
         case saveReadMarker(ReadMarker)
+        case saveAccount(Account)
     }
 
     public struct Statistics: Sendable, Hashable {
@@ -103,6 +104,11 @@ public final class HistoryWriter: @unchecked Sendable {
     /// Keeps a read marker.
     public func save(_ marker: ReadMarker) {
         enqueue(.saveReadMarker(marker))
+    }
+
+    /// Keeps an account (in order with everything queued before it).
+    public func save(_ account: Account) {
+        enqueue(.saveAccount(account))
     }
 
     /// Deletes history older than `cutoff` (in the background, between commits).
@@ -189,6 +195,12 @@ public final class HistoryWriter: @unchecked Sendable {
                     try store.save(marker)
                 } catch {
                     logger.warning("read marker not saved", metadata: ["target": "\(marker.target)", "error": "\(error)"])
+                }
+            case .saveAccount(let account):
+                do {
+                    try store.save(account)
+                } catch {
+                    logger.error("account not saved", metadata: ["account": "\(account.name)", "error": "\(error)"])
                 }
             case .prune(let cutoff):
                 do {

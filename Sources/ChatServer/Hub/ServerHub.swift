@@ -44,11 +44,15 @@ final class ServerHub: Sendable {
     let serverName: String
     /// The history thread, when the server keeps history.
     let history: HistoryWriter?
+    /// Checks passwords off the event loops (with accounts).
+    let credentials: CredentialWorker?
 
     init(configuration: ServerConfiguration, loops: [any EventLoop], sendQueueLimit: Int, flushSlice: Int = 64,
-         now: Timestamp, federation: FederationState? = nil, history: HistoryWriter? = nil) {
+         now: Timestamp, federation: FederationState? = nil, history: HistoryWriter? = nil,
+         credentials: CredentialWorker? = nil) {
         self.loops = loops
         self.history = history
+        self.credentials = credentials
         self.flushSlice = flushSlice > 0 ? flushSlice : Int.max
         self.serverName = configuration.name
         self.state = NIOLockedValueBox(State(
@@ -196,6 +200,10 @@ final class ServerHub: Sendable {
                 history?.save(snapshot)
             case .saveReadMarker(let marker):
                 history?.save(marker)
+            case .checkPassword(let check):
+                credentials?.run(check) { [self] outcome in credentialsChecked(check, outcome) }
+            case .saveAccount(let account):
+                history?.save(account)
             }
         }
         return registered

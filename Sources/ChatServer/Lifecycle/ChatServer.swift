@@ -81,21 +81,28 @@ public final class ChatServer: Service, Sendable {
         if let history {
             writer = HistoryWriter(store: history, logger: logger)
             if core.historyLimit == nil { core.historyLimit = 100 }
+            core.accounts = true
         } else {
             core.historyLimit = nil
+            core.accounts = false
         }
         self.historyWriter = writer
         self.hub = ServerHub(configuration: core, loops: loops,
                              sendQueueLimit: configuration.sendQueueLimit, flushSlice: configuration.flushSlice,
-                             now: WallClock.now(), federation: federation, history: writer)
+                             now: WallClock.now(), federation: federation, history: writer,
+                             credentials: core.accounts ? CredentialWorker(iterations: configuration.passwordIterations,
+                                                                           logger: logger) : nil)
         if let history {
             do {
                 let kept = try history.channels()
                 let markers = try history.readMarkers()
+                let accounts = try history.accounts()
                 hub.run {
                     $0.server.restore(kept)
                     $0.server.restore(markers)
+                    $0.server.restore(accounts)
                 }
+                if !accounts.isEmpty { logger.info("accounts loaded", metadata: ["count": "\(accounts.count)"]) }
                 if !kept.isEmpty { logger.info("channels restored", metadata: ["count": "\(kept.count)"]) }
             } catch {
                 logger.error("kept channels could not be read", metadata: ["error": "\(error)"])
@@ -165,6 +172,11 @@ public final class ChatServer: Service, Sendable {
                     historyWriter.prune(olderThan: Timestamp(millisecondsSinceEpoch: cutoff))
                 }
             }
+        }
+        if configuration.core.accounts || historyWriter != nil {
+            // Owned nicks whose grace period ended are taken back.
+            let hub = self.hub
+            group.next().scheduleRepeatedTask(initialDelay: .seconds(1), delay: .seconds(1)) { _ in hub.tick() }
         }
         if let federation = configuration.federation {
             try await startLinks(federation)

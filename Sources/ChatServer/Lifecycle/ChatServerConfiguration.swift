@@ -24,6 +24,8 @@ public struct ChatServerConfiguration: Sendable {
     public var historyRetention: Duration?
     /// Where to listen for clients over TLS (the ``ChatServer`` is then given a ``ServerTLS``).
     public var tlsListen: BindAddress?
+    /// PBKDF2 iterations for new account passwords.
+    public var passwordIterations = AccountCredentials.defaultIterations
 
     public init(
         listen: BindAddress = .hostname(),
@@ -36,9 +38,11 @@ public struct ChatServerConfiguration: Sendable {
         flushSlice: Int = 64,
         maxClients: Int? = nil,
         historyRetention: Duration? = nil,
-        tlsListen: BindAddress? = nil
+        tlsListen: BindAddress? = nil,
+        passwordIterations: Int = AccountCredentials.defaultIterations
     ) {
         self.tlsListen = tlsListen
+        self.passwordIterations = passwordIterations
         self.listen = listen
         self.core = core
         self.threads = threads

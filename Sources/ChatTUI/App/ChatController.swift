@@ -178,6 +178,7 @@ struct ChatController: Sendable {
                 line(.info, "Connected to \(view.status.server) as \(nick)", in: nil)
             case .reconnecting, .disconnected:
                 view.status.lagMilliseconds = nil
+                view.status.account = nil
             case .connecting, .registering, .disconnecting:
                 break
             }
@@ -280,6 +281,9 @@ struct ChatController: Sendable {
             line(.info, text, in: nil)
         case .error(let text):
             line(.error, text, in: view.activeBuffer.name)
+        case .loggedIn(let account):
+            view.status.account = account
+            line(.info, "Logged in as \(account)", in: nil)
         case .lag(let milliseconds):
             view.status.lagMilliseconds = Int(milliseconds)
         case .serverSupport(let support):

@@ -111,7 +111,7 @@ struct LineModeSession {
             actions += finishIfDone(now: now)
         case .message, .notice, .action, .ctcpRequest, .ctcpReply, .joined, .parted, .quit, .kicked,
              .nickChanged, .names, .members, .topic, .topicSetBy, .mode, .invited, .serverError, .serverInfo, .lag,
-             .serverSupport, .historyReplayed, .olderHistory, .searchResults, .readMarker:
+             .serverSupport, .historyReplayed, .olderHistory, .searchResults, .readMarker, .loggedIn:
             break
         }
         return actions

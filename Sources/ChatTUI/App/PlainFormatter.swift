@@ -17,6 +17,8 @@ enum PlainFormatter {
             }
         case .connectionLost(let reason):
             text = "*** connection lost: \(reason)"
+        case .loggedIn(let account):
+            text = "*** logged in as \(account)"
         case .message(let message):
             text = "\(clock(message.time, utcOffsetSeconds)) [\(place(message.conversation))] <\(message.sender)> \(message.text)"
         case .notice(let message):

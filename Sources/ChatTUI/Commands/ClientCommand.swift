@@ -28,6 +28,12 @@ struct ClientCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Trust a TLS server whose certificate has this SHA-256 fingerprint (AB:CD:…), and pin it.")
     var tlsFingerprint: String?
 
+    @Option(name: .long, help: "Log in to this account with SASL while connecting (password from --sasl-password-file, else asked for).")
+    var sasl: String?
+
+    @Option(name: .long, help: "File whose first line is the SASL password (mode 0600: readable by you only).")
+    var saslPasswordFile: String?
+
     @Option(name: .long, help: "Your nickname (default: $USER).")
     var nick: String?
 
@@ -68,6 +74,7 @@ struct ClientCommand: AsyncParsableCommand {
             throw ValidationError("'\(name)' is not a channel name: it must start with # and contain no spaces or commas")
         }
         guard wait > 0 else { throw ValidationError("--wait must be more than 0 seconds") }
+        if saslPasswordFile != nil, sasl == nil { throw ValidationError("--sasl-password-file needs --sasl ACCOUNT") }
         guard scrollback >= 100 else { throw ValidationError("--scrollback must be at least 100") }
     }
 
@@ -124,11 +131,13 @@ struct ClientCommand: AsyncParsableCommand {
         }
         let nick = self.nick ?? Self.defaultNick()
         let addresses = connectAddresses
+        let login = try sasl.map { SASLLogin(account: $0, password: try saslPassword(account: $0, linemode: linemode)) }
         // Line mode prints only what happens from now on (a script reading it sees no old lines);
         // both modes catch up on what they missed after a reconnect.
-        let clientConfiguration = ClientConfiguration(nick: nick, userName: nick, realName: "Chatty user",
+        var clientConfiguration = ClientConfiguration(nick: nick, userName: nick, realName: "Chatty user",
                                                       password: serverOptions.password, channels: channel,
                                                       historyOnJoin: linemode ? 0 : 50)
+        clientConfiguration.sasl = login
         var ask: (@Sendable (TrustQuestion) -> Void)?
         if !linemode {
             ask = { @Sendable question in inbox.post(.trustQuestion(question)) }
@@ -184,6 +193,27 @@ struct ClientCommand: AsyncParsableCommand {
             status = await runClient()
         }
         if status != 0 { throw ExitCode(status) }
+    }
+
+    /// The SASL password: the first line of `--sasl-password-file` (which only its owner may
+    /// read), else asked for on the terminal without echo. Never taken from the command line.
+    private func saslPassword(account: String, linemode: Bool) throws -> String {
+        if let saslPasswordFile {
+            var info = stat()
+            guard stat(saslPasswordFile, &info) == 0, let data = FileManager.default.contents(atPath: saslPasswordFile) else {
+                throw ValidationError("cannot read --sasl-password-file \(saslPasswordFile)")
+            }
+            guard info.st_mode & 0o077 == 0 else {
+                throw ValidationError("--sasl-password-file \(saslPasswordFile) may be read by others: chmod 600 it")
+            }
+            let password = String(decoding: data, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false).first.map(String.init) ?? ""
+            guard !password.isEmpty else { throw ValidationError("--sasl-password-file \(saslPasswordFile) is empty") }
+            return password
+        }
+        guard !linemode, isatty(0) != 0 else {
+            throw ValidationError("--sasl in line mode needs --sasl-password-file FILE (standard input carries the messages)")
+        }
+        return PasswordPrompt.read("Password for \(account): ")
     }
 
     /// Runs a blocking loop on its own thread so it never holds a Swift concurrency thread.

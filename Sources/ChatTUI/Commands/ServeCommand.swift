@@ -7,7 +7,8 @@ import ServiceLifecycle
 struct ServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "serve",
-        abstract: "Run a headless Chatty IRC server."
+        abstract: "Run a headless Chatty IRC server.",
+        subcommands: [AccountCommand.self]
     )
 
     @OptionGroup var server: ServerOptions

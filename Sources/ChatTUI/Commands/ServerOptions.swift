@@ -90,6 +90,19 @@ struct ServerOptions: ParsableArguments {
     @Option(name: .long, help: "How long clients must keep to TLS (IRCv3 sts), e.g. 30d; 0 announces no policy (default: 30d with --tls-cert, none with a self-signed certificate).")
     var stsDuration: String?
 
+    @Option(name: .long, help: "Account registration with REGISTER: open or closed (administrators can always add accounts).")
+    var registration: RegistrationSwitch = .open
+
+    @Option(name: .long, help: "Seconds someone may use a nick an account owns before it is changed.")
+    var nickGrace: Int = 30
+
+    @Option(name: .long, help: "PBKDF2-HMAC-SHA256 iterations for new passwords (at least 10000).")
+    var passwordIterations: Int = AccountCredentials.defaultIterations
+
+    enum RegistrationSwitch: String, ExpressibleByArgument {
+        case open, closed
+    }
+
     enum HistorySwitch: String, ExpressibleByArgument {
         case on, off
     }
@@ -223,6 +236,8 @@ struct ServerOptions: ParsableArguments {
         if let stsDuration, stsDuration != "0", Self.parseRetention(stsDuration) == nil {
             throw ValidationError("--sts-duration takes a number and a unit, e.g. 30d, 12h, or 0 (got '\(stsDuration)')")
         }
+        guard nickGrace >= 1 else { throw ValidationError("--nick-grace must be at least 1 second") }
+        guard passwordIterations >= 10_000 else { throw ValidationError("--password-iterations must be at least 10000") }
         if let motd, !FileManager.default.isReadableFile(atPath: motd) {
             throw ValidationError("--motd file '\(motd)' cannot be read")
         }
@@ -253,6 +268,8 @@ struct ServerOptions: ParsableArguments {
             messageIDPrefix: String(UInt32.random(in: 0...UInt32.max), radix: 36) + "-"
         )
         core.strictTransportSecurity = stsPolicy()
+        core.registrationOpen = registration == .open
+        core.nickGracePeriodMilliseconds = Int64(nickGrace) * 1000
         var federation: FederationConfiguration?
         if let linkListen, let linkSecretFile {
             var secret = Array(FileManager.default.contents(atPath: linkSecretFile) ?? Data())
@@ -278,7 +295,8 @@ struct ServerOptions: ParsableArguments {
             flushSlice: flushSlice,
             maxClients: maxClients,
             historyRetention: historyRetention.flatMap(Self.parseRetention),
-            tlsListen: tlsListen.flatMap { BindAddress.parse($0, defaultPort: 6697) }
+            tlsListen: tlsListen.flatMap { BindAddress.parse($0, defaultPort: 6697) },
+            passwordIterations: passwordIterations
         )
     }
 }

@@ -170,6 +170,10 @@ extension ChatViewModel {
         if !status.nick.isEmpty {
             add(" [")
             add(TerminalSanitizer.plain(status.nick), TextStyle(bold: true, foreground: .brightWhite, background: .blue))
+            if let account = status.account {
+                // The account logged in to ("alice@alice"): the server vouches for this identity.
+                add("@" + TerminalSanitizer.plain(account), TextStyle(foreground: .brightGreen, background: .blue))
+            }
             add("]")
         }
         add(" [\(activeIndex + 1):" + TerminalSanitizer.plain(activeBuffer.name) + "]")

@@ -9,6 +9,8 @@ struct StatusInfo: Equatable, Sendable {
     var nick: String
     /// Last measured lag, if known.
     var lagMilliseconds: Int?
+    /// The account logged in to, if any.
+    var account: String?
 
     init(connection: String = "disconnected", server: String = "", nick: String = "", lagMilliseconds: Int? = nil) {
         self.connection = connection

@@ -103,3 +103,57 @@ import Testing
         #expect(welcome.contains(.rememberSTS(STSPolicy(duration: 600))))
     }
 }
+
+/// SASL `PLAIN` while registering, and `/identify` afterwards.
+@Suite struct ClientSASLTests: ClientTestCase {
+    var configuration: ClientConfiguration {
+        var configuration = ClientConfiguration(nick: "ann", realName: "Ann")
+        configuration.sasl = SASLLogin(account: "ann", password: "pw")
+        return configuration
+    }
+
+    @Test func logsInBeforeEndingCapabilityNegotiation() {
+        var machine = makeMachine(configuration)
+        _ = machine.connectRequested(now: t(0))
+        _ = machine.connected(now: t(0))
+        #expect(machine.messageReceived(irc(":srv CAP * LS :sasl=PLAIN,EXTERNAL server-time"), now: t(1)).sentLines
+            == ["CAP REQ :server-time sasl"])
+        #expect(machine.messageReceived(irc(":srv CAP ann ACK :server-time sasl"), now: t(1)).sentLines == ["AUTHENTICATE :PLAIN"])
+        #expect(machine.messageReceived(irc("AUTHENTICATE +"), now: t(1)).sentLines
+            == ["AUTHENTICATE :" + Base64.encode(Array("\0ann\0pw".utf8))])
+        #expect(machine.messageReceived(irc(":srv 900 ann ann!a@h ann :You are now logged in as ann"), now: t(1)).isEmpty)
+        let done = machine.messageReceived(irc(":srv 903 ann :SASL authentication successful"), now: t(1))
+        #expect(done.contains(.emit(.loggedIn(account: "ann"))))
+        #expect(done.sentLines == ["CAP :END"])
+    }
+
+    @Test func aFailedLoginIsToldAndRegistrationGoesOn() {
+        var machine = makeMachine(configuration)
+        _ = machine.connectRequested(now: t(0))
+        _ = machine.connected(now: t(0))
+        _ = machine.messageReceived(irc(":srv CAP * LS :sasl"), now: t(1))
+        _ = machine.messageReceived(irc(":srv CAP ann ACK :sasl"), now: t(1))
+        _ = machine.messageReceived(irc("AUTHENTICATE +"), now: t(1))
+        let failed = machine.messageReceived(irc(":srv 904 ann :SASL authentication failed"), now: t(1))
+        #expect(failed.sentLines == ["CAP :END"])
+        #expect(failed.contains { if case .emit(.error(let text)) = $0 { text.contains("SASL login as ann failed") } else { false } })
+    }
+
+    @Test func withoutSaslOnTheServerNothingIsAsked() {
+        var machine = makeMachine(configuration)
+        _ = machine.connectRequested(now: t(0))
+        _ = machine.connected(now: t(0))
+        #expect(machine.messageReceived(irc(":srv CAP * LS :server-time"), now: t(1)).sentLines == ["CAP REQ :server-time"])
+    }
+
+    @Test func identifyAfterRegistrationAsksForTheCapabilityThenLogsIn() {
+        var machine = registeredMachine(offered: "server-time")
+        let start = machine.identify(SASLLogin(account: "alice", password: "secret"))
+        #expect(start.sentLines == ["CAP REQ :sasl", "AUTHENTICATE :PLAIN"])
+        #expect(machine.messageReceived(irc("AUTHENTICATE +"), now: t(2)).sentLines
+            == ["AUTHENTICATE :" + Base64.encode(Array("\0alice\0secret".utf8))])
+        #expect(machine.messageReceived(irc(":srv 900 alice alice!a@h alice :You are now logged in as alice"), now: t(2))
+            == [.emit(.loggedIn(account: "alice"))])
+        #expect(machine.messageReceived(irc("AUTHENTICATE +"), now: t(3)).isEmpty, "nothing pending any more")
+    }
+}

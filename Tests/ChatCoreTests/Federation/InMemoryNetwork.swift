@@ -161,7 +161,7 @@ struct InMemoryNetwork {
                 carryOut(nodes[node].machine.localEvent(event), at: node)
             case .record(let entry):
                 nodes[node].stored.append(entry)
-            case .queryHistory, .saveChannel, .saveReadMarker:
+            case .queryHistory, .saveChannel, .saveReadMarker, .checkPassword, .saveAccount:
                 break
             }
         }

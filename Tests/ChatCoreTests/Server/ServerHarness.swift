@@ -12,6 +12,9 @@ struct ServerHarness {
     private(set) var historyQueries: [HistoryRequest] = []
     private(set) var savedChannels: [ChannelSnapshot] = []
     private(set) var savedMarkers: [ReadMarker] = []
+    /// Password checks asked for, in order (answer with `state.passwordChecked` / `accountCreated`).
+    var passwordChecks: [PasswordCheck] = []
+    private(set) var savedAccounts: [Account] = []
 
     init(configuration: ServerConfiguration = ServerConfiguration(motd: ["hello"])) {
         state = ServerState(configuration: configuration, now: Timestamp(millisecondsSinceEpoch: 1_794_999_000_000))
@@ -58,6 +61,10 @@ struct ServerHarness {
                 savedChannels.append(snapshot)
             case .saveReadMarker(let marker):
                 savedMarkers.append(marker)
+            case .checkPassword(let check):
+                passwordChecks.append(check)
+            case .saveAccount(let account):
+                savedAccounts.append(account)
             }
         }
     }

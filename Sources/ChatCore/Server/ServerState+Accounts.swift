@@ -1,0 +1,229 @@
+/// Accounts: SASL `PLAIN` login, `REGISTER` (IRCv3 `draft/account-registration`), and nicks owned
+/// by accounts. Passwords are checked and hashed off the event loop: the state returns a
+/// ``ServerAction/checkPassword(_:)`` and the I/O layer answers with ``passwordChecked(_:valid:now:)``
+/// or ``accountCreated(_:credentials:now:)``.
+extension ServerState {
+    /// Accounts kept in the store, loaded at start.
+    public mutating func restore(_ kept: [Account]) {
+        for account in kept { accounts[CaseMapping.fold(account.name)] = account }
+    }
+
+    /// The account that owns `nick`, if any.
+    public func owner(ofNick nick: String) -> Account? {
+        accounts[CaseMapping.fold(nick)]
+    }
+
+    // MARK: AUTHENTICATE
+
+    mutating func handleAuthenticate(_ message: IRCMessage, from id: ClientID, now: Timestamp, into actions: inout [ServerAction]) {
+        guard let parameter = message.parameters.first, !parameter.isEmpty else {
+            needMoreParams(id, "AUTHENTICATE", into: &actions)
+            return
+        }
+        guard configuration.accounts, client(id)!.capabilities.contains(.sasl) else {
+            reply(id, Numeric.saslFailed, "SASL authentication failed", into: &actions)
+            return
+        }
+        if client(id)!.account != nil {
+            reply(id, Numeric.saslAlready, "You have already authenticated using SASL", into: &actions)
+            return
+        }
+        var exchange = saslExchanges[id] ?? SASLExchange()
+        let action = exchange.received(parameter)
+        saslExchanges[id] = exchange
+        switch action {
+        case .none, .busy:
+            break
+        case .send(let text):
+            actions.append(.send(IRCMessage("AUTHENTICATE", text), to: id))
+        case .fail:
+            authenticationFailed(id, now: now, into: &actions)
+        case .tooLong:
+            reply(id, Numeric.saslTooLong, "SASL message too long", into: &actions)
+        case .aborted:
+            reply(id, Numeric.saslAborted, "SASL authentication aborted", into: &actions)
+        case .unknownMechanism:
+            reply(id, Numeric.saslMechanisms, SASLExchange.mechanisms, "are available SASL mechanisms", into: &actions)
+            reply(id, Numeric.saslFailed, "SASL authentication failed", into: &actions)
+        case .checkPassword(let name, let password):
+            let record = client(id)!
+            guard !hostIsThrottled(record.host, now: now) else {
+                saslExchanges[id]?.finished()
+                reply(id, Numeric.saslFailed, "SASL authentication failed (too many failures from your address; wait a minute)",
+                      into: &actions)
+                failedAuthentications += 1
+                return
+            }
+            guard let account = accounts[CaseMapping.fold(name)] else {
+                authenticationFailed(id, now: now, into: &actions)
+                return
+            }
+            actions.append(.checkPassword(PasswordCheck(client: id, uid: record.uid, account: account.name,
+                                                        password: password, purpose: .login(account.credentials))))
+        }
+    }
+
+    /// The answer to a ``ServerAction/checkPassword(_:)`` for a login.
+    public mutating func passwordChecked(_ check: PasswordCheck, valid: Bool, now: Timestamp) -> [ServerAction] {
+        guard let record = client(check.client), record.uid == check.uid, !record.quitting else { return [] }
+        var actions: [ServerAction] = []
+        saslExchanges[check.client]?.finished()
+        if valid, let account = accounts[CaseMapping.fold(check.account)] {
+            logIn(check.client, as: account, now: now, into: &actions)
+            reply(check.client, Numeric.saslSuccess, "SASL authentication successful", into: &actions)
+        } else {
+            authenticationFailed(check.client, now: now, into: &actions)
+        }
+        return actions
+    }
+
+    private mutating func authenticationFailed(_ id: ClientID, now: Timestamp, into actions: inout [ServerAction]) {
+        saslExchanges[id]?.finished()
+        failedAuthentications += 1
+        let host = client(id)!.host
+        var window = hostAuthenticationFailures[host] ?? (count: 0, since: now)
+        if now.millisecondsSinceEpoch - window.since.millisecondsSinceEpoch > 60_000 { window = (0, now) }
+        window.count += 1
+        hostAuthenticationFailures[host] = window
+        clients[id.rawValue]!.authenticationFailures &+= 1
+        reply(id, Numeric.saslFailed, "SASL authentication failed", into: &actions)
+        if clients[id.rawValue]!.authenticationFailures >= 3 {
+            removeClient(id, quitMessage: "Too many failed authentications", now: now, into: &actions)
+            actions.append(.close(id, reason: "Too many failed authentications"))
+        }
+    }
+
+    /// More than ``ServerConfiguration/authenticationFailuresPerHost`` failures from one address
+    /// within a minute: further attempts fail without a check.
+    private func hostIsThrottled(_ host: String, now: Timestamp) -> Bool {
+        guard let window = hostAuthenticationFailures[host] else { return false }
+        return now.millisecondsSinceEpoch - window.since.millisecondsSinceEpoch <= 60_000
+            && window.count >= configuration.authenticationFailuresPerHost
+    }
+
+    private mutating func logIn(_ id: ClientID, as account: Account, now: Timestamp, into actions: inout [ServerAction]) {
+        clients[id.rawValue]!.account = account.name
+        nickDeadlines[id] = nil
+        let record = client(id)!
+        // Before registration the user name is not known yet.
+        let mask = record.user.isEmpty ? "\(record.nick)!*@\(record.host)" : record.prefix
+        reply(id, Numeric.loggedIn, mask, account.name, "You are now logged in as \(account.name)", into: &actions)
+        // The owner reclaims the nick from whoever holds it without being logged in.
+        if let holder = nicks[CaseMapping.fold(account.name)], holder != id, let other = client(holder),
+           !other.isRemote, other.account.map(CaseMapping.fold) != CaseMapping.fold(account.name) {
+            renameToGuest(holder, reason: "\(account.name) is registered and its owner has logged in", now: now, into: &actions)
+        }
+    }
+
+    // MARK: REGISTER
+
+    mutating func handleRegister(_ message: IRCMessage, from id: ClientID, now: Timestamp, into actions: inout [ServerAction]) {
+        func fail(_ code: String, _ context: String, _ text: String) {
+            actions.append(.send(IRCMessage(source: configuration.name, "FAIL", "REGISTER", code, context, text), to: id))
+        }
+        guard message.parameters.count >= 3 else {
+            needMoreParams(id, "REGISTER", into: &actions)
+            return
+        }
+        let record = client(id)!
+        let requested = message.parameters[0]
+        let password = message.parameters[2]
+        guard configuration.accounts else {
+            fail("TEMPORARILY_UNAVAILABLE", requested, "This server keeps no accounts")
+            return
+        }
+        guard record.isRegistered else {
+            fail("COMPLETE_CONNECTION_REQUIRED", requested, "Register after connecting")
+            return
+        }
+        let name = requested == "*" ? record.nick : requested
+        guard CaseMapping.fold(name) == CaseMapping.fold(record.nick) else {
+            fail("ACCOUNT_NAME_MUST_BE_NICK", name, "The account name must be your current nick")
+            return
+        }
+        guard record.account == nil else {
+            fail("ALREADY_AUTHENTICATED", name, "You are already logged in")
+            return
+        }
+        guard configuration.registrationOpen else {
+            fail("TEMPORARILY_UNAVAILABLE", name, "Registration is closed on this server")
+            return
+        }
+        guard accounts[CaseMapping.fold(name)] == nil, pendingRegistrations.insert(CaseMapping.fold(name)).inserted else {
+            fail("ACCOUNT_EXISTS", name, "Account already exists")
+            return
+        }
+        guard password.count >= 8 else {
+            pendingRegistrations.remove(CaseMapping.fold(name))
+            fail("WEAK_PASSWORD", name, "Passwords must be at least 8 characters")
+            return
+        }
+        actions.append(.checkPassword(PasswordCheck(client: id, uid: record.uid, account: name, password: password,
+                                                    purpose: .register)))
+    }
+
+    /// The credentials for a ``ServerAction/checkPassword(_:)`` of a registration were derived.
+    public mutating func accountCreated(_ check: PasswordCheck, credentials: AccountCredentials, now: Timestamp) -> [ServerAction] {
+        let folded = CaseMapping.fold(check.account)
+        pendingRegistrations.remove(folded)
+        guard accounts[folded] == nil else { return [] }
+        let account = Account(name: check.account, credentials: credentials, registered: now)
+        accounts[folded] = account
+        var actions: [ServerAction] = [.saveAccount(account)]
+        guard let record = client(check.client), record.uid == check.uid, !record.quitting else { return actions }
+        actions.append(.send(IRCMessage(source: configuration.name, "REGISTER", "SUCCESS", account.name,
+                                        "Account created"), to: check.client))
+        logIn(check.client, as: account, now: now, into: &actions)
+        return actions
+    }
+
+    /// Adds or replaces an account (the administrator's `serve account add`, or a store load).
+    public mutating func accountSaved(_ account: Account) {
+        accounts[CaseMapping.fold(account.name)] = account
+    }
+
+    // MARK: Nicks owned by accounts
+
+    /// Called when `id` took `nick`: if an account owns it and `id` is not logged in as that
+    /// account, it gets a notice and ``ServerConfiguration/nickGracePeriodMilliseconds`` to log in.
+    mutating func checkNickOwnership(_ id: ClientID, now: Timestamp, into actions: inout [ServerAction]) {
+        guard configuration.accounts, let record = client(id), !record.isRemote, record.isRegistered else { return }
+        guard let owner = accounts[CaseMapping.fold(record.nick)],
+              record.account.map(CaseMapping.fold) != CaseMapping.fold(owner.name) else {
+            nickDeadlines[id] = nil
+            return
+        }
+        let seconds = configuration.nickGracePeriodMilliseconds / 1000
+        nickDeadlines[id] = Timestamp(millisecondsSinceEpoch: now.millisecondsSinceEpoch + configuration.nickGracePeriodMilliseconds)
+        actions.append(.send(IRCMessage(source: configuration.name, "NOTICE", record.nick, """
+            The nick \(record.nick) belongs to a registered account. Log in to it (SASL, or /identify) within \
+            \(seconds) seconds, or your nick will be changed.
+            """), to: id))
+    }
+
+    /// Time passed: nicks whose grace period ended are taken back.
+    public mutating func tick(now: Timestamp) -> [ServerAction] {
+        guard !nickDeadlines.isEmpty else { return [] }
+        var actions: [ServerAction] = []
+        for (id, deadline) in nickDeadlines where deadline <= now {
+            nickDeadlines[id] = nil
+            guard let record = client(id), let owner = accounts[CaseMapping.fold(record.nick)],
+                  record.account.map(CaseMapping.fold) != CaseMapping.fold(owner.name) else { continue }
+            renameToGuest(id, reason: "\(record.nick) belongs to a registered account and you did not log in", now: now,
+                          into: &actions)
+        }
+        return actions
+    }
+
+    private mutating func renameToGuest(_ id: ClientID, reason: String, now: Timestamp, into actions: inout [ServerAction]) {
+        var guest: String
+        repeat {
+            guestCounter += 1
+            guest = "Guest" + String(guestCounter)
+        } while nicks[CaseMapping.fold(guest)] != nil
+        actions.append(.send(IRCMessage(source: configuration.name, "NOTICE", client(id)!.nick,
+                                        "\(reason): you are now \(guest)"), to: id))
+        changeNick(of: id, to: guest, now: now, into: &actions)
+        nickDeadlines[id] = nil
+    }
+}

@@ -1,0 +1,18 @@
+import Foundation
+
+/// Asks for a password on the terminal without echoing it (or reads a line of a piped stdin).
+enum PasswordPrompt {
+    static func read(_ prompt: String) -> String {
+        guard isatty(0) != 0 else { return readLine() ?? "" }
+        FileHandle.standardError.write(Data(prompt.utf8))
+        var settings = termios()
+        tcgetattr(0, &settings)
+        var silent = settings
+        silent.c_lflag &= ~tcflag_t(ECHO)
+        tcsetattr(0, TCSANOW, &silent)
+        let password = readLine() ?? ""
+        tcsetattr(0, TCSANOW, &settings)
+        FileHandle.standardError.write(Data("\n".utf8))
+        return password
+    }
+}
