@@ -22,27 +22,21 @@ struct AccountCommand: ParsableCommand {
         @Argument(help: "The account name (also the nick it owns).")
         var account: String
 
-        @Option(name: .long, help: "The server's name (which data directory, by default).")
-        var name: String = "chatty.local"
-
-        @Option(name: .long, help: "The server's data directory (default: $XDG_STATE_HOME/chatty/NAME, else ~/.local/state/chatty/NAME).")
-        var dataDir: String?
-
         @Option(name: .long, help: "Read the password from the first line of this file instead of standard input.")
         var passwordFile: String?
 
-        @Option(name: .long, help: "PBKDF2-HMAC-SHA256 iterations (at least 10000).")
-        var passwordIterations: Int = AccountCredentials.defaultIterations
+        /// The server's flags (`--name`, `--data-dir`, `--password-iterations`), shared with `serve`:
+        /// the same data directory rule.
+        @OptionGroup(title: "Server options") var server: ServerOptions
 
         mutating func validate() throws {
             guard ServerState.isValidNick(account, maxLength: 30) else {
                 throw ValidationError("'\(account)' cannot be an account: it must be a valid nick")
             }
-            guard passwordIterations >= 10_000 else { throw ValidationError("--password-iterations must be at least 10000") }
         }
 
         func run() throws {
-            guard let directory = dataDir ?? StateDirectory.path(environment: ProcessInfo.processInfo.environment).map({ $0 + "/" + name }) else {
+            guard let directory = server.dataDirectory() else {
                 throw ValidationError("no data directory: set HOME or XDG_STATE_HOME, or pass --data-dir DIR")
             }
             let password = try readPassword()
@@ -56,7 +50,7 @@ struct AccountCommand: ParsableCommand {
             case .failure(let error):
                 throw ValidationError("\(error)")
             }
-            let credentials = try SCRAMCredentials.derive(password: password, iterations: passwordIterations)
+            let credentials = try SCRAMCredentials.derive(password: password, iterations: server.passwordIterations)
             try store.save(Account(name: account, credentials: credentials, registered: WallClock.now()))
             print("account \(account) saved in \(store.path)")
         }

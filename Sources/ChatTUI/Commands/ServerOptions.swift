@@ -155,8 +155,12 @@ struct ServerOptions: ParsableArguments {
            !["0.0.0.0", "::", ""].contains(host) {
             names.append(host)
         }
-        let machine = ProcessInfo.processInfo.hostName
-        if !machine.isEmpty { names.append(machine) }
+        // gethostname, not ProcessInfo.hostName: that one asks DNS, which can take seconds.
+        var buffer = [CChar](repeating: 0, count: 256)
+        if gethostname(&buffer, buffer.count) == 0 {
+            let machine = String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+            if !machine.isEmpty, !names.contains(machine) { names.append(machine) }
+        }
         for name in ["localhost", "127.0.0.1", "::1"] where !names.contains(name) { names.append(name) }
         return names
     }

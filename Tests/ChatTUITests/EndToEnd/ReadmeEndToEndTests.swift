@@ -23,6 +23,7 @@ struct ReadmeEndToEndTests {
         "--nick ann", "--nick ben", "--nick cid",
         "serve --config a.conf", "--config ann.conf",
         "--name irc.example.org --tls-listen", "--tls-fingerprint AB:CD",
+        "serve account add zoe", "--sasl zoe --sasl-password-file", "--nick yan",
     ]
     /// README commands no test runs, and why.
     static let notRun = [
@@ -130,6 +131,43 @@ struct ReadmeEndToEndTests {
         try await zoe.waitFor("is using a secure connection")
         zoe.closeInput()
         #expect(try await zoe.waitForExit() == 0)
+        server.terminate()
+        #expect(try await server.waitForExit() == 0)
+    }
+
+    @Test func accountsAddedRegisteredAndLoggedInAsTheReadmeShows() async throws {
+        let readme = try Readme.load()
+        let place = try ReadmePlace()
+        defer { place.close() }
+        // The administrator adds zoe while the server is stopped.
+        let added = try place.shell(try readme.command("serve account add zoe"))
+        #expect(added.status == 0, "\(added)")
+        let server = try place.background(try readme.command("--name irc.example.org --tls-listen"))
+        let listening = try await server.waitForError("] TLS listening")
+        let fingerprint = try #require(listening.components(separatedBy: "sha256=").last?.components(separatedBy: " ").first)
+        #expect(server.errorLines.contains { $0.contains("accounts loaded") && $0.contains("count=1") })
+        func local(_ command: String) -> String {
+            command.components(separatedBy: "#")[0].replacingOccurrences(of: "irc.example.org", with: "127.0.0.1")
+                + " --tls-fingerprint \(fingerprint) --plain"
+        }
+        // zoe logs in with a password file only she can read.
+        #expect(try place.shell("mkdir -p ~/.config/chatty && printf 'a-long-password\\n' > ~/.config/chatty/zoe.password"
+                                + " && chmod 600 ~/.config/chatty/zoe.password").status == 0)
+        let zoe = try place.background(local(try readme.command("--sasl zoe --sasl-password-file")))
+        try await zoe.waitFor("logged in as zoe")
+        try await zoe.waitFor("registered as zoe")
+        // yan registers an account of his own.
+        let yan = try place.background(local(try readme.command("--nick yan")))
+        try await yan.waitFor("registered as yan")
+        yan.send("/register a-long-password")
+        try await yan.waitFor("logged in as yan")
+        yan.send("/whois zoe")
+        try await yan.waitFor("is logged in as")
+        for client in [zoe, yan] {
+            client.closeInput()
+            #expect(try await client.waitForExit() == 0)
+        }
+        #expect(!server.errorLines.contains { $0.contains("a-long-password") }, "passwords are never logged")
         server.terminate()
         #expect(try await server.waitForExit() == 0)
     }
@@ -244,7 +282,7 @@ final class ReadmePlace {
     private var processes: [UserProcess] = []
     private var sessions: [TmuxSession] = []
 
-    static let ports = [6667, 6668, 6669, 7000, 7001, 7002]
+    static let ports = [6667, 6668, 6669, 6697, 7000, 7001, 7002]
 
     init() throws {
         if NetworkSandbox.isAvailable {

@@ -1,0 +1,87 @@
+import ChattyTestSupport
+import Foundation
+import Testing
+
+/// Accounts between real processes as the unprivileged user: registered accounts survive a
+/// restart, SASL logs in or fails clearly, an owned nick is taken back from someone else, and no
+/// password reaches the log.
+@Suite(.serialized, .timeLimit(.minutes(3))) struct AccountsEndToEndTests {
+    func passwordFile(_ password: String) throws -> String {
+        let path = try UnprivilegedUser.makeDirectory("password").path + "/password"
+        try (password + "\n").write(toFile: path, atomically: true, encoding: .utf8)
+        chmod(path, 0o600)
+        UnprivilegedUser.handOver(path)
+        return path
+    }
+
+    @Test func anAccountSurvivesARestartAndItsNickIsTakenBackFromOthers() async throws {
+        let data = ServerProcess.freshDataDirectory()
+        let arguments = ["--data-dir", data, "--nick-grace", "1", "--password-iterations", "10000", "--log-level", "debug"]
+        var server = try await ServerProcess.start(arguments)
+        defer { server.kill9() }
+        let owner = try PlainClientProcess(arguments: ["--server", "127.0.0.1:\(server.port)", "--nick", "owner"])
+        defer { owner.terminate() }
+        try await owner.waitFor("registered as owner")
+        owner.send("/register correct-horse-battery")
+        try await owner.waitFor("logged in as owner")
+        owner.closeInput()
+        #expect(try await owner.waitForExit() == 0)
+        #expect(try await server.stop() == 0)
+
+        server = try await ServerProcess.start(arguments)
+        // Someone takes the nick while its owner is away: warned, then renamed.
+        let squatter = try PlainClientProcess(arguments: ["--server", "127.0.0.1:\(server.port)", "--nick", "owner"])
+        defer { squatter.terminate() }
+        try await squatter.waitFor("registered as owner")
+        try await squatter.waitFor("belongs to a registered account")
+        try await squatter.waitFor("owner is now known as Guest1")
+
+        // A wrong password is refused clearly, and the client goes on without an account.
+        let wrong = try PlainClientProcess(arguments: ["--server", "127.0.0.1:\(server.port)", "--nick", "pretender",
+                                                       "--sasl", "owner", "--sasl-password-file", try passwordFile("not-the-password")])
+        defer { wrong.terminate() }
+        try await wrong.waitForError("SASL login as owner failed")
+        try await wrong.waitFor("registered as pretender")
+
+        // The owner logs in with SASL after the restart and takes the nick.
+        let back = try PlainClientProcess(arguments: ["--server", "127.0.0.1:\(server.port)", "--nick", "owner",
+                                                      "--sasl", "owner", "--sasl-password-file", try passwordFile("correct-horse-battery")])
+        defer { back.terminate() }
+        try await back.waitFor("logged in as owner")
+        try await back.waitFor("registered as owner")
+        back.send("/whois owner")
+        try await back.waitFor("is logged in as")
+        for client in [squatter, wrong, back] {
+            client.closeInput()
+            _ = try await client.waitForExit()
+        }
+        #expect(try await server.stop() == 0)
+        let log = server.process.errorLines.joined(separator: "\n")
+        #expect(log.contains("accounts loaded"))
+        #expect(!log.contains("correct-horse-battery") && !log.contains("not-the-password"), "no password in a debug log")
+    }
+
+    @Test func theAdministratorAddsAnAccountOnlyWithTheServerStopped() async throws {
+        let data = ServerProcess.freshDataDirectory()
+        let add = { () throws -> ChildProcess.Result in
+            try ChildProcess.run("/bin/sh", ["-c", UnprivilegedUser.shellCommand(
+                "printf 'admin-made-password\\n' | chatty-tui serve account add carol --data-dir \(data) --password-iterations 10000 2>&1")])
+        }
+        let server = try await ServerProcess.start(["--data-dir", data])
+        defer { server.kill9() }
+        let refused = try add()
+        #expect(refused.status != 0 && refused.output.contains("is running: stop it first"), "\(refused)")
+        try await server.stop()
+        let added = try add()
+        #expect(added.status == 0 && added.output.contains("account carol saved"), "\(added)")
+        let again = try await ServerProcess.start(["--data-dir", data])
+        defer { again.kill9() }
+        let carol = try PlainClientProcess(arguments: ["--server", "127.0.0.1:\(again.port)", "--nick", "carol",
+                                                       "--sasl", "carol", "--sasl-password-file", try passwordFile("admin-made-password")])
+        defer { carol.terminate() }
+        try await carol.waitFor("logged in as carol")
+        carol.closeInput()
+        #expect(try await carol.waitForExit() == 0)
+        try await again.stop()
+    }
+}
