@@ -84,4 +84,40 @@ import Testing
         #expect(try await carol.waitForExit() == 0)
         try await again.stop()
     }
+
+    /// A third-party client logs in the way its users configure it: irssi, TLS, SASL PLAIN.
+    @Test(.enabled(if: ExternalTool.available("irssi"), "\(ExternalTool.skipNote("irssi"))"))
+    func irssiLogsInWithSASLOverTLS() async throws {
+        let irssi = try ExternalTool.require("irssi")
+        let data = ServerProcess.freshDataDirectory()
+        let added = try ChildProcess.run("/bin/sh", ["-c", UnprivilegedUser.shellCommand(
+            "printf 'irssi-user-password\\n' | chatty-tui serve account add ircfan --data-dir \(data) --password-iterations 10000 2>&1")])
+        #expect(added.status == 0, "\(added)")
+        let server = try await ServerProcess.start(["--data-dir", data, "--tls-listen", "127.0.0.1:0"])
+        defer { server.kill9() }
+        let line = try #require(server.process.errorLines.first { $0.contains("] TLS listening") })
+        let address = try #require(line.components(separatedBy: "address=").last?.components(separatedBy: " ").first)
+        let tlsPort = try #require(address.split(separator: ":").last.map(String.init))
+        let home = FileManager.default.temporaryDirectory.appendingPathComponent("irssi-sasl-\(tlsPort)")
+        try FileManager.default.createDirectory(at: home, withIntermediateDirectories: true)
+        try """
+            servers = ( { address = "127.0.0.1"; chatnet = "chatty"; port = "\(tlsPort)"; use_tls = "yes";
+                          tls_verify = "no"; autoconnect = "yes"; } );
+            chatnets = { chatty = { type = "IRC"; sasl_mechanism = "PLAIN"; sasl_username = "ircfan";
+                                    sasl_password = "irssi-user-password"; }; };
+            settings = { core = { real_name = "irssi fan"; user_name = "ircfan"; nick = "ircfan"; }; };
+            """.write(to: home.appendingPathComponent("config"), atomically: true, encoding: .utf8)
+        let session = try TmuxSession(name: "irssi-sasl", width: 120, height: 30, command: "\(irssi) --home=\(home.path)")
+        defer { session.kill() }
+        try await session.waitFor("Welcome to the Chatty", timeout: .seconds(20))
+        let watcher = try PlainClientProcess(arguments: ["--server", "127.0.0.1:\(server.port)", "--nick", "watcher"])
+        defer { watcher.terminate() }
+        try await watcher.waitFor("registered as watcher")
+        watcher.send("/whois ircfan")
+        try await watcher.waitFor("is logged in as")
+        try await watcher.waitFor("is using a secure connection")
+        watcher.closeInput()
+        #expect(try await watcher.waitForExit() == 0)
+        try await server.stop()
+    }
 }
