@@ -53,6 +53,7 @@ public final class ChatServer: Service, Sendable {
     public init(configuration: ChatServerConfiguration, history: HistoryStore? = nil, tls: ServerTLS? = nil,
                 logger: Logger = Logger(label: "chatty.server")) {
         precondition(configuration.tlsListen == nil || tls != nil, "a TLS listener needs a certificate")
+        precondition(configuration.federation?.tls == nil || tls != nil, "TLS links need a certificate")
         self.configuration = configuration
         self.tls = tls
         self.logger = logger
@@ -260,13 +261,23 @@ public final class ChatServer: Service, Sendable {
             // Gossip the real address (the configured port may be 0).
             hub.setLinkAddress(BindAddress(host: federation.linkListen.host, port: port).description)
         }
-        logger.info("links listening", metadata: ["address": "\(listener.localAddress.map { "\($0)" } ?? "-")"])
+        logger.info("links listening", metadata: ["address": "\(listener.localAddress.map { "\($0)" } ?? "-")",
+                                                  "tls": "\(federation.tls == nil ? "off" : "on, sha256=\(tls?.fingerprint.description ?? "-")")"])
         for peer in federation.peers {
             maintainLink(to: peer, federation: federation)
         }
     }
 
-    private func addLinkHandlers(to channel: Channel, role: LinkHandshake.Role, federation: FederationConfiguration) throws {
+    private func addLinkHandlers(to channel: Channel, role: LinkHandshake.Role, federation: FederationConfiguration,
+                                 peer: String = "") throws {
+        if let linkTLS = federation.tls, let tls {
+            switch role {
+            case .acceptor:
+                try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: tls.context))
+            case .initiator:
+                try channel.pipeline.syncOperations.addHandler(linkTLS.clientHandler(peer: peer, logger: logger))
+            }
+        }
         try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(IRCLineDecoder(maximumLength: 80 * 1024)))
         try channel.pipeline.syncOperations.addHandler(LinkChannelHandler(
             hub: hub, role: role, local: origin!, secret: federation.secret, keepalive: federation.keepalive,
@@ -300,7 +311,7 @@ public final class ChatServer: Service, Sendable {
                             .connectTimeout(.seconds(5))
                             .channelInitializer { channel in
                                 channel.eventLoop.makeCompletedFuture {
-                                    try self.addLinkHandlers(to: channel, role: .initiator, federation: federation)
+                                    try self.addLinkHandlers(to: channel, role: .initiator, federation: federation, peer: key)
                                 }
                             }
                             .connect(host: peer.host, port: peer.port)

@@ -17,6 +17,8 @@ public struct FederationConfiguration: Sendable {
     public var holdBackLimit: Int
     /// Delivered events kept to replay to a peer that missed them while a link was down.
     public var historyLimit: Int
+    /// Links over TLS (`--link-tls`), with how peers' certificates are checked.
+    public var tls: LinkTLS?
 
     public init(
         linkListen: BindAddress,
@@ -26,8 +28,10 @@ public struct FederationConfiguration: Sendable {
         retryDelay: Double = 0.5,
         maxRetryDelay: Double = 5,
         holdBackLimit: Int = 10_000,
-        historyLimit: Int = 10_000
+        historyLimit: Int = 10_000,
+        tls: LinkTLS? = nil
     ) {
+        self.tls = tls
         self.linkListen = linkListen
         self.peers = peers
         self.secret = secret

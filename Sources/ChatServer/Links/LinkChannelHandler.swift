@@ -2,6 +2,7 @@ import ChatCore
 import Crypto
 import Logging
 import NIOCore
+import NIOSSL
 
 /// One server-to-server link: authenticates the peer (challenge–response, the secret never
 /// crosses the wire), keeps the link alive, and hands authenticated lines to the hub. A peer
@@ -88,7 +89,14 @@ final class LinkChannelHandler: ChannelInboundHandler {
     }
 
     func errorCaught(context: ChannelHandlerContext, error: Error) {
-        logger.debug("link error", metadata: ["error": "\(error)"])
+        if error is NIOSSLError {
+            // A peer that does not speak TLS (or whose certificate failed): the operator must see it.
+            logger.warning("dropping link", metadata: [
+                "address": "\(context.channel.remoteAddress.map { "\($0)" } ?? "-")", "reason": "TLS: \(error)",
+            ])
+        } else {
+            logger.debug("link error", metadata: ["error": "\(error)"])
+        }
         context.close(promise: nil)
     }
 

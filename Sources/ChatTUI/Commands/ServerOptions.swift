@@ -69,6 +69,15 @@ struct ServerOptions: ParsableArguments {
     @Option(name: .long, help: "Seconds without traffic before a link is declared dead (pinged at a third of it).")
     var linkTimeout: Double = 6
 
+    @Flag(name: .long, help: "Encrypt server links with TLS (this server's certificate: --tls-cert, else the self-signed one).")
+    var linkTls = false
+
+    @Option(name: .long, help: "With --link-tls: the authority (PEM) whose certificates linked servers must present.")
+    var linkCa: String?
+
+    @Option(name: .long, parsing: .singleValue, help: "With --link-tls: a linked server's certificate fingerprint (SHA-256, repeatable).")
+    var linkFingerprint: [String] = []
+
     @Option(name: .long, help: "Directory for the history database (default: $XDG_STATE_HOME/chatty/NAME, else ~/.local/state/chatty/NAME).")
     var dataDir: String?
 
@@ -136,7 +145,7 @@ struct ServerOptions: ParsableArguments {
     /// The TLS identity these flags ask for (`nil` without `--tls-listen`): the given files, or a
     /// self-signed certificate kept in the data directory.
     func makeTLS() throws -> ServerTLS? {
-        guard tlsListen != nil else { return nil }
+        guard tlsListen != nil || linkTls else { return nil }
         if let tlsCert, let tlsKey {
             return try ServerTLS(source: .files(certificate: tlsCert, key: tlsKey))
         }
@@ -228,14 +237,25 @@ struct ServerOptions: ParsableArguments {
             }
             guard linkTimeout >= 1 else { throw ValidationError("--link-timeout must be at least 1 second") }
         }
+        if linkTls {
+            guard linkListen != nil else { throw ValidationError("--link-tls needs --link-listen") }
+            guard linkCa != nil || !linkFingerprint.isEmpty else {
+                throw ValidationError("--link-tls needs --link-ca FILE or --link-fingerprint SHA256 to check the other servers")
+            }
+            for fingerprint in linkFingerprint where CertificateFingerprint(fingerprint) == nil {
+                throw ValidationError("--link-fingerprint must be a SHA-256 fingerprint, AB:CD:… (got '\(fingerprint)')")
+            }
+        } else if linkCa != nil || !linkFingerprint.isEmpty {
+            throw ValidationError("--link-ca and --link-fingerprint go with --link-tls")
+        }
         if let tlsListen, BindAddress.parse(tlsListen, defaultPort: 6697) == nil {
             throw ValidationError("--tls-listen must be HOST:PORT, e.g. 0.0.0.0:6697 (got '\(tlsListen)')")
         }
         if (tlsCert == nil) != (tlsKey == nil) {
             throw ValidationError("--tls-cert and --tls-key go together")
         }
-        if tlsCert != nil, tlsListen == nil {
-            throw ValidationError("--tls-cert needs --tls-listen HOST:PORT")
+        if tlsCert != nil, tlsListen == nil, !linkTls {
+            throw ValidationError("--tls-cert needs --tls-listen HOST:PORT or --link-tls")
         }
         if let stsDuration, stsDuration != "0", Self.parseRetention(stsDuration) == nil {
             throw ValidationError("--sts-duration takes a number and a unit, e.g. 30d, 12h, or 0 (got '\(stsDuration)')")
@@ -283,7 +303,9 @@ struct ServerOptions: ParsableArguments {
                 linkListen: BindAddress.parse(linkListen)!,
                 peers: peer.compactMap { BindAddress.parse($0) },
                 secret: secret,
-                keepalive: .link(silence: max(900, timeout))
+                keepalive: .link(silence: max(900, timeout)),
+                tls: linkTls ? LinkTLS(fingerprints: linkFingerprint.compactMap(CertificateFingerprint.init),
+                                       authorities: try linkCa.map(LinkTLS.authorities(inPEMFile:)) ?? []) : nil
             )
         }
         return ChatServerConfiguration(

@@ -247,4 +247,49 @@ struct TLSEndToEndTests {
         #expect(try await late.waitForExit() == 0)
         try await server.stop()
     }
+
+    @Test func serverLinksOverTLSCheckThePeersCertificate() async throws {
+        let authority = try TestAuthority()
+        let ca = try authority.caFile()
+        let secret = try ServerProcess.secretFile()
+        let (aCert, aKey) = try authority.issue(for: ["127.0.0.1"])
+        let (bCert, bKey) = try authority.issue(for: ["127.0.0.1"])
+        let a = try await ServerProcess.linked(name: "a.chatty", secretFile: secret,
+                                               extra: ["--link-tls", "--tls-cert", aCert, "--tls-key", aKey, "--link-ca", ca])
+        defer { a.kill9() }
+        let linkPort = try #require(a.linkPort)
+        let b = try await ServerProcess.linked(name: "b.chatty", secretFile: secret, peers: [linkPort],
+                                               extra: ["--link-tls", "--tls-cert", bCert, "--tls-key", bKey, "--link-ca", ca])
+        defer { b.kill9() }
+        try await b.process.waitForError("link up")
+        let ann = try PlainClientProcess(arguments: ["--server", "127.0.0.1:\(a.port)", "--nick", "ann"])
+        defer { ann.terminate() }
+        try await ann.waitFor("ann has joined #chatty")
+        let ben = try PlainClientProcess(arguments: ["--server", "127.0.0.1:\(b.port)", "--nick", "ben"])
+        defer { ben.terminate() }
+        try await ann.waitFor("ben has joined #chatty")
+        ben.send("across an encrypted link")
+        try await ann.waitFor("<ben> across an encrypted link")
+
+        // A server that pins another certificate refuses to link to a.
+        let wrongPin = String(repeating: "CD:", count: 31) + "CD"
+        let c = try await ServerProcess.linked(name: "c.chatty", secretFile: secret, peers: [linkPort],
+                                               extra: ["--link-tls", "--link-fingerprint", wrongPin])
+        defer { c.kill9() }
+        try await c.process.waitForError("link certificate not trusted")
+        // A server without --link-tls cannot link to a's TLS link port either.
+        let d = try await ServerProcess.linked(name: "d.chatty", secretFile: secret, peers: [linkPort])
+        defer { d.kill9() }
+        // a drops d's plaintext link attempt (the TLS handshake fails) and stays linked to b.
+        let dropped = try await a.process.waitForError("dropping link")
+        #expect(dropped.contains("TLS") || dropped.contains("SSL") || dropped.contains("handshake"), "\(dropped)")
+        ben.send("still linked")
+        try await ann.waitFor("<ben> still linked")
+        #expect(!c.process.errorLines.contains { $0.contains("link up") })
+        #expect(!d.process.errorLines.contains { $0.contains("link up") })
+        for client in [ann, ben] {
+            client.closeInput()
+            #expect(try await client.waitForExit() == 0)
+        }
+    }
 }
