@@ -108,11 +108,58 @@ extension ServerState {
         // Before registration the user name is not known yet.
         let mask = record.user.isEmpty ? "\(record.nick)!*@\(record.host)" : record.prefix
         reply(id, Numeric.loggedIn, mask, account.name, "You are now logged in as \(account.name)", into: &actions)
-        // The owner reclaims the nick from whoever holds it without being logged in.
-        if let holder = nicks[CaseMapping.fold(account.name)], holder != id, let other = client(holder),
-           !other.isRemote, other.account.map(CaseMapping.fold) != CaseMapping.fold(account.name) {
-            renameToGuest(holder, reason: "\(account.name) is registered and its owner has logged in", now: now, into: &actions)
+        if record.isRegistered {
+            // (Before registration the account travels in the user's introduction.)
+            propagate(IRCMessage("LOGIN", account.name), actor: id, into: &actions)
         }
+        reclaimNick(account.name, for: id, now: now, into: &actions)
+    }
+
+    /// The owner reclaims the nick from a local client that holds it without being logged in
+    /// (each server renames its own clients; remote logins arrive as `LOGIN` events).
+    private mutating func reclaimNick(_ account: String, for owner: ClientID, now: Timestamp, into actions: inout [ServerAction]) {
+        if let holder = nicks[CaseMapping.fold(account)], holder != owner, let other = client(holder),
+           !other.isRemote, other.account.map(CaseMapping.fold) != CaseMapping.fold(account) {
+            renameToGuest(holder, reason: "\(account) is registered and its owner has logged in", now: now, into: &actions)
+        }
+    }
+
+    // MARK: Accounts across linked servers
+
+    /// The network event that carries an account to the other servers (live and in bursts):
+    /// `ACCOUNT NAME CREDENTIALS REGISTERED-MS`, from this server.
+    func accountEvent(_ account: Account) -> IRCMessage {
+        IRCMessage(source: configuration.name, command: "ACCOUNT",
+                   parameters: [account.name, account.credentials.encoded, String(account.registered.millisecondsSinceEpoch)])
+    }
+
+    /// An account from another server. Two servers may register one name while split: every
+    /// server keeps the one registered first (then the smaller credentials text), so all agree.
+    mutating func remoteAccount(_ event: IRCMessage, now: Timestamp, into actions: inout [ServerAction]) {
+        guard event.parameters.count == 3, Self.isValidNick(event.parameters[0], maxLength: 64),
+              let credentials = AccountCredentials(encoded: event.parameters[1]),
+              let registered = Int64(event.parameters[2]) else { return }
+        let account = Account(name: event.parameters[0], credentials: credentials,
+                              registered: Timestamp(millisecondsSinceEpoch: registered))
+        let folded = CaseMapping.fold(account.name)
+        if let kept = accounts[folded] {
+            guard kept != account else { return }
+            let keptWins = (kept.registered, kept.credentials.encoded) < (account.registered, account.credentials.encoded)
+            if keptWins { return }
+        }
+        accounts[folded] = account
+        actions.append(.saveAccount(account))
+        // Someone here holds the nick it owns: the usual warning and grace.
+        if let holder = nicks[folded], let record = client(holder), !record.isRemote {
+            checkNickOwnership(holder, now: now, into: &actions)
+        }
+    }
+
+    /// A remote user logged in: remember it (WHOIS), and take the nick back from a local holder.
+    mutating func remoteLogin(_ id: ClientID, account: String?, now: Timestamp, into actions: inout [ServerAction]) {
+        guard let account, accounts[CaseMapping.fold(account)] != nil else { return }
+        clients[id.rawValue]!.account = account
+        reclaimNick(account, for: id, now: now, into: &actions)
     }
 
     // MARK: REGISTER
@@ -170,6 +217,7 @@ extension ServerState {
         let account = Account(name: check.account, credentials: credentials, registered: now)
         accounts[folded] = account
         var actions: [ServerAction] = [.saveAccount(account)]
+        if configuration.federated { actions.append(.propagate(accountEvent(account))) }
         guard let record = client(check.client), record.uid == check.uid, !record.quitting else { return actions }
         actions.append(.send(IRCMessage(source: configuration.name, "REGISTER", "SUCCESS", account.name,
                                         "Account created"), to: check.client))

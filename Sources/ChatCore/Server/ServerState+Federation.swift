@@ -7,7 +7,7 @@
 /// state — including who wins a nick collision, which needs no extra message.
 extension ServerState {
     /// Internal tags that never reach clients.
-    static let internalTags: Set<String> = ["uid", "ts", "prefix", "signon", "away", "oper", "setter"]
+    static let internalTags: Set<String> = ["uid", "ts", "prefix", "signon", "away", "oper", "setter", "account"]
 
     /// Adds a `.propagate` action for an event a local client caused.
     mutating func propagate(_ message: IRCMessage, actor: ClientID, extraTags: [IRCMessage.Tag] = [],
@@ -29,6 +29,7 @@ extension ServerState {
         ]
         if let away = record.away { tags.append(IRCMessage.Tag("away", away)) }
         if record.isOperator { tags.append(IRCMessage.Tag("oper")) }
+        if let account = record.account { tags.append(IRCMessage.Tag("account", account)) }
         return IRCMessage(tags: tags, command: "USER",
                           parameters: [record.nick, record.user, record.host, record.server, record.realName])
     }
@@ -36,7 +37,8 @@ extension ServerState {
     /// The whole known state, sent to a server when a link comes up: every user, every channel with
     /// its modes, members and topic. Applying a burst is idempotent.
     public func burst() -> [IRCMessage] {
-        var messages: [IRCMessage] = []
+        // Accounts first: a user's login and nick ownership refer to them.
+        var messages: [IRCMessage] = accounts.keys.sorted().map { accountEvent(accounts[$0]!) }
         for record in clients.compactMap({ $0 }) {
             if let intro = introduction(of: record.id) { messages.append(intro) }
         }
@@ -87,6 +89,8 @@ extension ServerState {
             remoteChannel(event, now: now)
         case "TOPIC" where event.tag("setter") != nil:
             remoteBurstTopic(event, now: now, into: &actions)
+        case "ACCOUNT" where event.tag("uid") == nil:
+            remoteAccount(event, now: now, into: &actions)
         default:
             guard let uid = event.tag("uid"), let actor = uids[uid], let record = client(actor), record.isRemote,
                   !record.quitting else {
@@ -144,6 +148,7 @@ extension ServerState {
         clients[id.rawValue]!.realName = event.parameters[4]
         clients[id.rawValue]!.away = event.tag("away")
         clients[id.rawValue]!.isOperator = event.tag("oper") != nil
+        clients[id.rawValue]!.account = event.tag("account")
         if event.tag("oper") != nil { operatorCount += 1 }
         let claimed = Timestamp(millisecondsSinceEpoch: event.tag("ts").flatMap { Int64($0) } ?? signon.millisecondsSinceEpoch)
         clients[id.rawValue]!.nickTime = claimed
@@ -358,6 +363,8 @@ extension ServerState {
             if !record.isRemote { actions.append(.send(message, to: target)) }
         case "AWAY":
             clients[actor.rawValue]!.away = parameters.first.flatMap { $0.isEmpty ? nil : $0 }
+        case "LOGIN":
+            remoteLogin(actor, account: parameters.first, now: now, into: &actions)
         default:
             break
         }

@@ -15,6 +15,8 @@ struct InMemoryNetwork {
         var inbox: [ClientID: [IRCMessage]] = [:]
         /// What the server gave its history store, in order.
         var stored: [HistoryRecord] = []
+        /// Password checks asked for (answered by the test).
+        var passwordChecks: [PasswordCheck] = []
         var closed: [String] = []
     }
 
@@ -43,6 +45,7 @@ struct InMemoryNetwork {
             configuration.federated = true
             configuration.messageIDPrefix = "i\(index)-"
             configuration.historyLimit = 100
+            configuration.accounts = true
             nodes.append(Node(name: name, server: ServerState(configuration: configuration, now: epoch),
                               machine: FederationMachine(local: origin, linkAddress: "127.0.0.1:\(7000 + index)")))
         }
@@ -161,7 +164,9 @@ struct InMemoryNetwork {
                 carryOut(nodes[node].machine.localEvent(event), at: node)
             case .record(let entry):
                 nodes[node].stored.append(entry)
-            case .queryHistory, .saveChannel, .saveReadMarker, .checkPassword, .saveAccount:
+            case .checkPassword(let check):
+                nodes[node].passwordChecks.append(check)
+            case .queryHistory, .saveChannel, .saveReadMarker, .saveAccount:
                 break
             }
         }
