@@ -120,4 +120,43 @@ import Testing
         #expect(try await watcher.waitForExit() == 0)
         try await server.stop()
     }
+
+    @Test func ownershipHoldsAcrossThreeLinkedServers() async throws {
+        let secret = try ServerProcess.secretFile()
+        let extra = ["--nick-grace", "1", "--password-iterations", "10000"]
+        let a = try await ServerProcess.linked(name: "a.chatty", secretFile: secret, extra: extra)
+        defer { a.kill9() }
+        let b = try await ServerProcess.linked(name: "b.chatty", secretFile: secret, peers: [a.linkPort!], extra: extra)
+        defer { b.kill9() }
+        let c = try await ServerProcess.linked(name: "c.chatty", secretFile: secret, peers: [b.linkPort!], extra: extra)
+        defer { c.kill9() }
+        try await b.process.waitForError("link up")
+        try await c.process.waitForError("link up")
+        let ann = try PlainClientProcess(arguments: ["--server", "127.0.0.1:\(a.port)", "--nick", "ann"])
+        defer { ann.terminate() }
+        try await ann.waitFor("registered as ann")
+        ann.send("/register ann-long-password")
+        try await ann.waitFor("logged in as ann")
+        ann.send("/nick ann_away")
+        try await ann.waitFor("ann is now known as ann_away")
+        // On c, two servers away, someone takes the nick: c warns, then renames.
+        let squatter = try PlainClientProcess(arguments: ["--server", "127.0.0.1:\(c.port)", "--nick", "ann"])
+        defer { squatter.terminate() }
+        try await squatter.waitFor("registered as ann")
+        try await squatter.waitFor("belongs to a registered account")
+        try await squatter.waitFor("ann is now known as Guest1")
+        try await ann.waitFor("ann is now known as Guest1")
+        // On b, the owner logs in from a second client and keeps the nick.
+        let back = try PlainClientProcess(arguments: ["--server", "127.0.0.1:\(b.port)", "--nick", "ann",
+                                                      "--sasl", "ann", "--sasl-password-file", try passwordFile("ann-long-password")])
+        defer { back.terminate() }
+        try await back.waitFor("logged in as ann")
+        try await back.waitFor("registered as ann")
+        back.send("/whois ann")
+        try await back.waitFor("is logged in as")
+        for client in [ann, squatter, back] {
+            client.closeInput()
+            _ = try await client.waitForExit()
+        }
+    }
 }
