@@ -15,17 +15,26 @@ public struct CapabilitySet: OptionSet, Sendable, Hashable {
     public static let search = CapabilitySet(rawValue: 1 << 9)
     public static let readMarker = CapabilitySet(rawValue: 1 << 10)
     public static let sasl = CapabilitySet(rawValue: 1 << 11)
+    public static let accountTag = CapabilitySet(rawValue: 1 << 12)
+    public static let accountNotify = CapabilitySet(rawValue: 1 << 13)
+    public static let extendedJoin = CapabilitySet(rawValue: 1 << 14)
+
+    /// Offered only by a server that keeps accounts.
+    public static let accounts: CapabilitySet = [.sasl, .accountTag, .accountNotify, .extendedJoin]
 
     /// Offered only by a server that keeps history.
     public static let history: CapabilitySet = [.chathistory, .eventPlayback, .search, .readMarker]
 
     /// Offered capabilities with their `CAP LS` names, in the order they are listed.
     public static let offered: [(name: String, capability: CapabilitySet)] = [
+        ("account-notify", .accountNotify),
+        ("account-tag", .accountTag),
         ("batch", .batch),
         ("draft/chathistory", .chathistory),
         ("draft/event-playback", .eventPlayback),
         ("draft/read-marker", .readMarker),
         ("echo-message", .echoMessage),
+        ("extended-join", .extendedJoin),
         ("labeled-response", .labeledResponse),
         ("message-tags", .messageTags),
         ("multi-prefix", .multiPrefix),
@@ -45,7 +54,8 @@ public struct CapabilitySet: OptionSet, Sendable, Hashable {
 
     /// Which tags a client may be sent: every tag, only `time`, or none.
     public var tagClass: TagClass {
-        if !isDisjoint(with: [.messageTags, .labeledResponse, .batch]) { return .all }
+        // `account-tag` clients get the `account` tag, which travels with the other tags.
+        if !isDisjoint(with: [.messageTags, .labeledResponse, .batch, .accountTag]) { return .all }
         if contains(.serverTime) { return .timeOnly }
         return .none
     }

@@ -111,6 +111,7 @@ extension ServerState {
         if record.isRegistered {
             // (Before registration the account travels in the user's introduction.)
             propagate(IRCMessage("LOGIN", account.name), actor: id, into: &actions)
+            notifyAccount(of: id, into: &actions)
         }
         reclaimNick(account.name, for: id, now: now, into: &actions)
     }
@@ -159,7 +160,35 @@ extension ServerState {
     mutating func remoteLogin(_ id: ClientID, account: String?, now: Timestamp, into actions: inout [ServerAction]) {
         guard let account, accounts[CaseMapping.fold(account)] != nil else { return }
         clients[id.rawValue]!.account = account
+        notifyAccount(of: id, into: &actions)
         reclaimNick(account, for: id, now: now, into: &actions)
+    }
+
+    // MARK: account-notify, extended-join
+
+    /// `ACCOUNT name` to those who share a channel with `id` and asked for `account-notify`.
+    func notifyAccount(of id: ClientID, into actions: inout [ServerAction]) {
+        guard let record = client(id), let account = record.account else { return }
+        let recipients = peers(of: id, includingSelf: !record.isRemote).filter {
+            client($0)?.capabilities.contains(.accountNotify) == true
+        }
+        guard !recipients.isEmpty else { return }
+        actions.append(.deliver(IRCMessage(source: record.prefix, "ACCOUNT", account), to: recipients, except: nil))
+    }
+
+    /// A `JOIN` to the channel's members; those with `extended-join` also get the account (or `*`)
+    /// and the real name.
+    func deliverJoin(_ join: IRCMessage, of id: ClientID, to members: [ClientID], into actions: inout [ServerAction]) {
+        let extended = configuration.accounts ? members.filter { client($0)?.capabilities.contains(.extendedJoin) == true } : []
+        guard !extended.isEmpty, let record = client(id) else {
+            actions.append(.deliver(join, to: members, except: nil))
+            return
+        }
+        let plain = members.filter { client($0)?.capabilities.contains(.extendedJoin) != true }
+        if !plain.isEmpty { actions.append(.deliver(join, to: plain, except: nil)) }
+        var full = join
+        full.parameters = [join.parameters[0], record.account ?? "*", record.realName]
+        actions.append(.deliver(full, to: extended, except: nil))
     }
 
     // MARK: REGISTER

@@ -70,7 +70,7 @@ extension ServerState {
         clients[id.rawValue]!.channels.insert(folded)
         let join = IRCMessage(tags: eventTags(now: now, messageID: keepsHistory), source: record.prefix,
                               command: "JOIN", parameters: [channel.name])
-        actions.append(.deliver(join, to: channel.members, except: nil))
+        deliverJoin(join, of: id, to: channel.members, into: &actions)
         self.record(join, in: folded, now: now, into: &actions)
         if isNew { channelChanged(folded, into: &actions) }
         propagate(join, actor: id, extraTags: isNew ? [.init("prefix", "@")] : [], into: &actions)

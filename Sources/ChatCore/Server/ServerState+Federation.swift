@@ -7,7 +7,7 @@
 /// state — including who wins a nick collision, which needs no extra message.
 extension ServerState {
     /// Internal tags that never reach clients.
-    static let internalTags: Set<String> = ["uid", "ts", "prefix", "signon", "away", "oper", "setter", "account"]
+    static let internalTags: Set<String> = ["uid", "ts", "prefix", "signon", "away", "oper", "setter"]
 
     /// Adds a `.propagate` action for an event a local client caused.
     mutating func propagate(_ message: IRCMessage, actor: ClientID, extraTags: [IRCMessage.Tag] = [],
@@ -284,7 +284,7 @@ extension ServerState {
             clients[actor.rawValue]!.channels.insert(folded)
             var join = message
             join.parameters = [channel.name]
-            actions.append(.deliver(join, to: channel.members, except: nil))
+            deliverJoin(join, of: actor, to: channel.members, into: &actions)
             record(join, in: folded, now: now, relayed: true, into: &actions)
             if isNew { channelChanged(folded, into: &actions) }
         case "PART":

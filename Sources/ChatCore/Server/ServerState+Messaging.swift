@@ -45,6 +45,7 @@ extension ServerState {
         }
         for target in targetList {
             var tags = eventTags(now: now, messageID: true)
+            if let account = clients[id.rawValue]!.account { tags.append(IRCMessage.Tag("account", account)) }
             tags.append(contentsOf: clientTags)
             let parameters = isTagOnly ? [target] : [target, text]
             if target.hasPrefix("#") {

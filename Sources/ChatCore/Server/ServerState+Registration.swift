@@ -167,7 +167,7 @@ extension ServerState {
     var offeredCapabilities: CapabilitySet {
         var offered = CapabilitySet(CapabilitySet.offered.map(\.capability))
         if configuration.historyLimit == nil { offered.subtract(.history) }
-        if !configuration.accounts { offered.remove(.sasl) }
+        if !configuration.accounts { offered.subtract(.accounts) }
         return offered
     }
 

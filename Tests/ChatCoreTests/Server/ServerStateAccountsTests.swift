@@ -183,4 +183,29 @@ import Testing
         server.route(server.state.tick(now: server.now))
         #expect(server.take(owner).isEmpty, "the owner is never renamed")
     }
+
+    @Test func accountNotifyExtendedJoinAndAccountTag() throws {
+        var server = harness()
+        let watcher = server.register("wat", caps: ["account-notify", "extended-join", "account-tag"])
+        let other = server.register("pla")
+        server.send(watcher, "JOIN #c")
+        server.send(other, "JOIN #c")
+        let ann = server.register("ann_")
+        server.send(ann, "JOIN #c")
+        #expect(server.take(watcher).contains(":ann_!ann_@127.0.0.1 JOIN #c * :Real ann_"), "extended-join: no account yet")
+        #expect(server.take(other).last == ":ann_!ann_@127.0.0.1 JOIN :#c")
+        server.send(ann, "CAP REQ :sasl")
+        server.send(ann, "AUTHENTICATE PLAIN")
+        server.send(ann, "AUTHENTICATE " + plain("ann", "right"))
+        let check = try #require(server.passwordChecks.last)
+        server.route(server.state.passwordChecked(check, valid: true, now: server.now))
+        #expect(server.take(watcher).contains(":ann_!ann_@127.0.0.1 ACCOUNT :Ann"), "account-notify")
+        #expect(!server.take(other).contains { $0.contains("ACCOUNT") })
+        server.send(ann, "PRIVMSG #c :signed")
+        let tagged = server.received[watcher]?.last
+        #expect(tagged?.tag("account") == "Ann", "account-tag")
+        server.send(ann, "PART #c")
+        server.send(ann, "JOIN #c")
+        #expect(server.take(watcher).contains(":ann_!ann_@127.0.0.1 JOIN #c Ann :Real ann_"))
+    }
 }
