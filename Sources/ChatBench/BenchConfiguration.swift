@@ -33,6 +33,8 @@ struct BenchConfiguration: Sendable {
     var nickPrefix: String
     var channelPrefix: String
     var quiet: Bool
+    /// Connections use TLS (certificate not checked).
+    var tls: Bool = false
 
     var joinsChannels: Bool { mode != .idle }
     var effectiveSenders: Int { mode == .idle ? 0 : senders }

@@ -49,6 +49,7 @@ struct ChattyBench: ParsableCommand {
     var drainTimeout = 10.0
     @Option(name: .customLong("nick-prefix"), help: "Nicknames are <prefix><client index>.") var nickPrefix = "cb"
     @Option(name: .customLong("channel-prefix"), help: "Channels are <prefix><index>.") var channelPrefix = "#bench"
+    @Flag(help: "Connect with TLS (the server's certificate is not checked: a benchmark on loopback).") var tls = false
     @Flag(help: "Print one JSON object instead of text.") var json = false
     @Flag(help: "No progress output on stderr.") var quiet = false
 
@@ -107,7 +108,7 @@ struct ChattyBench: ParsableCommand {
             rate: rate, window: window, durationSeconds: duration, warmupSeconds: warmup,
             messageSize: messageSize, serverPIDs: serverPIDs, threads: threads, maxInFlight: maxInFlight,
             setupTimeoutSeconds: setupTimeout, drainTimeoutSeconds: drainTimeout, nickPrefix: nickPrefix,
-            channelPrefix: channelPrefix, quiet: quiet)
+            channelPrefix: channelPrefix, quiet: quiet, tls: tls)
         let report = try BenchRunner(config: config).run()
         if json { try report.printJSON() } else { report.printText() }
     }

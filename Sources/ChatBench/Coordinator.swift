@@ -1,6 +1,7 @@
 import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
+import NIOSSL
 
 /// Opens the connections with bounded concurrency and tracks how far each one got.
 ///
@@ -44,9 +45,18 @@ final class Coordinator: Sendable {
     /// opening 19,000 connections. Spread over 64 source addresses, each port search is short.
     private let sourceAddresses: [SocketAddress]
     private let state = NIOLockedValueBox(State())
+    /// With `--tls`: one client context for every connection (the certificate is not checked).
+    private let tlsContext: NIOSSLContext?
 
     init(config: BenchConfiguration, loops: [any EventLoop], stats: [NIOLoopBound<LoopStats>]) throws {
         self.config = config
+        if config.tls {
+            var tls = TLSConfiguration.makeClientConfiguration()
+            tls.certificateVerification = .none
+            self.tlsContext = try NIOSSLContext(configuration: tls)
+        } else {
+            self.tlsContext = nil
+        }
         self.loops = loops
         self.stats = stats
         self.addresses = try config.ports.map { try SocketAddress.makeAddressResolvingHost(config.host, port: $0) }
@@ -101,6 +111,9 @@ final class Coordinator: Sendable {
         bootstrap
             .channelInitializer { [self] channel in
                 channel.eventLoop.makeCompletedFuture {
+                    if let tlsContext = self.tlsContext {
+                        try channel.pipeline.syncOperations.addHandler(NIOSSLClientHandler(context: tlsContext, serverHostname: nil))
+                    }
                     let handler = BenchClientHandler(
                         index: index, config: config, stats: stats.value, coordinator: self)
                     try channel.pipeline.syncOperations.addHandler(handler)
