@@ -292,4 +292,64 @@ struct TLSEndToEndTests {
             #expect(try await client.waitForExit() == 0)
         }
     }
+
+    /// chatty-tui against another IRC server over TLS: ngircd with a certificate from a test authority.
+    @Test(.enabled(if: ExternalTool.available("ngircd"), "\(ExternalTool.skipNote("ngircd"))"))
+    func theClientSpeaksTLSToNgircd() async throws {
+        let ngircd = try ExternalTool.require("ngircd")
+        let authority = try TestAuthority()
+        let ca = try authority.caFile()
+        let files = try authority.issue(for: ["127.0.0.1"])
+        let port = Int.random(in: 10_000...14_999)
+        let tlsPort = port + 1
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("ngircd-tls-\(port)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let configuration = directory.appendingPathComponent("ngircd.conf")
+        try """
+        [Global]
+            Name = ngircd.test
+            Info = test server
+            Listen = 127.0.0.1
+            Ports = \(port)
+            PidFile = \(directory.appendingPathComponent("pid").path)
+        [Options]
+            DNS = no
+            Ident = no
+            PAM = no
+        [SSL]
+            CertFile = \(files.certificate)
+            KeyFile = \(files.key)
+            Ports = \(tlsPort)
+        """.write(to: configuration, atomically: true, encoding: .utf8)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: ngircd)
+        process.arguments = ["--nodaemon", "--config", configuration.path]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        defer {
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+        }
+        // Until ngircd accepts connections (a refused first attempt would count as an error).
+        let deadline = ContinuousClock.now + .seconds(10)
+        while !ReadmePlace.inUse(tlsPort), ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(50)) }
+        #expect(ReadmePlace.inUse(tlsPort), "ngircd did not start")
+        let config = try UnprivilegedUser.makeDirectory("config")
+        let secure = try client(["--server", "ircs://127.0.0.1:\(tlsPort)", "--nick", "secure", "--tls-ca", ca], config: config)
+        defer { secure.terminate() }
+        try await secure.waitFor("registered as secure", timeout: .seconds(20))
+        try await secure.waitFor("secure has joined #chatty")
+        // The wrong authority: refused with a clear message.
+        let other = try TestAuthority()
+        let wary = try client(["--server", "ircs://127.0.0.1:\(tlsPort)", "--nick", "wary", "--tls-ca", try other.caFile(),
+                               "--wait", "2"], config: config)
+        defer { wary.terminate() }
+        try await wary.waitForError("Refusing to connect")
+        wary.send("never delivered")
+        wary.closeInput()
+        #expect(try await wary.waitForExit() == 1)
+        secure.closeInput()
+        #expect(try await secure.waitForExit() == 0, "\(secure.errorLines)")
+    }
 }
