@@ -7,6 +7,11 @@ public struct PasswordCheck: Sendable, Hashable {
         case login(AccountCredentials)
         /// `REGISTER`: derive new credentials.
         case register
+        /// SCRAM-SHA-256: make the server-first message (a fresh nonce after `clientNonce`, the salt
+        /// and iterations); answer with ``ServerState/serverFirstMade(_:serverFirst:now:)``.
+        case scramServerFirst(AccountCredentials, clientNonce: String)
+        /// SCRAM-SHA-256: check the client's proof; answer with ``ServerState/proofChecked(_:serverSignature:now:)``.
+        case scramProof(AccountCredentials, authMessage: String, proof: [UInt8])
     }
 
     public var client: ClientID

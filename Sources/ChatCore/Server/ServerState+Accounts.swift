@@ -45,6 +45,29 @@ extension ServerState {
         case .unknownMechanism:
             reply(id, Numeric.saslMechanisms, SASLExchange.mechanisms, "are available SASL mechanisms", into: &actions)
             reply(id, Numeric.saslFailed, "SASL authentication failed", into: &actions)
+        case .makeServerFirst(let name, let clientNonce):
+            guard let account = accounts[CaseMapping.fold(name)], !hostIsThrottled(client(id)!.host, now: now) else {
+                authenticationFailed(id, now: now, into: &actions)
+                return
+            }
+            actions.append(.checkPassword(PasswordCheck(client: id, uid: client(id)!.uid, account: account.name, password: "",
+                                                        purpose: .scramServerFirst(account.credentials, clientNonce: clientNonce))))
+        case .checkProof(let name, let authMessage, let proof):
+            guard let account = accounts[CaseMapping.fold(name)] else {
+                authenticationFailed(id, now: now, into: &actions)
+                return
+            }
+            actions.append(.checkPassword(PasswordCheck(client: id, uid: client(id)!.uid, account: account.name, password: "",
+                                                        purpose: .scramProof(account.credentials, authMessage: authMessage,
+                                                                             proof: proof))))
+        case .succeeded(let name):
+            saslExchanges[id]?.finished()
+            guard let account = accounts[CaseMapping.fold(name)] else {
+                authenticationFailed(id, now: now, into: &actions)
+                return
+            }
+            logIn(id, as: account, now: now, into: &actions)
+            reply(id, Numeric.saslSuccess, "SASL authentication successful", into: &actions)
         case .checkPassword(let name, let password):
             let record = client(id)!
             guard !hostIsThrottled(record.host, now: now) else {
@@ -74,6 +97,32 @@ extension ServerState {
         } else {
             authenticationFailed(check.client, now: now, into: &actions)
         }
+        return actions
+    }
+
+    /// SCRAM: the server-first message for a ``PasswordCheck/Purpose/scramServerFirst(_:clientNonce:)``.
+    public mutating func serverFirstMade(_ check: PasswordCheck, serverFirst: String, now: Timestamp) -> [ServerAction] {
+        guard let record = client(check.client), record.uid == check.uid, !record.quitting,
+              var exchange = saslExchanges[check.client] else { return [] }
+        let action = exchange.serverFirstMade(serverFirst)
+        saslExchanges[check.client] = exchange
+        guard case .send(let text) = action else { return [] }
+        return [.send(IRCMessage("AUTHENTICATE", text), to: check.client)]
+    }
+
+    /// SCRAM: the answer to a ``PasswordCheck/Purpose/scramProof(_:authMessage:proof:)``: the server's
+    /// signature when the proof was right, `nil` when it was wrong.
+    public mutating func proofChecked(_ check: PasswordCheck, serverSignature: [UInt8]?, now: Timestamp) -> [ServerAction] {
+        guard let record = client(check.client), record.uid == check.uid, !record.quitting else { return [] }
+        var actions: [ServerAction] = []
+        guard let serverSignature, var exchange = saslExchanges[check.client] else {
+            authenticationFailed(check.client, now: now, into: &actions)
+            return actions
+        }
+        if case .send(let text) = exchange.proofAccepted(account: check.account, serverSignature: serverSignature) {
+            actions.append(.send(IRCMessage("AUTHENTICATE", text), to: check.client))
+        }
+        saslExchanges[check.client] = exchange
         return actions
     }
 

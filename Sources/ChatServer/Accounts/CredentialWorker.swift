@@ -9,6 +9,9 @@ final class CredentialWorker: Sendable {
     enum Outcome: Sendable {
         case checked(valid: Bool)
         case created(AccountCredentials)
+        case serverFirst(String)
+        /// The server's signature when the SCRAM proof was right, `nil` when wrong.
+        case proof(serverSignature: [UInt8]?)
         case failed
     }
 
@@ -31,6 +34,11 @@ final class CredentialWorker: Sendable {
                     completion(.checked(valid: try SCRAMCredentials.verify(password: check.password, against: credentials)))
                 case .register:
                     completion(.created(try SCRAMCredentials.derive(password: check.password, iterations: iterations)))
+                case .scramServerFirst(let credentials, let clientNonce):
+                    completion(.serverFirst(SCRAMCredentials.serverFirst(credentials, clientNonce: clientNonce)))
+                case .scramProof(let credentials, let authMessage, let proof):
+                    completion(.proof(serverSignature: SCRAMCredentials.check(proof: proof, authMessage: authMessage,
+                                                                               against: credentials)))
                 }
             } catch {
                 // The password itself is never logged.

@@ -11,6 +11,10 @@ extension ServerHub {
                 actions = state.server.passwordChecked(check, valid: valid, now: now)
             case .created(let credentials):
                 actions = state.server.accountCreated(check, credentials: credentials, now: now)
+            case .serverFirst(let serverFirst):
+                actions = state.server.serverFirstMade(check, serverFirst: serverFirst, now: now)
+            case .proof(let serverSignature):
+                actions = state.server.proofChecked(check, serverSignature: serverSignature, now: now)
             case .failed:
                 actions = state.server.passwordChecked(check, valid: false, now: now)
             }

@@ -71,3 +71,34 @@ import Testing
         #expect(AccountCredentials(encoded: "plain$secret") == nil)
     }
 }
+
+@Suite struct SASLExchangeSCRAMTests {
+    func encoded(_ text: String) -> String { Base64.encode(Array(text.utf8)) }
+
+    @Test func threeRoundsThenTheClientsPlusLogsIn() throws {
+        var exchange = SASLExchange()
+        #expect(exchange.received("SCRAM-SHA-256") == .send("+"))
+        #expect(exchange.received(encoded("n,,n=ann,r=abc")) == .makeServerFirst(account: "ann", clientNonce: "abc"))
+        #expect(exchange.received(encoded("c=biws,r=abc,p=x")) == .busy, "waits for server-first")
+        let serverFirst = "r=abcXYZ,s=c2FsdA==,i=4096"
+        #expect(exchange.serverFirstMade(serverFirst) == .send(encoded(serverFirst)))
+        let proof = [UInt8](repeating: 7, count: 32)
+        #expect(exchange.received(encoded("c=biws,r=abcXYZ,p=" + Base64.encode(proof)))
+            == .checkProof(account: "ann", authMessage: "n=ann,r=abc,\(serverFirst),c=biws,r=abcXYZ", proof: proof))
+        #expect(exchange.proofAccepted(account: "ann", serverSignature: [1, 2]) == .send(encoded("v=" + Base64.encode([1, 2]))))
+        #expect(exchange.received("+") == .succeeded(account: "ann"))
+    }
+
+    @Test func aReplayedOrForeignNonceChannelBindingOrAuthzidFails() {
+        var exchange = SASLExchange()
+        _ = exchange.received("SCRAM-SHA-256")
+        #expect(exchange.received(encoded("p=tls-unique,,n=ann,r=abc")) == .fail, "channel binding is not offered")
+        _ = exchange.received("SCRAM-SHA-256")
+        #expect(exchange.received(encoded("n,a=bob,n=ann,r=abc")) == .fail, "another authorization identity")
+        _ = exchange.received("SCRAM-SHA-256")
+        _ = exchange.received(encoded("n,,n=ann,r=abc"))
+        _ = exchange.serverFirstMade("r=abcXYZ,s=c2FsdA==,i=4096")
+        #expect(exchange.received(encoded("c=biws,r=abcOTHER,p=" + Base64.encode([UInt8](repeating: 7, count: 32)))) == .fail,
+                "the nonce must be the server's")
+    }
+}
