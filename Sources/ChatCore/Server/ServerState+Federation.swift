@@ -365,6 +365,8 @@ extension ServerState {
             clients[actor.rawValue]!.away = parameters.first.flatMap { $0.isEmpty ? nil : $0 }
         case "LOGIN":
             remoteLogin(actor, account: parameters.first, now: now, into: &actions)
+        case "MARKREAD":
+            remoteMarkRead(message, actor: actor, into: &actions)
         default:
             break
         }

@@ -134,9 +134,28 @@ extension ServerState {
             if readMarkers[owner]?[key].map({ time > $0 }) ?? true {
                 readMarkers[owner, default: [:]][key] = time
                 actions.append(.saveReadMarker(ReadMarker(owner: owner, target: key, time: time)))
+                // Every server keeps it, so the marker is there after a failover.
+                propagate(IRCMessage("MARKREAD", target, value), actor: id, into: &actions)
             }
         }
         actions.append(.send(markRead(target, owner: owner), to: id))
+    }
+
+    /// How far `owner` (a nick) has read `target`, if known.
+    public func readMarker(owner: String, target: String) -> Timestamp? {
+        readMarkers[CaseMapping.fold(owner)]?[CaseMapping.fold(target)]
+    }
+
+    /// A read marker moved on another server: kept here too (only forward).
+    mutating func remoteMarkRead(_ event: IRCMessage, actor: ClientID, into actions: inout [ServerAction]) {
+        guard keepsHistory, event.parameters.count >= 2, let record = client(actor),
+              event.parameters[1].hasPrefix("timestamp="),
+              let time = ServerTime.parse(String(event.parameters[1].dropFirst(10))) else { return }
+        let owner = CaseMapping.fold(record.nick)
+        let key = CaseMapping.fold(event.parameters[0])
+        guard readMarkers[owner]?[key].map({ time > $0 }) ?? true else { return }
+        readMarkers[owner, default: [:]][key] = time
+        actions.append(.saveReadMarker(ReadMarker(owner: owner, target: key, time: time)))
     }
 
     /// `MARKREAD <target> timestamp=…` (or `*` when nothing was read yet) for `owner`.
