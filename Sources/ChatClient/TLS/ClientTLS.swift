@@ -37,7 +37,9 @@ public final class ClientTLS: Sendable {
     /// - Parameters:
     ///   - caFile: more trusted roots (PEM), e.g. a private authority's.
     ///   - environment: for the ``ConfigDirectory`` and `SSL_CERT_FILE`.
+    /// - Parameter clientCertificate: a certificate and key (PEM files) to present, for SASL `EXTERNAL`.
     public init(caFile: String? = nil, fingerprints: [CertificateFingerprint] = [],
+                clientCertificate: (certificate: String, key: String)? = nil,
                 environment: [String: String] = ProcessInfo.processInfo.environment,
                 ask: (@Sendable (TrustQuestion) -> Void)?, report: @escaping @Sendable (String) -> Void) throws {
         let directory = ConfigDirectory.path(environment: environment)
@@ -60,6 +62,14 @@ public final class ClientTLS: Sendable {
         var configuration = TLSConfiguration.makeClientConfiguration()
         configuration.minimumTLSVersion = .tlsv12
         configuration.certificateVerification = .fullVerification
+        if let clientCertificate {
+            do {
+                configuration.certificateChain = try NIOSSLCertificate.fromPEMFile(clientCertificate.certificate).map { .certificate($0) }
+                configuration.privateKey = .privateKey(try NIOSSLPrivateKey(file: clientCertificate.key, format: .pem))
+            } catch {
+                throw SetupError(description: "cannot read the client certificate \(clientCertificate.certificate) or its key: \(error)")
+            }
+        }
         do {
             context = try NIOSSLContext(configuration: configuration)
         } catch {

@@ -10,6 +10,7 @@
 /// password never reaches the server; the proof is checked against the stored verifier.
 public struct SASLExchange: Sendable, Hashable {
     public enum Mechanism: String, Sendable, Hashable, CaseIterable {
+        case external = "EXTERNAL"
         case plain = "PLAIN"
         case scramSHA256 = "SCRAM-SHA-256"
     }
@@ -39,6 +40,8 @@ public struct SASLExchange: Sendable, Hashable {
         case send(String)
         /// Check this password for `account` (`PLAIN`: the authorization identity is empty or the same).
         case checkPassword(account: String, password: String)
+        /// `EXTERNAL`: log in with the connection's client certificate (to `account` if named).
+        case checkCertificate(account: String?)
         /// SCRAM: make the server-first message for `account` from the client's nonce.
         case makeServerFirst(account: String, clientNonce: String)
         /// SCRAM: check the client's proof over `authMessage`.
@@ -130,6 +133,14 @@ public struct SASLExchange: Sendable, Hashable {
             return .fail
         }
         switch (mechanism, step) {
+        case (.external, _):
+            // An empty payload, or the authorization identity (the account to use).
+            guard let name = String(validating: bytes, as: UTF8.self) else {
+                state = .awaitingMechanism
+                return .fail
+            }
+            state = .checking
+            return .checkCertificate(account: name.isEmpty ? nil : name)
         case (.plain, _):
             // authzid NUL authcid NUL passwd
             let fields = bytes.split(separator: 0, maxSplits: 2, omittingEmptySubsequences: false)

@@ -94,8 +94,8 @@ struct RegistrationStateMachine: Sendable, Hashable {
                 return .upgrade(port: port)
             }
             var wanted = configuration.requestedCapabilities.filter { offered[$0] != nil }
-            if configuration.sasl != nil, let mechanisms = offered["sasl"],
-               mechanisms.isEmpty || mechanisms.split(separator: ",").contains("PLAIN") {
+            if let sasl = configuration.sasl, let mechanisms = offered["sasl"],
+               mechanisms.isEmpty || mechanisms.split(separator: ",").contains(Substring(sasl.mechanism)) {
                 wanted.append("sasl")
             }
             if wanted.isEmpty {
@@ -114,9 +114,9 @@ struct RegistrationStateMachine: Sendable, Hashable {
                     return .none
                 }
                 enabled = acknowledged
-                if configuration.sasl != nil, acknowledged.contains("sasl") {
+                if let sasl = configuration.sasl, acknowledged.contains("sasl") {
                     state = .authenticating
-                    return .send([IRCMessage("AUTHENTICATE", "PLAIN")])
+                    return .send([IRCMessage("AUTHENTICATE", sasl.mechanism)])
                 }
                 state = .awaitingWelcome
                 return .send([IRCMessage("CAP", "END")])
@@ -137,7 +137,7 @@ struct RegistrationStateMachine: Sendable, Hashable {
     /// `AUTHENTICATE +` (the server waits for our payload).
     func authenticateReceived(_ message: IRCMessage) -> Action {
         guard case .authenticating = state, message.parameters.first == "+", let sasl = configuration.sasl else { return .none }
-        return .send(sasl.plainChunks.map { IRCMessage("AUTHENTICATE", $0) })
+        return .send(sasl.chunks.map { IRCMessage("AUTHENTICATE", $0) })
     }
 
     /// A SASL numeric (`900`, `902`–`908`) while authenticating.

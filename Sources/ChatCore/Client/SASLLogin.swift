@@ -3,11 +3,19 @@
 public struct SASLLogin: Sendable, Hashable, CustomStringConvertible {
     public var account: String
     public var password: String
+    /// Log in with the TLS client certificate (`EXTERNAL`) instead of the password.
+    public var external: Bool
 
-    public init(account: String, password: String) {
+    public init(account: String, password: String, external: Bool = false) {
         self.account = account
         self.password = password
+        self.external = external
     }
+
+    public var mechanism: String { external ? "EXTERNAL" : "PLAIN" }
+
+    /// What answers the server's `AUTHENTICATE +`.
+    public var chunks: [String] { external ? ["+"] : plainChunks }
 
     /// The `AUTHENTICATE` parameters of the `PLAIN` payload: base64 in chunks of 400, with `+`
     /// after a last chunk of exactly 400.

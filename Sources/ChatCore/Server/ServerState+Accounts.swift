@@ -45,6 +45,16 @@ extension ServerState {
         case .unknownMechanism:
             reply(id, Numeric.saslMechanisms, SASLExchange.mechanisms, "are available SASL mechanisms", into: &actions)
             reply(id, Numeric.saslFailed, "SASL authentication failed", into: &actions)
+        case .checkCertificate(let name):
+            saslExchanges[id]?.finished()
+            guard let fingerprint = clientCertificates[id],
+                  let account = name.flatMap({ accounts[CaseMapping.fold($0)] }).flatMap({ $0.certificates.contains(fingerprint) ? $0 : nil })
+                      ?? (name == nil ? accounts.values.first(where: { $0.certificates.contains(fingerprint) }) : nil) else {
+                authenticationFailed(id, now: now, into: &actions)
+                return
+            }
+            logIn(id, as: account, now: now, into: &actions)
+            reply(id, Numeric.saslSuccess, "SASL authentication successful", into: &actions)
         case .makeServerFirst(let name, let clientNonce):
             guard let account = accounts[CaseMapping.fold(name)], !hostIsThrottled(client(id)!.host, now: now) else {
                 authenticationFailed(id, now: now, into: &actions)
@@ -180,22 +190,26 @@ extension ServerState {
     /// `ACCOUNT NAME CREDENTIALS REGISTERED-MS`, from this server.
     func accountEvent(_ account: Account) -> IRCMessage {
         IRCMessage(source: configuration.name, command: "ACCOUNT",
-                   parameters: [account.name, account.credentials.encoded, String(account.registered.millisecondsSinceEpoch)])
+                   parameters: [account.name, account.credentials.encoded, String(account.registered.millisecondsSinceEpoch),
+                                account.certificates.sorted().joined(separator: ",")])
     }
 
     /// An account from another server. Two servers may register one name while split: every
     /// server keeps the one registered first (then the smaller credentials text), so all agree.
     mutating func remoteAccount(_ event: IRCMessage, now: Timestamp, into actions: inout [ServerAction]) {
-        guard event.parameters.count == 3, Self.isValidNick(event.parameters[0], maxLength: 64),
+        guard event.parameters.count >= 3, Self.isValidNick(event.parameters[0], maxLength: 64),
               let credentials = AccountCredentials(encoded: event.parameters[1]),
               let registered = Int64(event.parameters[2]) else { return }
+        let certificates = event.parameters.count >= 4 ? Set(event.parameters[3].split(separator: ",").map(String.init)) : []
         let account = Account(name: event.parameters[0], credentials: credentials,
-                              registered: Timestamp(millisecondsSinceEpoch: registered))
+                              registered: Timestamp(millisecondsSinceEpoch: registered), certificates: certificates)
         let folded = CaseMapping.fold(account.name)
         if let kept = accounts[folded] {
             guard kept != account else { return }
+            let sameAccount = kept.registered == account.registered && kept.credentials == account.credentials
+            // The same account with other certificates is an update (`CERTFP`), applied in causal order.
             let keptWins = (kept.registered, kept.credentials.encoded) < (account.registered, account.credentials.encoded)
-            if keptWins { return }
+            if !sameAccount, keptWins { return }
         }
         accounts[folded] = account
         actions.append(.saveAccount(account))
@@ -238,6 +252,44 @@ extension ServerState {
         var full = join
         full.parameters = [join.parameters[0], record.account ?? "*", record.realName]
         actions.append(.deliver(full, to: extended, except: nil))
+    }
+
+    /// The connection's TLS client certificate (its SHA-256 fingerprint), for SASL `EXTERNAL` and `CERTFP`.
+    public mutating func certificatePresented(_ id: ClientID, fingerprint: String) {
+        guard client(id) != nil else { return }
+        clientCertificates[id] = fingerprint
+    }
+
+    /// `CERTFP ADD|DEL <fingerprint>|LIST`: the certificates that log in to your account with
+    /// `EXTERNAL`. `ADD` without a fingerprint adds the one of this connection.
+    mutating func handleCertFP(_ message: IRCMessage, from id: ClientID, into actions: inout [ServerAction]) {
+        let record = client(id)!
+        func notice(_ text: String) {
+            actions.append(.send(IRCMessage(source: configuration.name, "NOTICE", record.nick, text), to: id))
+        }
+        guard configuration.accounts, let name = record.account, var account = accounts[CaseMapping.fold(name)] else {
+            notice("CERTFP: log in to an account first")
+            return
+        }
+        let subcommand = message.parameters.first?.uppercased() ?? "LIST"
+        switch subcommand {
+        case "ADD", "DEL":
+            let given = message.parameters.count >= 2 ? CertificateFingerprint(message.parameters[1])?.description : nil
+            guard let fingerprint = given ?? (subcommand == "ADD" ? clientCertificates[id] : nil) else {
+                notice("CERTFP \(subcommand): give a SHA-256 fingerprint" + (subcommand == "ADD" ? ", or connect with a client certificate" : ""))
+                return
+            }
+            if subcommand == "ADD" { account.certificates.insert(fingerprint) } else { account.certificates.remove(fingerprint) }
+            accounts[CaseMapping.fold(name)] = account
+            actions.append(.saveAccount(account))
+            if configuration.federated { actions.append(.propagate(accountEvent(account))) }
+            notice("CERTFP: \(subcommand == "ADD" ? "added" : "removed") \(fingerprint) for \(account.name)")
+        case "LIST":
+            for fingerprint in account.certificates.sorted() { notice("CERTFP: \(fingerprint)") }
+            notice("CERTFP: \(account.certificates.count) certificate(s) log in to \(account.name)")
+        default:
+            notice("CERTFP: ADD [fingerprint], DEL fingerprint or LIST")
+        }
     }
 
     // MARK: REGISTER

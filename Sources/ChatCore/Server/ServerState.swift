@@ -39,6 +39,8 @@ public struct ServerState: Sendable {
     public internal(set) var linkedServers: [String: String] = [:]
     /// Registered accounts by folded name (with ``ServerConfiguration/accounts``).
     var accounts: [String: Account] = [:]
+    /// The TLS client certificate each connection presented (SHA-256 fingerprint), for `EXTERNAL`.
+    var clientCertificates: [ClientID: String] = [:]
     /// SASL exchanges under way (few at a time, so not in every client's record).
     var saslExchanges: [ClientID: SASLExchange] = [:]
     /// Clients using a nick an account owns without being logged in to it: when their grace ends.
@@ -125,6 +127,7 @@ public struct ServerState: Sendable {
         if let record = client(id), uids[record.uid] == id { uids[record.uid] = nil }
         saslExchanges[id] = nil
         nickDeadlines[id] = nil
+        clientCertificates[id] = nil
         clients[id.rawValue] = nil
         freeIDs.append(id.rawValue)
     }
@@ -216,6 +219,7 @@ public struct ServerState: Sendable {
         case "ISON": handleIson(message, from: id, into: &actions)
         case "CHATHISTORY", "SEARCH": handleHistoryRequest(message, from: id, into: &actions)
         case "MARKREAD": handleMarkRead(message, from: id, into: &actions)
+        case "CERTFP": handleCertFP(message, from: id, into: &actions)
         default:
             reply(id, Numeric.unknownCommand, message.command, "Unknown command", into: &actions)
         }

@@ -1,6 +1,9 @@
 import ChatCore
+import Crypto
 import Logging
 import NIOCore
+import NIOSSL
+import NIOTLS
 
 /// The per-connection handler: cuts reads into lines and interprets them against the ``ServerHub``.
 ///
@@ -162,6 +165,12 @@ final class ClientChannelHandler: ChannelInboundHandler {
     }
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if let tlsEvent = event as? TLSUserEvent, case .handshakeCompleted = tlsEvent, let id,
+           let tls = try? context.pipeline.syncOperations.handler(type: NIOSSLServerHandler.self),
+           let certificate = tls.peerCertificate, let der = try? certificate.toDERBytes(),
+           let fingerprint = CertificateFingerprint(sha256Digest: Array(SHA256.hash(data: der))) {
+            hub.run { $0.server.certificatePresented(id, fingerprint: fingerprint.description) }
+        }
         if let event = event as? ChannelEvent, event == .inputClosed {
             // Half-closed by the peer: nothing more will arrive; finish like a disconnect.
             finishInput(context: context)

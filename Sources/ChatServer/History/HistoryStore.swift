@@ -22,7 +22,8 @@ import GRDBSQLite
 ///   created)`: each channel's topic and modes (`flags` are the letters of `imnst`), kept when its
 ///   last member leaves and restored when someone joins it again, also after a restart.
 /// - `read_marker(owner, target, time)`: how far each user has read each conversation.
-/// - `account(folded PRIMARY KEY, name, credentials, registered)` (migration `v2-accounts`):
+/// - `account(folded PRIMARY KEY, name, credentials, registered, certificates)` (migrations
+///   `v2-accounts`, `v3-account-certificates`; `certificates` are the SHA-256 fingerprints, comma-separated):
 ///   registered accounts; `credentials` is ``AccountCredentials/encoded`` (a SCRAM-SHA-256
 ///   verifier: salt, PBKDF2 iteration count, stored and server keys — never the password).
 ///
@@ -147,6 +148,9 @@ public final class HistoryStore: Sendable {
                 );
                 """)
         }
+        migrator.registerMigration("v3-account-certificates") { db in
+            try db.execute(sql: "ALTER TABLE account ADD COLUMN certificates TEXT NOT NULL DEFAULT ''")
+        }
         return migrator
     }
 
@@ -217,19 +221,23 @@ public final class HistoryStore: Sendable {
     /// Keeps (or replaces) an account.
     public func save(_ account: Account) throws {
         try pool.write { db in
-            try db.execute(sql: "INSERT OR REPLACE INTO account (folded, name, credentials, registered) VALUES (?, ?, ?, ?)",
-                           arguments: [CaseMapping.fold(account.name), account.name, account.credentials.encoded,
-                                       account.registered.millisecondsSinceEpoch])
+            try db.execute(sql: """
+                INSERT OR REPLACE INTO account (folded, name, credentials, registered, certificates) VALUES (?, ?, ?, ?, ?)
+                """, arguments: [CaseMapping.fold(account.name), account.name, account.credentials.encoded,
+                                 account.registered.millisecondsSinceEpoch, account.certificates.sorted().joined(separator: ",")])
         }
     }
 
     /// Every account (unreadable credentials are skipped: they could never log in).
     public func accounts() throws -> [Account] {
         try pool.read { db in
-            try Row.fetchAll(db, sql: "SELECT name, credentials, registered FROM account ORDER BY registered").compactMap { row in
+            try Row.fetchAll(db, sql: "SELECT name, credentials, registered, certificates FROM account ORDER BY registered")
+                .compactMap { row in
                 guard let credentials = AccountCredentials(encoded: row["credentials"]) else { return nil }
+                let certificates: String = row["certificates"]
                 return Account(name: row["name"], credentials: credentials,
-                               registered: Timestamp(millisecondsSinceEpoch: row["registered"]))
+                               registered: Timestamp(millisecondsSinceEpoch: row["registered"]),
+                               certificates: Set(certificates.split(separator: ",").map(String.init)))
             }
         }
     }

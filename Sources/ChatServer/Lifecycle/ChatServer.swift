@@ -213,7 +213,8 @@ public final class ChatServer: Service, Sendable {
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     if let tls {
-                        try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: tls.context))
+                        try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(
+                            context: tls.context, customVerificationCallback: ServerTLS.acceptAnyClientCertificate))
                     }
                     try channel.pipeline.syncOperations.addHandler(ClientChannelHandler(settings: settings))
                 }

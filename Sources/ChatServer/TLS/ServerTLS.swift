@@ -2,6 +2,7 @@ import ChatCore
 import Crypto
 import Foundation
 import NIOConcurrencyHelpers
+import NIOCore
 import NIOSSL
 import SwiftASN1
 import X509
@@ -42,6 +43,13 @@ public final class ServerTLS: Sendable {
 
     /// The SHA-256 fingerprint of the leaf certificate in use.
     public var fingerprint: CertificateFingerprint { current.withLockedValue { $0.fingerprint } }
+
+    /// The verification callback for client certificates: every certificate is accepted; the
+    /// fingerprint decides (an account lists the ones that log in to it).
+    public static func acceptAnyClientCertificate(_ certificates: [NIOSSLCertificate],
+                                                  _ promise: EventLoopPromise<NIOSSLVerificationResult>) {
+        promise.succeed(.certificateVerified)
+    }
 
     /// The certificate files' paths.
     public var files: (certificate: String, key: String) { Self.paths(source) }
@@ -85,6 +93,9 @@ public final class ServerTLS: Sendable {
         var configuration = TLSConfiguration.makeServerConfiguration(
             certificateChain: chain.map { .certificate($0) }, privateKey: .privateKey(key))
         configuration.minimumTLSVersion = .tlsv12
+        // Ask for a client certificate without requiring one (SASL EXTERNAL); any certificate is
+        // accepted at the TLS level (see ``acceptAnyClientCertificate``): only its fingerprint counts.
+        configuration.certificateVerification = .optionalVerification
         let context: NIOSSLContext
         do {
             context = try NIOSSLContext(configuration: configuration)

@@ -28,8 +28,14 @@ struct ClientCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Trust a TLS server whose certificate has this SHA-256 fingerprint (AB:CD:…), and pin it.")
     var tlsFingerprint: String?
 
-    @Option(name: .long, help: "Log in to this account with SASL while connecting (password from --sasl-password-file, else asked for).")
+    @Option(name: .long, help: "Log in to this account with SASL while connecting (password from --sasl-password-file, else asked for; with --tls-client-cert: EXTERNAL, no password).")
     var sasl: String?
+
+    @Option(name: .long, help: "A TLS client certificate (PEM) to present; with --sasl it logs in by certificate (SASL EXTERNAL).")
+    var tlsClientCert: String?
+
+    @Option(name: .long, help: "The private key (PEM) of --tls-client-cert.")
+    var tlsClientKey: String?
 
     @Option(name: .long, help: "File whose first line is the SASL password (mode 0600: readable by you only).")
     var saslPasswordFile: String?
@@ -75,6 +81,7 @@ struct ClientCommand: AsyncParsableCommand {
         }
         guard wait > 0 else { throw ValidationError("--wait must be more than 0 seconds") }
         if saslPasswordFile != nil, sasl == nil { throw ValidationError("--sasl-password-file needs --sasl ACCOUNT") }
+        if (tlsClientCert == nil) != (tlsClientKey == nil) { throw ValidationError("--tls-client-cert and --tls-client-key go together") }
         guard scrollback >= 100 else { throw ValidationError("--scrollback must be at least 100") }
     }
 
@@ -131,7 +138,10 @@ struct ClientCommand: AsyncParsableCommand {
         }
         let nick = self.nick ?? Self.defaultNick()
         let addresses = connectAddresses
-        let login = try sasl.map { SASLLogin(account: $0, password: try saslPassword(account: $0, linemode: linemode)) }
+        let login = try sasl.map { account in
+            tlsClientCert != nil ? SASLLogin(account: account, password: "", external: true)
+                : SASLLogin(account: account, password: try saslPassword(account: account, linemode: linemode))
+        }
         // Line mode prints only what happens from now on (a script reading it sees no old lines);
         // both modes catch up on what they missed after a reconnect.
         var clientConfiguration = ClientConfiguration(nick: nick, userName: nick, realName: "Chatty user",
@@ -151,7 +161,9 @@ struct ClientCommand: AsyncParsableCommand {
         }
         var pins: [CertificateFingerprint] = []
         if let tlsFingerprint, let pin = CertificateFingerprint(tlsFingerprint) { pins.append(pin) }
-        let clientTLS = try ClientTLS(caFile: tlsCa, fingerprints: pins, ask: ask, report: report)
+        let clientTLS = try ClientTLS(caFile: tlsCa, fingerprints: pins,
+                                      clientCertificate: tlsClientCert.flatMap { cert in tlsClientKey.map { (cert, $0) } },
+                                      ask: ask, report: report)
         let runtime = IRCClientRuntime(servers: addresses, configuration: clientConfiguration,
                                        eventLoop: MultiThreadedEventLoopGroup.singleton.next(), tls: clientTLS,
                                        onConnecting: { inbox.post(.connecting(to: $0)) },

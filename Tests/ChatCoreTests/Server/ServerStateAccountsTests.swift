@@ -37,7 +37,7 @@ import Testing
         let client = server.connect()
         server.send(client, "CAP LS 302")
         let list = try #require(server.take(client).first)
-        #expect(list.contains(" sasl=PLAIN,SCRAM-SHA-256 ") && list.contains("draft/account-registration"), "\(list)")
+        #expect(list.contains(" sasl=EXTERNAL,PLAIN,SCRAM-SHA-256 ") && list.contains("draft/account-registration"), "\(list)")
         var plainServer = ServerHarness()
         let other = plainServer.connect()
         plainServer.send(other, "CAP LS 302")
@@ -101,8 +101,8 @@ import Testing
         #expect(server.take(client) == [":chatty.local 904 * :SASL authentication failed"], "without CAP REQ sasl")
         server.send(client, "CAP REQ :sasl")
         _ = server.take(client)
-        server.send(client, "AUTHENTICATE EXTERNAL")
-        #expect(server.take(client) == [":chatty.local 908 * PLAIN,SCRAM-SHA-256 :are available SASL mechanisms",
+        server.send(client, "AUTHENTICATE GSSAPI")
+        #expect(server.take(client) == [":chatty.local 908 * EXTERNAL,PLAIN,SCRAM-SHA-256 :are available SASL mechanisms",
                                         ":chatty.local 904 * :SASL authentication failed"])
         server.send(client, "AUTHENTICATE PLAIN")
         _ = server.take(client)
@@ -207,5 +207,39 @@ import Testing
         server.send(ann, "PART #c")
         server.send(ann, "JOIN #c")
         #expect(server.take(watcher).contains(":ann_!ann_@127.0.0.1 JOIN #c Ann :Real ann_"))
+    }
+
+    @Test func certfpAddsTheConnectionsCertificateAndExternalLogsInWithIt() throws {
+        var server = harness()
+        let fingerprint = String(repeating: "AB:", count: 31) + "AB"
+        let ann = authenticate(&server, nick: "ann", account: "ann", password: "right")
+        server.route(server.state.passwordChecked(try #require(server.passwordChecks.last), valid: true, now: server.now))
+        server.send(ann, "CAP END")
+        _ = server.take(ann)
+        server.send(ann, "CERTFP ADD")
+        #expect(server.take(ann).first?.contains("connect with a client certificate") == true)
+        server.state.certificatePresented(ann, fingerprint: fingerprint)
+        server.send(ann, "CERTFP ADD")
+        #expect(server.take(ann).first?.contains("added \(fingerprint) for Ann") == true)
+        #expect(server.savedAccounts.last?.certificates == [fingerprint])
+
+        // A new connection with that certificate logs in without a password.
+        let again = server.connect()
+        server.state.certificatePresented(again, fingerprint: fingerprint)
+        server.send(again, "CAP REQ :sasl")
+        server.send(again, "NICK ann2")
+        _ = server.take(again)
+        server.send(again, "AUTHENTICATE EXTERNAL")
+        #expect(server.take(again) == ["AUTHENTICATE :+"])
+        server.send(again, "AUTHENTICATE +")
+        #expect(server.take(again).last == ":chatty.local 903 ann2 :SASL authentication successful")
+        // Another certificate (or none) does not.
+        let other = server.connect()
+        server.send(other, "CAP REQ :sasl")
+        server.send(other, "NICK eve")
+        _ = server.take(other)
+        server.send(other, "AUTHENTICATE EXTERNAL")
+        server.send(other, "AUTHENTICATE " + Base64.encode(Array("ann".utf8)))
+        #expect(server.take(other).last == ":chatty.local 904 eve :SASL authentication failed")
     }
 }

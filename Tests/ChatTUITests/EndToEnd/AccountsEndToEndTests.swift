@@ -159,4 +159,45 @@ import Testing
             _ = try await client.waitForExit()
         }
     }
+
+    @Test func aClientCertificateAddedToAnAccountLogsInWithSASLExternal() async throws {
+        let server = try await ServerProcess.start(["--tls-listen", "127.0.0.1:0", "--password-iterations", "10000"])
+        defer { server.kill9() }
+        let line = try #require(server.process.errorLines.first { $0.contains("] TLS listening") })
+        let address = try #require(line.components(separatedBy: "address=").last?.components(separatedBy: " ").first)
+        let tlsPort = try #require(address.split(separator: ":").last.map(String.init))
+        let fingerprint = try #require(line.components(separatedBy: "sha256=").last?.components(separatedBy: " ").first)
+        let authority = try TestAuthority()
+        let mine = try authority.issue(for: ["zoe"])
+        let other = try authority.issue(for: ["eve"])
+        let tls = ["--server", "ircs://127.0.0.1:\(tlsPort)", "--tls-fingerprint", fingerprint]
+
+        let zoe = try PlainClientProcess(arguments: tls + ["--nick", "zoe", "--tls-client-cert", mine.certificate,
+                                                           "--tls-client-key", mine.key])
+        defer { zoe.terminate() }
+        try await zoe.waitFor("registered as zoe")
+        zoe.send("/register zoe-long-password")
+        try await zoe.waitFor("logged in as zoe")
+        zoe.send("/quote CERTFP ADD")
+        try await zoe.waitFor("CERTFP: added")
+        zoe.closeInput()
+        #expect(try await zoe.waitForExit() == 0)
+
+        let again = try PlainClientProcess(arguments: tls + ["--nick", "zoe", "--sasl", "zoe", "--tls-client-cert", mine.certificate,
+                                                             "--tls-client-key", mine.key])
+        defer { again.terminate() }
+        try await again.waitFor("logged in as zoe")
+        try await again.waitFor("registered as zoe")
+        again.closeInput()
+        #expect(try await again.waitForExit() == 0)
+
+        let impostor = try PlainClientProcess(arguments: tls + ["--nick", "eve", "--sasl", "zoe", "--tls-client-cert", other.certificate,
+                                                                "--tls-client-key", other.key])
+        defer { impostor.terminate() }
+        try await impostor.waitForError("SASL login as zoe failed")
+        try await impostor.waitFor("registered as eve")
+        impostor.closeInput()
+        _ = try await impostor.waitForExit()
+        try await server.stop()
+    }
 }
