@@ -18,6 +18,8 @@ public enum Numeric {
     public static let nowAway = "306"
     public static let whoisUser = "311"
     public static let whoisServer = "312"
+    /// `354 RPL_WHOSPCRPL`: a WHOX reply.
+    public static let whoSpecialReply = "354"
     /// `330 RPL_WHOISACCOUNT`.
     public static let whoisAccount = "330"
     public static let loggedIn = "900"

@@ -1,24 +1,56 @@
 extension ServerState {
     mutating func handleWho(_ message: IRCMessage, from id: ClientID, into actions: inout [ServerAction]) {
         let mask = message.parameters.first ?? "*"
+        // WHOX: `WHO <mask> %<fields>[,<token>]` answers with 354 and only those fields.
+        var whox: (fields: Set<Character>, token: String?)?
+        if message.parameters.count >= 2, message.parameters[1].hasPrefix("%") {
+            let spec = message.parameters[1].dropFirst().split(separator: ",", maxSplits: 1, omittingEmptySubsequences: false)
+            whox = (Set(spec.first ?? ""), spec.count > 1 ? String(spec[1]) : nil)
+        }
         if mask.hasPrefix("#") {
             if let channel = channels[CaseMapping.fold(mask)], !channel.modes.secret || channel.contains(id) {
                 for member in channel.members {
-                    whoReply(member, channel: channel, to: id, into: &actions)
+                    whoReply(member, channel: channel, to: id, whox: whox, into: &actions)
                 }
             }
         } else if let target = clientID(nick: mask), client(target)?.isRegistered == true {
-            whoReply(target, channel: nil, to: id, into: &actions)
+            whoReply(target, channel: nil, to: id, whox: whox, into: &actions)
         }
         reply(id, Numeric.endOfWho, mask, "End of WHO list", into: &actions)
     }
 
-    private func whoReply(_ member: ClientID, channel: ChannelState?, to id: ClientID, into actions: inout [ServerAction]) {
+    private func whoReply(_ member: ClientID, channel: ChannelState?, to id: ClientID,
+                          whox: (fields: Set<Character>, token: String?)? = nil, into actions: inout [ServerAction]) {
         guard let record = client(member) else { return }
         var flags = record.away == nil ? "H" : "G"
         if record.isOperator { flags += "*" }
         if let channel, let modes = channel.memberModes[member] {
             flags += modes.prefixes(all: client(id)?.capabilities.contains(.multiPrefix) == true)
+        }
+        if let whox {
+            // The fields in WHOX's fixed order: token, channel, user, ip, host, server, nick, flags,
+            // hop count, idle, account, op level, real name.
+            var values: [String] = []
+            for field in "tcuihsnfdlaor" where whox.fields.contains(field) {
+                switch field {
+                case "t": values.append(whox.token ?? "0")
+                case "c": values.append(channel?.name ?? "*")
+                case "u": values.append(record.user)
+                case "i": values.append(record.host)
+                case "h": values.append(record.host)
+                case "s": values.append(record.server.isEmpty ? configuration.name : record.server)
+                case "n": values.append(record.nick)
+                case "f": values.append(flags)
+                case "d": values.append(record.isRemote ? "1" : "0")
+                case "l": values.append("0")
+                case "a": values.append(record.account ?? "0")
+                case "o": values.append("n/a")
+                default: values.append(record.realName)
+                }
+            }
+            actions.append(.send(IRCMessage(source: configuration.name, command: Numeric.whoSpecialReply,
+                                            parameters: [client(id)!.nick] + values), to: id))
+            return
         }
         reply(id, Numeric.whoReply, channel?.name ?? "*", record.user, record.host,
               record.server.isEmpty ? configuration.name : record.server, record.nick, flags,

@@ -179,7 +179,7 @@ extension ServerState {
             "KICKLEN=\(configuration.kickLength)", "MAXTARGETS=\(configuration.maxTargets)", "MODES=4",
             "NETWORK=\(configuration.network)", "NICKLEN=\(configuration.nickLength)", "PREFIX=(ov)@+",
             "STATUSMSG=", "TARGMAX=JOIN:,PART:,PRIVMSG:\(configuration.maxTargets),NOTICE:\(configuration.maxTargets),KICK:1",
-            "TOPICLEN=\(configuration.topicLength)", "UTF8ONLY",
+            "TOPICLEN=\(configuration.topicLength)", "UTF8ONLY", "WHOX",
         ]
         if let limit = configuration.historyLimit {
             tokens.insert("CHATHISTORY=\(limit)", at: 6)

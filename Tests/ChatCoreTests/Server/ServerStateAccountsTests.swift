@@ -242,4 +242,21 @@ import Testing
         server.send(other, "AUTHENTICATE " + Base64.encode(Array("ann".utf8)))
         #expect(server.take(other).last == ":chatty.local 904 eve :SASL authentication failed")
     }
+
+    @Test func whoxShowsTheAccountField() throws {
+        var server = harness()
+        let ann = authenticate(&server, nick: "ann", account: "ann", password: "right")
+        server.route(server.state.passwordChecked(try #require(server.passwordChecks.last), valid: true, now: server.now))
+        server.send(ann, "CAP END")
+        server.send(ann, "JOIN #c")
+        let bob = server.register("bob")
+        server.send(bob, "JOIN #c")
+        _ = server.take(bob)
+        server.send(bob, "WHO #c %tna,42")
+        #expect(server.take(bob) == [
+            ":chatty.local 354 bob 42 ann :Ann",
+            ":chatty.local 354 bob 42 bob :0",
+            ":chatty.local 315 bob #c :End of WHO list",
+        ])
+    }
 }
