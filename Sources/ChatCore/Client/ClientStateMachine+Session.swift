@@ -168,6 +168,10 @@ extension ClientStateMachine {
             session.pendingLogin = nil
             return [.emit(.error("Login as \(attempted) failed: \(parameters.last ?? "SASL authentication failed")"))]
 
+        case "FAIL" where parameters.count >= 3:
+            // A standard reply: `FAIL <command> <code> [context…] :<description>`.
+            return [.emit(.error("\(parameters[0]) failed: \(parameters[parameters.count - 1]) (\(parameters[1]))"))]
+
         case "REGISTER" where parameters.first == "SUCCESS":
             return [.emit(.serverInfo(code: nil, text: "Account \(parameters.count >= 2 ? parameters[1] : session.nick) registered"))]
 

@@ -39,6 +39,9 @@ struct LineModeSession {
     private var nextToken = 0
     /// Lines sent and not yet confirmed by the server, by sync token.
     private var unconfirmed: [(token: Int, lines: [String])] = []
+    /// `/register` and `/identify` sent whose outcome (logged in, or an error) has not come yet:
+    /// the server answers them after checking the password, later than the sync.
+    private var accountRequestsPending = 0
 
     init(defaultChannels: [String], utcOffsetSeconds: Int = 0) {
         self.defaultChannels = defaultChannels
@@ -96,6 +99,12 @@ struct LineModeSession {
             target = channel
             actions += drain(now: now)
         case .numericError(let code, let text):
+            if code == 421, accountRequestsPending > 0 {
+                // The server does not know REGISTER/AUTHENTICATE: no answer will come.
+                accountRequestsPending = 0
+                failed = true
+                actions += finishIfDone(now: now)
+            }
             if Self.joinRefusals.contains(code), target == nil {
                 joinRefused = true
                 actions += drain(now: now)
@@ -106,12 +115,21 @@ struct LineModeSession {
         case .error(let text):
             failed = true
             actions.append(.stderr("chatty-tui: \(text)"))
+            if accountRequestsPending > 0, text.hasPrefix("REGISTER failed") || text.hasPrefix("Login as") {
+                accountRequestsPending -= 1
+                actions += finishIfDone(now: now)
+            }
+        case .loggedIn:
+            if accountRequestsPending > 0 {
+                accountRequestsPending -= 1
+                actions += finishIfDone(now: now)
+            }
         case .synced(let token):
             if let confirmed = Int(token) { unconfirmed.removeAll { $0.token <= confirmed } }
             actions += finishIfDone(now: now)
         case .message, .notice, .action, .ctcpRequest, .ctcpReply, .joined, .parted, .quit, .kicked,
              .nickChanged, .names, .members, .topic, .topicSetBy, .mode, .invited, .serverError, .serverInfo, .lag,
-             .serverSupport, .historyReplayed, .olderHistory, .searchResults, .readMarker, .loggedIn:
+             .serverSupport, .historyReplayed, .olderHistory, .searchResults, .readMarker:
             break
         }
         return actions
@@ -142,7 +160,11 @@ struct LineModeSession {
                 continue
             }
             for request in requests {
-                if case .quit = request { quitSent = now }
+                switch request {
+                case .quit: quitSent = now
+                case .registerAccount, .identify: accountRequestsPending += 1
+                default: break
+                }
                 actions.append(.perform(request))
             }
             if !requests.isEmpty { sent.append(line) }
@@ -157,7 +179,8 @@ struct LineModeSession {
 
     /// At end of input, once everything was sent and confirmed, quit.
     private mutating func finishIfDone(now: Int64) -> [Action] {
-        guard inputEnded != nil, quitSent == nil, queue.isEmpty, unconfirmed.isEmpty, isReady else { return [] }
+        guard inputEnded != nil, quitSent == nil, queue.isEmpty, unconfirmed.isEmpty, accountRequestsPending == 0,
+              isReady else { return [] }
         return quit(now: now)
     }
 
@@ -174,6 +197,7 @@ struct LineModeSession {
         joinRefused = false
         let lost = unconfirmed.flatMap(\.lines)
         unconfirmed = []
+        accountRequestsPending = 0
         return undeliverable(lost, reason: "the connection ended before the server confirmed it")
     }
 

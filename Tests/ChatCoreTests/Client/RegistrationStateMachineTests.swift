@@ -156,4 +156,10 @@ import Testing
             == [.emit(.loggedIn(account: "alice"))])
         #expect(machine.messageReceived(irc("AUTHENTICATE +"), now: t(3)).isEmpty, "nothing pending any more")
     }
+
+    @Test func standardReplyFailuresAreShownAsErrors() {
+        var machine = registeredMachine()
+        #expect(machine.messageReceived(irc(":srv FAIL REGISTER ACCOUNT_EXISTS ann :Account already exists"), now: t(2))
+            == [.emit(.error("REGISTER failed: Account already exists (ACCOUNT_EXISTS)"))])
+    }
 }

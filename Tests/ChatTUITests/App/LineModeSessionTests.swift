@@ -47,6 +47,25 @@ import Testing
         #expect(Self.errors(end).isEmpty)
     }
 
+    @Test func registerAndIdentifyWaitForTheirOutcomeBeforeQuitting() {
+        var session = LineModeSession(defaultChannels: ["#chatty"])
+        _ = Self.ready(&session)
+        #expect(Self.requests(session.inputLine("/register long-password", now: 0))
+            == [.registerAccount(password: "long-password"), .sync(token: "1")])
+        _ = session.inputEnded(now: 0)
+        #expect(Self.requests(session.clientEvent(.synced(token: "1"), now: 0)).isEmpty, "the password is still being checked")
+        #expect(Self.requests(session.clientEvent(.loggedIn(account: "bot"), now: 0)) == [.quit(reason: "Chatty line mode")])
+
+        var failing = LineModeSession(defaultChannels: ["#chatty"])
+        _ = Self.ready(&failing)
+        _ = failing.inputLine("/identify wrong", now: 0)
+        _ = failing.inputEnded(now: 0)
+        _ = failing.clientEvent(.synced(token: "1"), now: 0)
+        let refused = failing.clientEvent(.error("Login as bot failed: SASL authentication failed"), now: 0)
+        #expect(Self.requests(refused) == [.quit(reason: "Chatty line mode")])
+        #expect(Self.exitStatus(failing.clientEvent(.stateChanged(.disconnected(reason: "Quit")), now: 0)) == 1)
+    }
+
     @Test func anOlderSyncDoesNotConfirmLaterLines() {
         var session = LineModeSession(defaultChannels: ["#chatty"])
         _ = Self.ready(&session)
