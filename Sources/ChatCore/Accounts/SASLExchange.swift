@@ -73,6 +73,9 @@ public struct SASLExchange: Sendable, Hashable {
     /// One `AUTHENTICATE` parameter from the client.
     public mutating func received(_ parameter: String) -> Action {
         if parameter == "*" {
+            // A check under way cannot be taken back: its answer decides (one check per connection).
+            if case .checking = state { return .busy }
+            if case .makingServerFirst = state { return .busy }
             state = .awaitingMechanism
             return .aborted
         }

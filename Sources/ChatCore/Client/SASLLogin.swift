@@ -15,7 +15,7 @@ public struct SASLLogin: Sendable, Hashable, CustomStringConvertible {
     public var mechanism: String { external ? "EXTERNAL" : "PLAIN" }
 
     /// What answers the server's `AUTHENTICATE +`.
-    public var chunks: [String] { external ? ["+"] : plainChunks }
+    public var chunks: [String] { external ? [Base64.encode(Array(account.utf8))] : plainChunks }
 
     /// The `AUTHENTICATE` parameters of the `PLAIN` payload: base64 in chunks of 400, with `+`
     /// after a last chunk of exactly 400.

@@ -47,9 +47,12 @@ extension ServerState {
             reply(id, Numeric.saslFailed, "SASL authentication failed", into: &actions)
         case .checkCertificate(let name):
             saslExchanges[id]?.finished()
-            guard let fingerprint = clientCertificates[id],
-                  let account = name.flatMap({ accounts[CaseMapping.fold($0)] }).flatMap({ $0.certificates.contains(fingerprint) ? $0 : nil })
-                      ?? (name == nil ? accounts.values.first(where: { $0.certificates.contains(fingerprint) }) : nil) else {
+            // The named account must list the certificate; unnamed, exactly one account may.
+            let matching = clientCertificates[id].map { fingerprint in
+                name.flatMap { accounts[CaseMapping.fold($0)] }.map { $0.certificates.contains(fingerprint) ? [$0] : [] }
+                    ?? accounts.values.filter { $0.certificates.contains(fingerprint) }
+            } ?? []
+            guard matching.count == 1, let account = matching.first else {
                 authenticationFailed(id, now: now, into: &actions)
                 return
             }
@@ -98,6 +101,13 @@ extension ServerState {
 
     /// The answer to a ``ServerAction/checkPassword(_:)`` for a login.
     public mutating func passwordChecked(_ check: PasswordCheck, valid: Bool, now: Timestamp) -> [ServerAction] {
+        if case .register = check.purpose {
+            // Deriving the credentials failed: the name is free again, and the client is told.
+            pendingRegistrations.remove(CaseMapping.fold(check.account))
+            guard let record = client(check.client), record.uid == check.uid, !record.quitting else { return [] }
+            return [.send(IRCMessage(source: configuration.name, "FAIL", "REGISTER", "TEMPORARILY_UNAVAILABLE", check.account,
+                                     "The account could not be created; try again"), to: check.client)]
+        }
         guard let record = client(check.client), record.uid == check.uid, !record.quitting else { return [] }
         var actions: [ServerAction] = []
         saslExchanges[check.client]?.finished()
@@ -211,8 +221,21 @@ extension ServerState {
             let keptWins = (kept.registered, kept.credentials.encoded) < (account.registered, account.credentials.encoded)
             if !sameAccount, keptWins { return }
         }
+        let replaced = accounts[folded].map { $0.registered != account.registered || $0.credentials != account.credentials } ?? false
         accounts[folded] = account
         actions.append(.saveAccount(account))
+        if replaced {
+            // An earlier registration of the name won: whoever is logged in here under the losing one
+            // is logged out (and, holding the nick, gets the usual grace).
+            for record in clients.compactMap({ $0 }) where !record.isRemote && record.account.map(CaseMapping.fold) == folded {
+                clients[record.id.rawValue]!.account = nil
+                actions.append(.send(IRCMessage(source: configuration.name, "NOTICE", record.nick, """
+                    Another registration of \(account.name), made earlier elsewhere on the network, takes precedence: \
+                    you are logged out.
+                    """), to: record.id))
+                checkNickOwnership(record.id, now: now, into: &actions)
+            }
+        }
         // Someone here holds the nick it owns: the usual warning and grace.
         if let holder = nicks[folded], let record = client(holder), !record.isRemote {
             checkNickOwnership(holder, now: now, into: &actions)
@@ -274,9 +297,18 @@ extension ServerState {
         let subcommand = message.parameters.first?.uppercased() ?? "LIST"
         switch subcommand {
         case "ADD", "DEL":
-            let given = message.parameters.count >= 2 ? CertificateFingerprint(message.parameters[1])?.description : nil
-            guard let fingerprint = given ?? (subcommand == "ADD" ? clientCertificates[id] : nil) else {
-                notice("CERTFP \(subcommand): give a SHA-256 fingerprint" + (subcommand == "ADD" ? ", or connect with a client certificate" : ""))
+            // ADD takes the certificate this connection proved it holds (never a typed fingerprint);
+            // DEL takes a fingerprint, or this connection's.
+            let given = message.parameters.count >= 2 && subcommand == "DEL"
+                ? CertificateFingerprint(message.parameters[1])?.description : nil
+            guard let fingerprint = given ?? clientCertificates[id] else {
+                notice("CERTFP \(subcommand): " + (subcommand == "ADD" ? "connect with a client certificate first"
+                                                                             : "give a SHA-256 fingerprint"))
+                return
+            }
+            if subcommand == "ADD", let other = accounts.values.first(where: { $0.certificates.contains(fingerprint) }),
+               CaseMapping.fold(other.name) != CaseMapping.fold(account.name) {
+                notice("CERTFP ADD: that certificate already logs in to another account")
                 return
             }
             if subcommand == "ADD" { account.certificates.insert(fingerprint) } else { account.certificates.remove(fingerprint) }
@@ -343,7 +375,11 @@ extension ServerState {
     public mutating func accountCreated(_ check: PasswordCheck, credentials: AccountCredentials, now: Timestamp) -> [ServerAction] {
         let folded = CaseMapping.fold(check.account)
         pendingRegistrations.remove(folded)
-        guard accounts[folded] == nil else { return [] }
+        guard accounts[folded] == nil else {
+            // Registered meanwhile elsewhere on the network.
+            return [.send(IRCMessage(source: configuration.name, "FAIL", "REGISTER", "ACCOUNT_EXISTS", check.account,
+                                     "Account already exists"), to: check.client)]
+        }
         let account = Account(name: check.account, credentials: credentials, registered: now)
         accounts[folded] = account
         var actions: [ServerAction] = [.saveAccount(account)]
@@ -381,6 +417,11 @@ extension ServerState {
 
     /// Time passed: nicks whose grace period ended are taken back.
     public mutating func tick(now: Timestamp) -> [ServerAction] {
+        if !hostAuthenticationFailures.isEmpty {
+            hostAuthenticationFailures = hostAuthenticationFailures.filter {
+                now.millisecondsSinceEpoch - $0.value.since.millisecondsSinceEpoch <= 60_000
+            }
+        }
         guard !nickDeadlines.isEmpty else { return [] }
         var actions: [ServerAction] = []
         for (id, deadline) in nickDeadlines where deadline <= now {

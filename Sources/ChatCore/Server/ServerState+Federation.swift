@@ -148,11 +148,12 @@ extension ServerState {
         clients[id.rawValue]!.realName = event.parameters[4]
         clients[id.rawValue]!.away = event.tag("away")
         clients[id.rawValue]!.isOperator = event.tag("oper") != nil
-        clients[id.rawValue]!.account = event.tag("account")
+        let account = event.tag("account")
         if event.tag("oper") != nil { operatorCount += 1 }
         let claimed = Timestamp(millisecondsSinceEpoch: event.tag("ts").flatMap { Int64($0) } ?? signon.millisecondsSinceEpoch)
         clients[id.rawValue]!.nickTime = claimed
         claimNick(nick, for: id, now: now, into: &actions)
+        if account != nil { remoteLogin(id, account: account, now: now, into: &actions) }
     }
 
     /// Gives `id` the nick, resolving a collision the same way on every server: the nick taken

@@ -40,9 +40,10 @@ public struct LinkTLS: Sendable {
         configuration.certificateVerification = .fullVerification
         let context = try NIOSSLContext(configuration: configuration)
         let check = self
+        let host = BindAddress.parse(peer)?.host ?? peer
         return try NIOSSLClientHandler(context: context, serverHostname: nil) { certificates, promise in
             Task {
-                let trusted = await check.trusts(certificates)
+                let trusted = await check.trusts(certificates, host: host)
                 if !trusted {
                     let fingerprint = (try? certificates.first?.toDERBytes()).map {
                         CertificateFingerprint(sha256Digest: Array(SHA256.hash(data: $0)))?.description ?? "?"
@@ -54,8 +55,10 @@ public struct LinkTLS: Sendable {
         }
     }
 
-    /// A pinned fingerprint, or a chain to one of the authorities within its validity.
-    func trusts(_ presented: [NIOSSLCertificate]) async -> Bool {
+    /// A pinned fingerprint, or a chain to one of the authorities within its validity that names
+    /// `host` (the address this server dialled), so a certificate of the authority issued for
+    /// another machine cannot stand in for the peer.
+    func trusts(_ presented: [NIOSSLCertificate], host: String) async -> Bool {
         guard let leafBytes = try? presented.first?.toDERBytes() else { return false }
         if let fingerprint = CertificateFingerprint(sha256Digest: Array(SHA256.hash(data: leafBytes))),
            fingerprints.contains(fingerprint) {
@@ -63,7 +66,13 @@ public struct LinkTLS: Sendable {
         }
         guard !authorities.isEmpty, let chain = try? presented.map({ try Certificate(derEncoded: $0.toDERBytes()) }),
               let leaf = chain.first else { return false }
-        var verifier = Verifier(rootCertificates: CertificateStore(authorities)) { RFC5280Policy() }
+        var v4 = in_addr()
+        var v6 = in6_addr()
+        let isIP = inet_pton(AF_INET, host, &v4) == 1 || inet_pton(AF_INET6, host, &v6) == 1
+        var verifier = Verifier(rootCertificates: CertificateStore(authorities)) {
+            RFC5280Policy()
+            ServerIdentityPolicy(serverHostname: isIP ? nil : host, serverIP: isIP ? host : nil)
+        }
         if case .validCertificate = await verifier.validate(leaf: leaf, intermediates: CertificateStore(chain.dropFirst())) {
             return true
         }

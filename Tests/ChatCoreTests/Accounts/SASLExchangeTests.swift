@@ -25,6 +25,18 @@ import Testing
         #expect(exchange.received(chunks[2]) == .checkPassword(account: "ann", password: login.password))
     }
 
+    @Test func anAbortCannotCancelACheckUnderWay() {
+        var exchange = SASLExchange()
+        _ = exchange.received("PLAIN")
+        _ = exchange.received(plain("\0ann\0pw"))
+        #expect(exchange.received("*") == .busy)
+        #expect(exchange.received("PLAIN") == .busy)
+        exchange.finished()
+        #expect(exchange.received("*") == .aborted)
+        #expect(SASLLogin(account: "ann", password: "", external: true).chunks == [Base64.encode(Array("ann".utf8))],
+                "EXTERNAL names the account")
+    }
+
     @Test func theClientsChunkingMatchesForShortPayloads() {
         #expect(SASLLogin(account: "a", password: "b").plainChunks == [Base64.encode(Array("\0a\0b".utf8))])
     }

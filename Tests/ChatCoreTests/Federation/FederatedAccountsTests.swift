@@ -81,5 +81,8 @@ import Testing
         // Both registered "zed" while apart; the earlier registration (a's) wins everywhere.
         #expect(network.nodes[0].server.owner(ofNick: "zed")?.credentials == credentials)
         #expect(network.nodes[1].server.owner(ofNick: "zed")?.credentials == credentials)
+        // b's zed was logged in to the losing registration: logged out and told.
+        #expect(network.nodes[1].server.client(onB)?.account == nil)
+        #expect((network.nodes[1].inbox[onB] ?? []).contains { $0.command == "NOTICE" && $0.parameters.last?.contains("you are logged out") == true })
     }
 }

@@ -128,6 +128,21 @@ import Testing
         #expect(server.state.owner(ofNick: "ZED")?.name == "zed")
     }
 
+    @Test func aRegistrationWhoseCredentialsFailedFreesTheNameAndSaysSo() throws {
+        var server = harness()
+        let client = server.register("zed")
+        server.send(client, "REGISTER * * long-enough-password")
+        let check = try #require(server.passwordChecks.last)
+        server.route(server.state.passwordChecked(check, valid: false, now: server.now))
+        #expect(server.take(client) == [
+            ":chatty.local FAIL REGISTER TEMPORARILY_UNAVAILABLE zed :The account could not be created; try again",
+        ])
+        server.send(client, "REGISTER * * long-enough-password")
+        #expect(server.take(client).isEmpty, "the name is free again: a new check is under way")
+        #expect(server.passwordChecks.count == 2)
+        #expect(server.state.client(client)?.authenticationFailures == 0, "not a failed login")
+    }
+
     @Test func registerRefusals() {
         var server = harness()
         let early = server.connect()
