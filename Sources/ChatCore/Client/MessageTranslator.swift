@@ -95,13 +95,47 @@ struct MessageTranslator {
         [.emit(.serverInfo(code: nil, text: message.description))]
     }
 
-    /// A numeric without its first parameter (our nick): middle parameters, then `: trailing`.
+    /// A numeric as text, without its first parameter (our nick). The WHOIS replies read as
+    /// WeeChat shows them (`[nick] …`); ISUPPORT and LUSERS put their values before the words
+    /// (`NICKLEN=30 … are supported by this server`, `0 operator(s) online`); others show their
+    /// middle parameters, then `: trailing`.
     static func numericText(_ message: IRCMessage) -> String {
         let rest = Array(message.parameters.dropFirst())
         guard let last = rest.last else { return "" }
         let middle = rest.dropLast()
         if middle.isEmpty { return last }
-        return middle.joined(separator: " ") + ": " + last
+        let nick = "[" + rest[0] + "]"
+        switch message.command {
+        case "311" where rest.count >= 5:
+            return "\(nick) (\(rest[1])@\(rest[2])): \(last)"
+        case "312" where rest.count >= 3:
+            return "\(nick) \(rest[1]) (\(last))"
+        case "317" where rest.count >= 3:
+            let idle = Int(rest[1]).map(Self.duration) ?? rest[1]
+            let signon = Int64(rest[2]).map { Timestamp(millisecondsSinceEpoch: $0 * 1000).iso8601 } ?? rest[2]
+            return "\(nick) idle: \(idle), signon: \(signon)"
+        case "319" where rest.count >= 2:
+            return "\(nick) \(last)"
+        case "330" where rest.count >= 3:
+            return "\(nick) is logged in as \(rest[1])"
+        case "301", "313", "671":
+            // (At least two parameters here: `middle` is not empty.)
+            return "\(nick) \(last)"
+        case "318":
+            return "\(nick) End of WHOIS"
+        case "005", "251", "252", "253", "254", "255", "265", "266":
+            return middle.joined(separator: " ") + " " + last
+        default:
+            return middle.joined(separator: " ") + ": " + last
+        }
+    }
+
+    /// `3725` seconds → `1h 2m 5s`.
+    static func duration(_ seconds: Int) -> String {
+        let (hours, minutes, rest) = (seconds / 3600, seconds / 60 % 60, seconds % 60)
+        if hours > 0 { return "\(hours)h \(minutes)m \(rest)s" }
+        if minutes > 0 { return "\(minutes)m \(rest)s" }
+        return "\(rest)s"
     }
 }
 

@@ -149,7 +149,7 @@ import Testing
             now: t(2_000)
         )
         #expect(info == [.emit(.serverSupport(machine.serverSupport)), .emit(.serverInfo(
-            code: 5, text: "PREFIX=(qov)~@+ CHANTYPES=#& NICKLEN=16 NETWORK=ChattyNet: are supported by this server"
+            code: 5, text: "PREFIX=(qov)~@+ CHANTYPES=#& NICKLEN=16 NETWORK=ChattyNet are supported by this server"
         ))])
         #expect(machine.serverSupport.network == "ChattyNet")
         #expect(machine.serverSupport.nickLength == 16)

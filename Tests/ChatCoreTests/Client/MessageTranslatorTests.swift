@@ -58,3 +58,27 @@ import Testing
         #expect(translator.generic(irc(":srv FOO bar"), now: now) == [.emit(.serverInfo(code: nil, text: ":srv FOO :bar"))])
     }
 }
+
+/// Numerics as the user reads them (WHOIS as WeeChat shows it; values before words).
+@Suite struct NumericTextTests {
+    func text(_ line: String) -> String {
+        MessageTranslator.numericText(try! IRCMessage.parse(line))
+    }
+
+    @Test func whoisReadsAsABlockAboutTheNick() {
+        #expect(text(":s 311 me bob b 127.0.0.1 * :Bob B") == "[bob] (b@127.0.0.1): Bob B")
+        #expect(text(":s 319 me bob :@#chatty #other") == "[bob] @#chatty #other")
+        #expect(text(":s 312 me bob chatty.local :Chatty") == "[bob] chatty.local (Chatty)")
+        #expect(text(":s 330 me bob bobby :is logged in as") == "[bob] is logged in as bobby")
+        #expect(text(":s 671 me bob :is using a secure connection") == "[bob] is using a secure connection")
+        #expect(text(":s 317 me bob 3725 1796186326 :seconds idle, signon time")
+            == "[bob] idle: 1h 2m 5s, signon: " + Timestamp(millisecondsSinceEpoch: 1_796_186_326_000).iso8601)
+        #expect(text(":s 318 me bob :End of /WHOIS list") == "[bob] End of WHOIS")
+    }
+
+    @Test func countsAndTokensComeBeforeTheirWords() {
+        #expect(text(":s 252 me 0 :operator(s) online") == "0 operator(s) online")
+        #expect(text(":s 005 me NICKLEN=30 UTF8ONLY :are supported by this server") == "NICKLEN=30 UTF8ONLY are supported by this server")
+        #expect(text(":s 401 me nobody :No such nick/channel") == "nobody: No such nick/channel")
+    }
+}

@@ -97,7 +97,7 @@ struct TLSEndToEndTests {
         wrongPlain.closeInput()
         #expect(try await wrongPlain.waitForExit() == 1)
         bystander.send("/whois bystander")
-        try await bystander.waitFor("seconds idle")
+        try await bystander.waitFor("[bystander] idle:")
         bystander.closeInput()
         #expect(try await bystander.waitForExit() == 0)
         try await server.stop()
