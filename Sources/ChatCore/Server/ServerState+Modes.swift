@@ -151,7 +151,11 @@ extension ServerState {
                     needMoreParams(id, "MODE", into: &actions)
                     continue
                 }
-                guard let target = clientID(nick: nick), var modes = channel.memberModes[target] else {
+                guard let target = clientID(nick: nick) else {
+                    reply(id, Numeric.noSuchNick, nick, "No such nick/channel", into: &actions)
+                    continue
+                }
+                guard var modes = channel.memberModes[target] else {
                     reply(id, Numeric.userNotInChannel, nick, channel.name, "They aren't on that channel", into: &actions)
                     continue
                 }

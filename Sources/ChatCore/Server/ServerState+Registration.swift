@@ -84,7 +84,8 @@ extension ServerState {
     }
 
     mutating func handleUser(_ message: IRCMessage, from id: ClientID, now: Timestamp, into actions: inout [ServerAction]) {
-        guard message.parameters.count >= 4, !message.parameters[0].isEmpty else {
+        // An empty user name or real name is a missing parameter (461), as the protocol says.
+        guard message.parameters.count >= 4, !message.parameters[0].isEmpty, !message.parameters[3].isEmpty else {
             needMoreParams(id, "USER", into: &actions)
             return
         }
@@ -175,15 +176,15 @@ extension ServerState {
     public var isupportTokens: [String] {
         var tokens = [
             "AWAYLEN=\(configuration.awayLength)", "CASEMAPPING=ascii", "CHANLIMIT=#:\(configuration.maxChannelsPerClient)",
-            "CHANMODES=,k,l,imnst", "CHANNELLEN=\(configuration.channelLength)", "CHANTYPES=#", "ELIST=",
+            "CHANMODES=,k,l,imnst", "CHANNELLEN=\(configuration.channelLength)", "CHANTYPES=#",
             "KICKLEN=\(configuration.kickLength)", "MAXTARGETS=\(configuration.maxTargets)", "MODES=4",
             "NETWORK=\(configuration.network)", "NICKLEN=\(configuration.nickLength)", "PREFIX=(ov)@+",
-            "STATUSMSG=", "TARGMAX=JOIN:,PART:,PRIVMSG:\(configuration.maxTargets),NOTICE:\(configuration.maxTargets),KICK:1",
+            "TARGMAX=JOIN:,PART:,PRIVMSG:\(configuration.maxTargets),NOTICE:\(configuration.maxTargets),KICK:1",
             "TOPICLEN=\(configuration.topicLength)", "UTF8ONLY", "WHOX",
         ]
         if let limit = configuration.historyLimit {
             tokens.insert("CHATHISTORY=\(limit)", at: 6)
-            tokens.insert("MSGREFTYPES=msgid,timestamp", at: 11)
+            tokens.insert("MSGREFTYPES=msgid,timestamp", at: 10)
         }
         return tokens
     }

@@ -127,7 +127,7 @@ import Testing
         server.send(alice, "MODE #c +x")
         #expect(server.take(alice) == [":chatty.local 472 alice x :is unknown mode char to me"])
         server.send(alice, "MODE #c +o carol")
-        #expect(server.take(alice) == [":chatty.local 441 alice carol #c :They aren't on that channel"])
+        #expect(server.take(alice) == [":chatty.local 401 alice carol :No such nick/channel"], "carol does not exist (issue 13)")
         server.send(bob, "MODE #c b")
         #expect(server.take(bob) == [":chatty.local 368 bob #c :End of channel ban list"])
     }

@@ -132,3 +132,36 @@ import Testing
         #expect(server.connect() == a)
     }
 }
+
+/// Conformance details from the server test suite (issue 13).
+@Suite struct ServerStateConformanceTests {
+    @Test func userWithAnEmptyRealNameIsMissingAParameter() {
+        var server = ServerHarness()
+        let client = server.connect()
+        server.send(client, "NICK ann")
+        server.send(client, "USER ann 0 * :")
+        #expect(server.take(client) == [":chatty.local 461 ann USER :Not enough parameters"])
+        #expect(!server.registered.contains(client))
+    }
+
+    @Test func givingModesToANickThatDoesNotExistIsNoSuchNick() {
+        var server = ServerHarness()
+        let op = server.register("op")
+        server.send(op, "JOIN #c")
+        let other = server.register("other")
+        _ = server.take(op)
+        server.send(op, "MODE #c +o nobody")
+        #expect(server.take(op) == [":chatty.local 401 op nobody :No such nick/channel"])
+        server.send(op, "MODE #c +o other")
+        #expect(server.take(op) == [":chatty.local 441 op other #c :They aren't on that channel"])
+        _ = other
+    }
+
+    @Test func isupportHasNoEmptyTokensAndStaysSorted() {
+        var configuration = ServerConfiguration()
+        configuration.historyLimit = 100
+        let tokens = ServerState(configuration: configuration, now: Timestamp(millisecondsSinceEpoch: 0)).isupportTokens
+        #expect(!tokens.contains { $0.hasSuffix("=") }, "\(tokens)")
+        #expect(tokens == tokens.sorted(), "\(tokens)")
+    }
+}
