@@ -7,6 +7,10 @@ public final class ServerProcess: Sendable {
     public let port: Int
     /// The link port, when `--link-listen` was given.
     public let linkPort: Int?
+    /// The TLS port and the certificate's SHA-256 fingerprint, when `--tls-listen` was given
+    /// (from the "TLS listening" line, logged before "listening").
+    public let tlsPort: Int?
+    public let tlsFingerprint: String?
 
     /// Starts `chatty-tui serve arguments…` and waits until it listens. Pass `--listen 127.0.0.1:0`
     /// for a free port. Unless the arguments name a `--data-dir` (or `--history`), the server gets a
@@ -22,6 +26,13 @@ public final class ServerProcess: Sendable {
         do {
             let listening = try await process.waitForError("] listening", timeout: timeout)
             self.port = try Self.port(in: listening)
+            if let line = process.errorLines.first(where: { $0.contains("] TLS listening") }) {
+                self.tlsPort = try Self.port(in: line)
+                self.tlsFingerprint = line.components(separatedBy: "sha256=").last?.components(separatedBy: " ").first
+            } else {
+                self.tlsPort = nil
+                self.tlsFingerprint = nil
+            }
             if arguments.contains("--link-listen") {
                 self.linkPort = try Self.port(in: try await process.waitForError("] links listening", timeout: timeout))
             } else {

@@ -174,7 +174,7 @@ public final class ChatServer: Service, Sendable {
                 }
             }
         }
-        if configuration.core.accounts || historyWriter != nil {
+        if historyWriter != nil {  // accounts (and so owned nicks) exist only with the store
             // Owned nicks whose grace period ended are taken back.
             let hub = self.hub
             group.next().scheduleRepeatedTask(initialDelay: .seconds(1), delay: .seconds(1)) { _ in hub.tick() }

@@ -66,9 +66,7 @@ public struct LinkTLS: Sendable {
         }
         guard !authorities.isEmpty, let chain = try? presented.map({ try Certificate(derEncoded: $0.toDERBytes()) }),
               let leaf = chain.first else { return false }
-        var v4 = in_addr()
-        var v6 = in6_addr()
-        let isIP = inet_pton(AF_INET, host, &v4) == 1 || inet_pton(AF_INET6, host, &v6) == 1
+        let isIP = SelfSignedCertificate.ipAddressBytes(host) != nil
         var verifier = Verifier(rootCertificates: CertificateStore(authorities)) {
             RFC5280Policy()
             ServerIdentityPolicy(serverHostname: isIP ? nil : host, serverIP: isIP ? host : nil)

@@ -60,7 +60,7 @@ struct AccountCommand: ParsableCommand {
                 guard let data = FileManager.default.contents(atPath: passwordFile) else {
                     throw ValidationError("cannot read --password-file \(passwordFile)")
                 }
-                return String(decoding: data, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false).first.map(String.init) ?? ""
+                return PasswordPrompt.firstLine(of: data)
             }
             return PasswordPrompt.read("Password for \(account): ")
         }

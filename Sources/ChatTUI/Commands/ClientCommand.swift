@@ -218,7 +218,7 @@ struct ClientCommand: AsyncParsableCommand {
             guard info.st_mode & 0o077 == 0 else {
                 throw ValidationError("--sasl-password-file \(saslPasswordFile) may be read by others: chmod 600 it")
             }
-            let password = String(decoding: data, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false).first.map(String.init) ?? ""
+            let password = PasswordPrompt.firstLine(of: data)
             guard !password.isEmpty else { throw ValidationError("--sasl-password-file \(saslPasswordFile) is empty") }
             return password
         }

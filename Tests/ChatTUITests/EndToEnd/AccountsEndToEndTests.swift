@@ -95,9 +95,7 @@ import Testing
         #expect(added.status == 0, "\(added)")
         let server = try await ServerProcess.start(["--data-dir", data, "--tls-listen", "127.0.0.1:0"])
         defer { server.kill9() }
-        let line = try #require(server.process.errorLines.first { $0.contains("] TLS listening") })
-        let address = try #require(line.components(separatedBy: "address=").last?.components(separatedBy: " ").first)
-        let tlsPort = try #require(address.split(separator: ":").last.map(String.init))
+        let tlsPort = try #require(server.tlsPort)
         let home = FileManager.default.temporaryDirectory.appendingPathComponent("irssi-sasl-\(tlsPort)")
         try FileManager.default.createDirectory(at: home, withIntermediateDirectories: true)
         try """
@@ -163,10 +161,8 @@ import Testing
     @Test func aClientCertificateAddedToAnAccountLogsInWithSASLExternal() async throws {
         let server = try await ServerProcess.start(["--tls-listen", "127.0.0.1:0", "--password-iterations", "10000"])
         defer { server.kill9() }
-        let line = try #require(server.process.errorLines.first { $0.contains("] TLS listening") })
-        let address = try #require(line.components(separatedBy: "address=").last?.components(separatedBy: " ").first)
-        let tlsPort = try #require(address.split(separator: ":").last.map(String.init))
-        let fingerprint = try #require(line.components(separatedBy: "sha256=").last?.components(separatedBy: " ").first)
+        let tlsPort = try #require(server.tlsPort)
+        let fingerprint = try #require(server.tlsFingerprint)
         let authority = try TestAuthority()
         let mine = try authority.issue(for: ["zoe"])
         let other = try authority.issue(for: ["eve"])

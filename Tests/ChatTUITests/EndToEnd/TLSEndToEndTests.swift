@@ -15,12 +15,7 @@ struct TLSEndToEndTests {
     func startServer(_ extra: [String] = []) async throws -> (server: ServerProcess, tlsPort: Int, fingerprint: String) {
         let server = try await ServerProcess(["--listen", "127.0.0.1:0", "--tls-listen", "127.0.0.1:0", "--threads", "1",
                                               "--flood-rate", "0"] + extra)
-        let line = try #require(server.process.errorLines.first { $0.contains("] TLS listening") })
-        let address = try #require(line.components(separatedBy: "address=").last?.components(separatedBy: " ").first)
-        let portText = try #require(address.split(separator: ":").last)
-        let port = try #require(Int(portText))
-        let fingerprint = try #require(line.components(separatedBy: "sha256=").last?.components(separatedBy: " ").first)
-        return (server, port, fingerprint)
+        return (server, try #require(server.tlsPort), try #require(server.tlsFingerprint))
     }
 
     /// A line-mode client with its own config directory (pins, sts policies).
