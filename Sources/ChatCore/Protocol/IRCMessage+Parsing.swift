@@ -4,7 +4,7 @@ extension IRCMessage {
     /// Parses one line (without or with its trailing CR LF).
     ///
     /// Accepts what the modern IRC client protocol allows: optional `@tags`, optional `:source`,
-    /// a command word or three-digit numeric, and parameters of which the last may be `:trailing`.
+    /// a command word (printable ASCII, upper-cased) or three-digit numeric, and parameters of which the last may be `:trailing`.
     /// Runs of spaces between parts are accepted. After 14 middle parameters the rest of the line
     /// is the 15th parameter, as in RFC 1459.
     ///
@@ -103,7 +103,9 @@ extension IRCMessage {
         for byte in bytes {
             switch byte {
             case UInt8(ascii: "a")...UInt8(ascii: "z"): upper.append(byte - 32)
-            case UInt8(ascii: "A")...UInt8(ascii: "Z"): upper.append(byte)
+            // Any other printable ASCII (`NONEXISTENT_COMMAND`, `PRIV-MSG`) makes a command no
+            // server knows: it parses, so the server can answer 421 (with the line's label).
+            case 0x21...0x7E: upper.append(byte)
             default: throw .invalidCommand
             }
         }

@@ -52,10 +52,12 @@ public struct CapabilitySet: OptionSet, Sendable, Hashable {
         Self.offered.filter { contains($0.capability) }.map(\.name)
     }
 
-    /// Which tags a client may be sent: every tag, only `time`, or none.
+    /// Which tags a client may be sent: every tag, the server's tags, only `time`, or none.
     public var tagClass: TagClass {
-        // `account-tag` clients get the `account` tag, which travels with the other tags.
-        if !isDisjoint(with: [.messageTags, .labeledResponse, .batch, .accountTag]) { return .all }
+        if contains(.messageTags) { return .all }
+        // `account-tag`, `batch` and `labeled-response` clients get the server's tags (`account`,
+        // `batch`, `label` travel with them), but client-only `+tags` need `message-tags`.
+        if !isDisjoint(with: [.labeledResponse, .batch, .accountTag]) { return .serverTags }
         if contains(.serverTime) { return .timeOnly }
         return .none
     }
@@ -65,5 +67,6 @@ public struct CapabilitySet: OptionSet, Sendable, Hashable {
 public enum TagClass: Int, Sendable, Hashable, CaseIterable {
     case none = 0
     case timeOnly = 1
-    case all = 2
+    case serverTags = 2
+    case all = 3
 }

@@ -1,5 +1,5 @@
 extension ServerState {
-    /// The most bytes of client-only tags a message may carry (IRCv3 message-tags).
+    /// The most bytes of tag data a client's message may carry (IRCv3 message-tags).
     static var maximumClientTagsLength: Int { 4094 }
 
     /// `PRIVMSG`, `NOTICE` and `TAGMSG` to channels and nicks. ChannelState messages are delivered to
@@ -36,9 +36,9 @@ extension ServerState {
         let senderCapabilities = clients[id.rawValue]!.capabilities
         // Client-only tags (`+typing`, `+reply`…) are relayed; everything else the server sets.
         let clientTags = message.tags.isEmpty ? [] : message.tags.filter { $0.key.hasPrefix("+") }
-        // IRCv3 gives client tags 4094 bytes, so that with the server's own tags the line stays
-        // within the 8191 bytes every recipient accepts.
-        if !clientTags.isEmpty, IRCMessage.serializedLength(of: clientTags) > Self.maximumClientTagsLength {
+        // IRCv3 gives a client's tag data (client-only tags or not) 4094 bytes, so that with the
+        // server's own tags the line stays within the 8191 bytes every recipient accepts.
+        if !message.tags.isEmpty, IRCMessage.serializedLength(of: message.tags) > Self.maximumClientTagsLength {
             reply(id, Numeric.inputTooLong, "Input line was too long (client tags over \(Self.maximumClientTagsLength) bytes)",
                   into: &actions)
             return
@@ -64,7 +64,11 @@ extension ServerState {
                 let out = IRCMessage(tags: tags, source: senderPrefix, command: command,
                                      parameters: [channel.name] + parameters.dropFirst())
                 let echo = senderCapabilities.contains(.echoMessage)
-                actions.append(.deliver(out, to: channel.members, except: echo ? nil : id))
+                // A TAGMSG reaches only members that negotiated `message-tags` (and the sender's echo).
+                let recipients = isTagOnly
+                    ? channel.members.filter { $0 == id || clients[$0.rawValue]?.capabilities.contains(.messageTags) == true }
+                    : channel.members
+                actions.append(.deliver(out, to: recipients, except: echo ? nil : id))
                 if echo, modes == nil {
                     actions.append(.send(out, to: id))
                 }
@@ -82,7 +86,8 @@ extension ServerState {
                 } else if !isTagOnly || record.capabilities.contains(.messageTags) {
                     actions.append(.send(out, to: recipient))
                 }
-                if senderCapabilities.contains(.echoMessage), recipient != id {
+                // With echo-message a message to oneself arrives twice: as received and as echo.
+                if senderCapabilities.contains(.echoMessage) {
                     actions.append(.send(out, to: id))
                 }
                 self.record(out, in: HistoryConversation.between(clients[id.rawValue]!.nick, record.nick), now: now,

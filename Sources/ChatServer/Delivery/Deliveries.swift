@@ -58,6 +58,7 @@ struct Deliveries {
     mutating func broadcast(_ message: IRCMessage, to recipients: [ClientID], except: ClientID?) {
         var plain: Range<Int>?
         var timeOnly: Range<Int>?
+        var serverTags: Range<Int>?
         var all: Range<Int>?
         for recipient in recipients where recipient != except {
             let index = recipient.rawValue
@@ -69,6 +70,9 @@ struct Deliveries {
             case .timeOnly:
                 if timeOnly == nil { timeOnly = log(message, tagClass: .timeOnly) }
                 appendLogged(timeOnly!, of: .timeOnly, to: index)
+            case .serverTags:
+                if serverTags == nil { serverTags = log(message, tagClass: .serverTags) }
+                appendLogged(serverTags!, of: .serverTags, to: index)
             case .all:
                 if all == nil { all = log(message, tagClass: .all) }
                 appendLogged(all!, of: .all, to: index)
@@ -142,6 +146,14 @@ struct Deliveries {
             var timeOnly = message
             timeOnly.tags = message.tags.filter { $0.key == "time" }
             timeOnly.serialize(into: &buffer, includeTags: true)
+        case .serverTags:
+            if message.tags.contains(where: { $0.key.hasPrefix("+") }) {
+                var serverOnly = message
+                serverOnly.tags = message.tags.filter { !$0.key.hasPrefix("+") }
+                serverOnly.serialize(into: &buffer, includeTags: true)
+            } else {
+                message.serialize(into: &buffer, includeTags: true)
+            }
         case .none:
             message.serialize(into: &buffer, includeTags: false)
         }

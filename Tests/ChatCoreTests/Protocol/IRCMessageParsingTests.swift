@@ -22,7 +22,9 @@ import Testing
         #expect(try IRCMessage.parse("privmsg a b").command == "PRIVMSG")
         #expect(try IRCMessage.parse(":srv 001 me :Welcome").command == "001")
         #expect(throws: IRCParseError.invalidCommand) { try IRCMessage.parse("12 x") }
-        #expect(throws: IRCParseError.invalidCommand) { try IRCMessage.parse("PRIV-MSG x") }
+        #expect(throws: IRCParseError.invalidCommand) { try IRCMessage.parse("PRIVMSGé x") }
+        // Unknown but printable command words parse, so the server can answer 421.
+        #expect(try IRCMessage.parse("nonexistent_command x").command == "NONEXISTENT_COMMAND")
     }
 
     @Test func trickyCorpus() throws {
