@@ -1,26 +1,62 @@
 extension ServerState {
-    mutating func handleWho(_ message: IRCMessage, from id: ClientID, into actions: inout [ServerAction]) {
+    /// `WHO <#channel|nick|mask> [o|%fields[,token]]`. A channel lists its members (secret ones
+    /// only to members; invisible members only to those who share it); a nick names one user; a
+    /// mask (`*`, `?`; `0` means `*`) lists every visible user whose nick, user, host, server or
+    /// real name matches. Visible: oneself, users without `+i`, and users sharing a channel.
+    mutating func handleWho(_ message: IRCMessage, from id: ClientID, now: Timestamp, into actions: inout [ServerAction]) {
         let mask = message.parameters.first ?? "*"
         // WHOX: `WHO <mask> %<fields>[,<token>]` answers with 354 and only those fields.
         var whox: (fields: Set<Character>, token: String?)?
-        if message.parameters.count >= 2, message.parameters[1].hasPrefix("%") {
-            let spec = message.parameters[1].dropFirst().split(separator: ",", maxSplits: 1, omittingEmptySubsequences: false)
-            whox = (Set(spec.first ?? ""), spec.count > 1 ? String(spec[1]) : nil)
+        var operatorsOnly = false
+        if message.parameters.count >= 2 {
+            let options = message.parameters[1]
+            let flags = options.prefix { $0 != "%" }
+            operatorsOnly = flags.contains("o")
+            if let percent = options.firstIndex(of: "%") {
+                let spec = options[options.index(after: percent)...].split(separator: ",", maxSplits: 1,
+                                                                           omittingEmptySubsequences: false)
+                whox = (Set(spec.first ?? ""), spec.count > 1 ? String(spec[1]) : nil)
+            }
         }
+        let asker = client(id)!
         if mask.hasPrefix("#") {
             if let channel = channels[CaseMapping.fold(mask)], !channel.modes.secret || channel.contains(id) {
-                for member in channel.members {
-                    whoReply(member, channel: channel, to: id, whox: whox, into: &actions)
+                let member = channel.contains(id)
+                for target in channel.members {
+                    guard let record = client(target), member || !record.invisible, !operatorsOnly || record.isOperator else { continue }
+                    whoReply(target, channel: channel, to: id, whox: whox, now: now, into: &actions)
                 }
             }
-        } else if let target = clientID(nick: mask), client(target)?.isRegistered == true {
-            whoReply(target, channel: nil, to: id, whox: whox, into: &actions)
+        } else {
+            let wildcard = WildcardMask(mask == "0" ? "*" : mask)
+            if !wildcard.hasWildcards {
+                if let target = clientID(nick: mask), let record = client(target), record.isRegistered,
+                   !operatorsOnly || record.isOperator {
+                    whoReply(target, channel: sharedChannel(asker, record), to: id, whox: whox, now: now, into: &actions)
+                }
+            } else {
+                for case let record? in clients where record.isRegistered && !record.quitting {
+                    guard !operatorsOnly || record.isOperator else { continue }
+                    let shared = sharedChannel(asker, record)
+                    guard record.id == id || !record.invisible || shared != nil else { continue }
+                    let server = record.server.isEmpty ? configuration.name : record.server
+                    guard [record.nick, record.user, record.host, server, record.realName].contains(where: wildcard.matches) else { continue }
+                    whoReply(record.id, channel: shared, to: id, whox: whox, now: now, into: &actions)
+                }
+            }
         }
         reply(id, Numeric.endOfWho, mask, "End of WHO list", into: &actions)
     }
 
+    /// The first channel (by folded name) both clients are on and the asker may see, if any.
+    private func sharedChannel(_ asker: ClientRecord, _ target: ClientRecord) -> ChannelState? {
+        let (smaller, larger) = asker.channels.count <= target.channels.count
+            ? (asker.channels, target.channels) : (target.channels, asker.channels)
+        return smaller.filter(larger.contains).sorted().first.flatMap { channels[$0] }
+    }
+
     private func whoReply(_ member: ClientID, channel: ChannelState?, to id: ClientID,
-                          whox: (fields: Set<Character>, token: String?)? = nil, into actions: inout [ServerAction]) {
+                          whox: (fields: Set<Character>, token: String?)?, now: Timestamp, into actions: inout [ServerAction]) {
         guard let record = client(member) else { return }
         var flags = record.away == nil ? "H" : "G"
         if record.isOperator { flags += "*" }
@@ -42,7 +78,9 @@ extension ServerState {
                 case "n": values.append(record.nick)
                 case "f": values.append(flags)
                 case "d": values.append(record.isRemote ? "1" : "0")
-                case "l": values.append("0")
+                case "l":
+                    let idle = record.isRemote ? 0 : max(0, (now.millisecondsSinceEpoch - record.lastMessage.millisecondsSinceEpoch) / 1000)
+                    values.append(String(idle))
                 case "a": values.append(record.account ?? "0")
                 case "o": values.append("n/a")
                 default: values.append(record.realName)

@@ -207,7 +207,7 @@ public struct ServerState: Sendable {
         case "KICK": handleKick(message, from: id, now: now, into: &actions)
         case "INVITE": handleInvite(message, from: id, into: &actions)
         case "AWAY": handleAway(message, from: id, into: &actions)
-        case "WHO": handleWho(message, from: id, into: &actions)
+        case "WHO": handleWho(message, from: id, now: now, into: &actions)
         case "WHOIS": handleWhois(message, from: id, now: now, into: &actions)
         case "LIST": handleList(message, from: id, into: &actions)
         case "MOTD": sendMOTD(to: id, into: &actions)
