@@ -23,6 +23,8 @@ public struct ChannelState: Sendable {
         public var topicLocked = true
         public var key: String?
         public var limit: Int?
+        /// Bans, ban exceptions and invite exceptions.
+        public var lists = ChannelMaskLists()
 
         /// The `+ntk` mode string and its parameters, as in `324`.
         public func modeString(showKey: Bool) -> [String] {

@@ -49,9 +49,15 @@ extension ServerState {
             reply(id, Numeric.badChannelKey, channel.name, "Cannot join channel (+k)", into: &actions)
             return
         }
+        let invited = channel.invited.contains(id)
+        // Bans hold from a kept channel's first joiner on too; an operator's INVITE overrides them.
+        if !isNew || restored, !invited, channel.modes.lists.isBanned(record.prefix) {
+            if restored { dormantChannels[folded] = ChannelSnapshot(channel) }
+            reply(id, Numeric.bannedFromChan, channel.name, "Cannot join channel (+b)", into: &actions)
+            return
+        }
         if !isNew {
-            let invited = channel.invited.contains(id)
-            if channel.modes.inviteOnly, !invited {
+            if channel.modes.inviteOnly, !invited, !channel.modes.lists.isInviteExempt(record.prefix) {
                 reply(id, Numeric.inviteOnlyChan, channel.name, "Cannot join channel (+i)", into: &actions)
                 return
             }

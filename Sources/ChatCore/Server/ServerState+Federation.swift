@@ -47,6 +47,13 @@ extension ServerState {
             messages.append(IRCMessage(source: configuration.name, command: "CHANNEL",
                                        parameters: [channel.name, String(channel.created.millisecondsSinceEpoch)]
                                            + channel.modes.modeString(showKey: true)))
+            for kind in ChannelMaskLists.Kind.allCases {
+                for entry in channel.modes.lists[kind] {
+                    messages.append(IRCMessage(tags: [.init("setter", entry.setter), .init("ts", String(entry.time.millisecondsSinceEpoch))],
+                                               source: configuration.name, command: "LISTMODE",
+                                               parameters: [channel.name, String(kind.rawValue), entry.mask]))
+                }
+            }
             for member in channel.members {
                 guard let record = client(member), !record.quitting else { continue }
                 let prefix = channel.memberModes[member]!.prefixes(all: true)
@@ -89,6 +96,8 @@ extension ServerState {
             remoteChannel(event, now: now)
         case "TOPIC" where event.tag("setter") != nil:
             remoteBurstTopic(event, now: now, into: &actions)
+        case "LISTMODE":
+            remoteListEntry(event, now: now, into: &actions)
         case "ACCOUNT" where event.tag("uid") == nil:
             remoteAccount(event, now: now, into: &actions)
         default:
@@ -239,6 +248,19 @@ extension ServerState {
         return modes
     }
 
+    /// A burst's ban, exception or invite exception: added where it is missing (lists merge).
+    private mutating func remoteListEntry(_ event: IRCMessage, now: Timestamp, into actions: inout [ServerAction]) {
+        guard event.parameters.count >= 3, let letter = event.parameters[1].first,
+              let kind = ChannelMaskLists.Kind(rawValue: letter) else { return }
+        let folded = CaseMapping.fold(event.parameters[0])
+        guard var channel = channels[folded] else { return }
+        let time = Timestamp(millisecondsSinceEpoch: event.tag("ts").flatMap { Int64($0) } ?? now.millisecondsSinceEpoch)
+        guard case .added = channel.modes.lists.add(kind, mask: event.parameters[2], setter: event.tag("setter") ?? configuration.name,
+                                                    time: time) else { return }
+        channels[folded] = channel
+        channelChanged(folded, into: &actions)
+    }
+
     private mutating func remoteBurstTopic(_ event: IRCMessage, now: Timestamp, into actions: inout [ServerAction]) {
         guard event.parameters.count >= 2, var channel = channels[CaseMapping.fold(event.parameters[0])] else { return }
         let time = Timestamp(millisecondsSinceEpoch: event.tag("ts").flatMap { Int64($0) } ?? 0)
@@ -337,6 +359,13 @@ extension ServerState {
                     channel.modes.key = adding ? key : nil
                 case "l":
                     channel.modes.limit = adding ? arguments.next().flatMap { Int($0) } : nil
+                case "b", "e", "I":
+                    guard let mask = arguments.next(), let kind = ChannelMaskLists.Kind(rawValue: flag) else { continue }
+                    if adding {
+                        _ = channel.modes.lists.add(kind, mask: mask, setter: client(actor)!.prefix, time: now)
+                    } else {
+                        _ = channel.modes.lists.remove(kind, mask: mask)
+                    }
                 case "o", "v":
                     guard let nick = arguments.next(), let target = clientID(nick: nick), var modes = channel.memberModes[target] else { continue }
                     let bit: ChannelState.MemberModes = flag == "o" ? .op : .voice

@@ -55,8 +55,10 @@ extension ServerState {
                     continue
                 }
                 let modes = channel.memberModes[id]
+                let unprivileged = modes?.isDisjoint(with: [.op, .voice]) ?? true
                 let blocked = (modes == nil && channel.modes.noExternalMessages)
-                    || (channel.modes.moderated && (modes?.isDisjoint(with: [.op, .voice]) ?? true))
+                    || (channel.modes.moderated && unprivileged)
+                    || (unprivileged && channel.modes.lists.isBanned(senderPrefix))
                 if blocked {
                     if !isNotice { reply(id, Numeric.cannotSendToChan, channel.name, "Cannot send to channel", into: &actions) }
                     continue

@@ -72,13 +72,19 @@ extension ServerState {
         }
         let modeString = message.parameters[1]
         var arguments = message.parameters.dropFirst(2).makeIterator()
-        // List queries (bans, exceptions, invite exceptions) need no privileges and are empty here.
-        let listQuery = modeString.trimmingPrefix("+")
-        if ["b", "e", "I"].contains(listQuery), message.parameters.count == 2 {
-            switch listQuery {
-            case "b": reply(id, Numeric.endOfBanList, channel.name, "End of channel ban list", into: &actions)
-            case "e": reply(id, Numeric.endOfExceptList, channel.name, "End of channel exception list", into: &actions)
-            default: reply(id, Numeric.endOfInviteList, channel.name, "End of channel invite list", into: &actions)
+        // List queries (`MODE #c b`, `+b`, `beI`…) need no privileges; a secret channel's lists are
+        // for its members. Every list letter without a mask is a query.
+        let queried = Self.listQueries(modeString, argumentCount: message.parameters.count - 2)
+        if !queried.isEmpty {
+            for kind in queried {
+                let numerics = kind.numerics
+                if !channel.modes.secret || isMember {
+                    for entry in channel.modes.lists[kind] {
+                        reply(id, numerics.entry, channel.name, entry.mask, entry.setter,
+                              String(entry.time.secondsSinceEpoch), into: &actions)
+                    }
+                }
+                reply(id, numerics.end, channel.name, numerics.endText, into: &actions)
             }
             return
         }
@@ -121,8 +127,13 @@ extension ServerState {
                 }
             case "k":
                 if adding {
-                    guard let key = arguments.next(), !key.isEmpty, !key.contains(" ") else {
+                    guard let key = arguments.next() else {
                         needMoreParams(id, "MODE", into: &actions)
+                        continue
+                    }
+                    guard !key.isEmpty, !key.contains(" "), !key.contains(","), key.utf8.count <= 23 else {
+                        reply(id, Numeric.invalidModeParam, channel.name, "k", key,
+                              "Invalid key: 1–23 characters without spaces or commas", into: &actions)
                         continue
                     }
                     channel.modes.key = key
@@ -136,8 +147,13 @@ extension ServerState {
                 }
             case "l":
                 if adding {
-                    guard let text = arguments.next(), let limit = Int(text), limit > 0 else {
+                    guard let text = arguments.next() else {
                         needMoreParams(id, "MODE", into: &actions)
+                        continue
+                    }
+                    guard let limit = Int(text), limit > 0 else {
+                        reply(id, Numeric.invalidModeParam, channel.name, "l", text,
+                              "Invalid limit: a positive number of members", into: &actions)
                         continue
                     }
                     channel.modes.limit = limit
@@ -166,7 +182,22 @@ extension ServerState {
                     record(flag, client(target)!.nick)
                 }
             case "b", "e", "I":
-                _ = arguments.next()
+                let kind = ChannelMaskLists.Kind(rawValue: flag)!
+                guard let mask = arguments.next(), !mask.isEmpty else { continue }
+                guard !mask.contains(" "), !mask.hasPrefix(":"), mask.utf8.count <= 250 else {
+                    reply(id, Numeric.invalidModeParam, channel.name, String(flag), mask, "Invalid mask", into: &actions)
+                    continue
+                }
+                if adding {
+                    switch channel.modes.lists.add(kind, mask: mask, setter: client(id)!.prefix, time: now) {
+                    case .added(let listed): record(flag, listed)
+                    case .alreadyListed: break
+                    case .full:
+                        reply(id, Numeric.banListFull, channel.name, mask, "Channel \(kind == .ban ? "ban" : kind == .exception ? "exception" : "invite exception") list is full", into: &actions)
+                    }
+                } else if let listed = channel.modes.lists.remove(kind, mask: mask) {
+                    record(flag, listed)
+                }
             default:
                 reply(id, Numeric.unknownMode, String(flag), "is unknown mode char to me", into: &actions)
             }
@@ -182,8 +213,15 @@ extension ServerState {
     }
 }
 
-private extension String {
-    func trimmingPrefix(_ prefix: String) -> String {
-        hasPrefix(prefix) ? String(dropFirst(prefix.count)) : self
+extension ServerState {
+    /// The lists a mode string asks to see: list letters (`b`, `e`, `I`) with no mask left for them.
+    /// Empty when the string changes anything (any other letter, or a list letter with a mask).
+    static func listQueries(_ modeString: String, argumentCount: Int) -> [ChannelMaskLists.Kind] {
+        var kinds: [ChannelMaskLists.Kind] = []
+        for flag in modeString where flag != "+" {
+            guard let kind = ChannelMaskLists.Kind(rawValue: flag), flag != "-" else { return [] }
+            if !kinds.contains(kind) { kinds.append(kind) }
+        }
+        return argumentCount == 0 ? kinds : []
     }
 }

@@ -176,17 +176,17 @@ extension ServerState {
     public var isupportTokens: [String] {
         var tokens = [
             "AWAYLEN=\(configuration.awayLength)", "CASEMAPPING=ascii", "CHANLIMIT=#:\(configuration.maxChannelsPerClient)",
-            "CHANMODES=,k,l,imnst", "CHANNELLEN=\(configuration.channelLength)", "CHANTYPES=#",
-            "KICKLEN=\(configuration.kickLength)", "MAXTARGETS=\(configuration.maxTargets)", "MODES=4",
+            "CHANMODES=beI,k,l,imnst", "CHANNELLEN=\(configuration.channelLength)", "CHANTYPES=#",
+            "EXCEPTS", "INVEX", "KICKLEN=\(configuration.kickLength)", "MAXLIST=beI:\(ChannelMaskLists.capacity)",
+            "MAXTARGETS=\(configuration.maxTargets)", "MODES=4",
             "NETWORK=\(configuration.network)", "NICKLEN=\(configuration.nickLength)", "PREFIX=(ov)@+",
             "TARGMAX=JOIN:,PART:,PRIVMSG:\(configuration.maxTargets),NOTICE:\(configuration.maxTargets),KICK:1",
             "TOPICLEN=\(configuration.topicLength)", "UTF8ONLY", "WHOX",
         ]
         if let limit = configuration.historyLimit {
-            tokens.insert("CHATHISTORY=\(limit)", at: 6)
-            tokens.insert("MSGREFTYPES=msgid,timestamp", at: 10)
+            tokens += ["CHATHISTORY=\(limit)", "MSGREFTYPES=msgid,timestamp"]
         }
-        return tokens
+        return tokens.sorted()
     }
 
     private mutating func sendWelcome(to id: ClientID, nick: String, into actions: inout [ServerAction]) {

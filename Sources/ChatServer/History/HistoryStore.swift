@@ -19,8 +19,10 @@ import GRDBSQLite
 ///   every query; `index_progress.last_seq` says how far they go. A message stored twice (same
 ///   conversation and msgid) is indexed once. Deleting a row takes it out of both (triggers).
 /// - `channel(folded PRIMARY KEY, name, topic, topic_setter, topic_time, flags, key, user_limit,
-///   created)`: each channel's topic and modes (`flags` are the letters of `imnst`), kept when its
-///   last member leaves and restored when someone joins it again, also after a restart.
+///   created, lists)`: each channel's topic and modes (`flags` are the letters of `imnst`; `lists`,
+///   migration `v4-channel-lists`, is ``ChannelMaskLists/encoded``: one `b|e|I mask setter ms` line
+///   per ban, exception and invite exception), kept when its last member leaves and restored when
+///   someone joins it again, also after a restart.
 /// - `read_marker(owner, target, time)`: how far each user has read each conversation.
 /// - `account(folded PRIMARY KEY, name, credentials, registered, certificates)` (migrations
 ///   `v2-accounts`, `v3-account-certificates`; `certificates` are the SHA-256 fingerprints, comma-separated):
@@ -151,6 +153,9 @@ public final class HistoryStore: Sendable {
         migrator.registerMigration("v3-account-certificates") { db in
             try db.execute(sql: "ALTER TABLE account ADD COLUMN certificates TEXT NOT NULL DEFAULT ''")
         }
+        migrator.registerMigration("v4-channel-lists") { db in
+            try db.execute(sql: "ALTER TABLE channel ADD COLUMN lists TEXT NOT NULL DEFAULT ''")
+        }
         return migrator
     }
 
@@ -209,11 +214,11 @@ public final class HistoryStore: Sendable {
     public func save(_ snapshot: ChannelSnapshot) throws {
         try pool.write { db in
             try db.execute(sql: """
-                INSERT OR REPLACE INTO channel (folded, name, topic, topic_setter, topic_time, flags, key, user_limit, created)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                INSERT OR REPLACE INTO channel (folded, name, topic, topic_setter, topic_time, flags, key, user_limit, created, lists)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """, arguments: [CaseMapping.fold(snapshot.name), snapshot.name, snapshot.topic, snapshot.topicSetter,
                                  snapshot.topicTime?.millisecondsSinceEpoch, snapshot.flags, snapshot.modes.key,
-                                 snapshot.modes.limit, snapshot.created.millisecondsSinceEpoch])
+                                 snapshot.modes.limit, snapshot.created.millisecondsSinceEpoch, snapshot.modes.lists.encoded])
         }
     }
 
@@ -246,9 +251,11 @@ public final class HistoryStore: Sendable {
         try pool.read { db in
             try Row.fetchAll(db, sql: "SELECT * FROM channel ORDER BY folded").map { row in
                 let topicTime: Int64? = row["topic_time"]
+                var modes = ChannelSnapshot.modes(flags: row["flags"], key: row["key"], limit: row["user_limit"])
+                modes.lists = ChannelMaskLists(encoded: row["lists"])
                 return ChannelSnapshot(name: row["name"], topic: row["topic"], topicSetter: row["topic_setter"],
                                        topicTime: topicTime.map { Timestamp(millisecondsSinceEpoch: $0) },
-                                       modes: ChannelSnapshot.modes(flags: row["flags"], key: row["key"], limit: row["user_limit"]),
+                                       modes: modes,
                                        created: Timestamp(millisecondsSinceEpoch: row["created"]))
             }
         }

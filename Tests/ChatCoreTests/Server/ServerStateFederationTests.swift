@@ -105,6 +105,7 @@ import Testing
         a.send(alice, "JOIN #c")
         a.send(alice, "TOPIC #c :the topic")
         a.send(alice, "MODE #c +k key")
+        a.send(alice, "MODE #c +bI bad *!*@friends")
         for _ in 0..<2 {
             for message in a.state.burst() {
                 b.route(b.state.remoteEventReceived(message, from: "a.chatty", now: b.now))
@@ -116,6 +117,26 @@ import Testing
         #expect(channel?.topic == "the topic")
         #expect(channel?.modes.key == "key")
         #expect(channel?.memberModes.values.first == .op)
+        #expect(channel?.modes.lists.bans.map(\.mask) == ["bad!*@*"])
+        #expect(channel?.modes.lists.bans.first?.setter == "alice!alice@127.0.0.1")
+        #expect(channel?.modes.lists.inviteExceptions.map(\.mask) == ["*!*@friends"])
+    }
+
+    @Test func bansSpanServers() {
+        var (a, b) = network()
+        var sentA = 0, sentB = 0
+        let alice = a.register("alice")
+        let mallory = b.register("mallory")
+        a.send(alice, "JOIN #c")
+        relay(&a, &b, sent: &sentA); relay(&b, &a, sent: &sentB)
+        a.send(alice, "MODE #c +b mallory")
+        relay(&a, &b, sent: &sentA)
+        b.send(mallory, "JOIN #c")
+        #expect(b.commands(mallory).last == "474")
+        a.send(alice, "MODE #c -b mallory!*@*")
+        relay(&a, &b, sent: &sentA)
+        b.send(mallory, "JOIN #c")
+        #expect(b.commands(mallory).contains("JOIN"))
     }
 
     @Test func nickCollisionIsResolvedTheSameWayOnBothServers() {

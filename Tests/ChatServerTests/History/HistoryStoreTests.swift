@@ -115,7 +115,10 @@ import Testing
         let created = Timestamp(millisecondsSinceEpoch: 1_700_000_000_000)
         var snapshot = ChannelSnapshot(name: "#Kept", topic: "hello", topicSetter: "a!u@h", topicTime: created,
                                        modes: ChannelSnapshot.modes(flags: "imt", key: "k", limit: 7), created: created)
+        _ = snapshot.modes.lists.add(.ban, mask: "bad", setter: "a!u@h", time: created)
+        _ = snapshot.modes.lists.add(.exception, mask: "*!*@good", setter: "a!u@h", time: created)
         try store.save(snapshot)
+        #expect(try store.channels() == [snapshot])
         snapshot.topic = nil
         snapshot.modes.key = nil
         try store.save(snapshot)
