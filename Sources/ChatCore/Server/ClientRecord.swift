@@ -20,6 +20,8 @@ public struct ClientRecord: Sendable {
     public var channels: Set<String> = []
     public var away: String?
     public var invisible = false
+    /// User mode `+w`: receives `WALLOPS`.
+    public var wallops = false
     public var isOperator = false
     /// The connection is TLS (local clients only; WHOIS shows `671`).
     public var secure = false

@@ -4,6 +4,8 @@ public struct ServerConfiguration: Sendable, Hashable {
     public var name: String
     /// The network name announced in `NETWORK=`.
     public var network: String
+    /// What this server is, in a few words (`LINKS`, `VERSION`, `INFO`, and on linked servers).
+    public var description = "Chatty IRC server"
     /// Message-of-the-day lines; `nil` answers `422 No MOTD`.
     public var motd: [String]?
     /// A connection password clients must send with `PASS`, if set.

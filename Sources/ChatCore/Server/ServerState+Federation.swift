@@ -7,7 +7,7 @@
 /// state — including who wins a nick collision, which needs no extra message.
 extension ServerState {
     /// Internal tags that never reach clients.
-    static let internalTags: Set<String> = ["uid", "ts", "prefix", "signon", "away", "oper", "setter"]
+    static let internalTags: Set<String> = ["uid", "ts", "prefix", "signon", "away", "oper", "setter", "target"]
 
     /// Adds a `.propagate` action for an event a local client caused.
     mutating func propagate(_ message: IRCMessage, actor: ClientID, extraTags: [IRCMessage.Tag] = [],
@@ -38,7 +38,9 @@ extension ServerState {
     /// its modes, members and topic. Applying a burst is idempotent.
     public func burst() -> [IRCMessage] {
         // Accounts first: a user's login and nick ownership refer to them.
-        var messages: [IRCMessage] = accounts.keys.sorted().map { accountEvent(accounts[$0]!) }
+        var messages = [IRCMessage(source: configuration.name, command: "SERVER",
+                                   parameters: [configuration.name, configuration.description])]
+        messages += accounts.keys.sorted().map { accountEvent(accounts[$0]!) }
         for record in clients.compactMap({ $0 }) {
             if let intro = introduction(of: record.id) { messages.append(intro) }
         }
@@ -96,6 +98,11 @@ extension ServerState {
             remoteChannel(event, now: now)
         case "TOPIC" where event.tag("setter") != nil:
             remoteBurstTopic(event, now: now, into: &actions)
+        case "SERVER":
+            // A linked server's description (first in its burst), for LINKS.
+            if event.parameters.count >= 2, linkedServers[event.parameters[0]] != nil {
+                linkedServers[event.parameters[0]] = event.parameters[1]
+            }
         case "LISTMODE":
             remoteListEntry(event, now: now, into: &actions)
         case "ACCOUNT" where event.tag("uid") == nil:
@@ -175,17 +182,18 @@ extension ServerState {
             let loser = holderWins ? id : holder
             if !holderWins {
                 nicks[folded] = id
-                setNick(nick, of: id)
+                setNick(nick, of: id, now: now)
             }
             renameAfterCollision(loser, now: now, into: &actions)
             return
         }
         if claimant.nick != "*", nicks[CaseMapping.fold(claimant.nick)] == id { nicks[CaseMapping.fold(claimant.nick)] = nil }
         nicks[folded] = id
-        setNick(nick, of: id)
+        setNick(nick, of: id, now: now)
     }
 
-    private mutating func setNick(_ nick: String, of id: ClientID) {
+    private mutating func setNick(_ nick: String, of id: ClientID, now: Timestamp) {
+        if let record = client(id), record.nick != "*", record.isRegistered { rememberNick(of: record, now: now) }
         clients[id.rawValue]!.nick = nick
     }
 
@@ -204,7 +212,7 @@ extension ServerState {
         let wasShown = record.nick != "*" && nicks[CaseMapping.fold(record.nick)] == id
         if wasShown { nicks[CaseMapping.fold(record.nick)] = nil }
         nicks[CaseMapping.fold(fallback)] = id
-        setNick(fallback, of: id)
+        setNick(fallback, of: id, now: now)
         let change = IRCMessage(tags: eventTags(now: now, messageID: false), source: old, command: "NICK", parameters: [fallback])
         if record.isRegistered, !record.isRemote || wasShown {
             actions.append(.deliver(change, to: peers(of: id, includingSelf: !record.isRemote), except: nil))
@@ -391,6 +399,12 @@ extension ServerState {
             channel.invited.insert(target)
             channels[CaseMapping.fold(parameters[1])] = channel
             if !record.isRemote { actions.append(.send(message, to: target)) }
+        case "KILL":
+            guard let uid = event.tag("target"), let target = uids[uid] else { return }
+            kill(target, by: client(actor)!.nick, reason: parameters.count > 1 ? parameters[1] : client(actor)!.nick, now: now,
+                 into: &actions)
+        case "WALLOPS":
+            deliverWallops(message, into: &actions)
         case "AWAY":
             clients[actor.rawValue]!.away = parameters.first.flatMap { $0.isEmpty ? nil : $0 }
         case "LOGIN":

@@ -23,7 +23,8 @@ extension ServerState {
         }
         var record = client(id)!
         guard message.parameters.count > 1 else {
-            reply(id, Numeric.umodeIs, "+" + (record.invisible ? "i" : "") + (record.isOperator ? "o" : ""), into: &actions)
+            reply(id, Numeric.umodeIs, "+" + (record.invisible ? "i" : "") + (record.isOperator ? "o" : "") + (record.wallops ? "w" : ""),
+                  into: &actions)
             return
         }
         var adding = true
@@ -39,6 +40,11 @@ extension ServerState {
                 invisibleCount += adding ? 1 : -1
                 if lastSign != (adding ? "+" : "-") { applied.append(adding ? "+" : "-"); lastSign = adding ? "+" : "-" }
                 applied.append("i")
+            case "w":
+                guard record.wallops != adding else { continue }
+                record.wallops = adding
+                if lastSign != (adding ? "+" : "-") { applied.append(adding ? "+" : "-"); lastSign = adding ? "+" : "-" }
+                applied.append("w")
             case "o":
                 // Operator status is gained with OPER only; dropping it is allowed.
                 guard !adding, record.isOperator else { continue }

@@ -135,31 +135,11 @@ extension ServerState {
     }
 
     func handleLinks(from id: ClientID, into actions: inout [ServerAction]) {
-        reply(id, Numeric.links, configuration.name, configuration.name, "0 \(configuration.network) server", into: &actions)
+        reply(id, Numeric.links, configuration.name, configuration.name, "0 \(configuration.description)", into: &actions)
         for name in linkedServers.keys.sorted() {
             reply(id, Numeric.links, name, configuration.name, "1 \(linkedServers[name]!)", into: &actions)
         }
         reply(id, Numeric.endOfLinks, "*", "End of /LINKS list", into: &actions)
-    }
-
-    mutating func handleOper(_ message: IRCMessage, from id: ClientID, into actions: inout [ServerAction]) {
-        guard message.parameters.count >= 2 else {
-            needMoreParams(id, "OPER", into: &actions)
-            return
-        }
-        guard let password = configuration.operators[message.parameters[0]] else {
-            reply(id, Numeric.noOperHost, "No O-lines for your host", into: &actions)
-            return
-        }
-        guard password == message.parameters[1] else {
-            reply(id, Numeric.passwordMismatch, "Password incorrect", into: &actions)
-            return
-        }
-        if !clients[id.rawValue]!.isOperator { operatorCount += 1 }
-        clients[id.rawValue]!.isOperator = true
-        let record = client(id)!
-        reply(id, Numeric.youreOper, "You are now an IRC operator", into: &actions)
-        actions.append(.send(IRCMessage(source: record.prefix, "MODE", record.nick, "+o"), to: id))
     }
 
     func handleUserhost(_ message: IRCMessage, from id: ClientID, into actions: inout [ServerAction]) {

@@ -126,6 +126,7 @@ extension ServerState {
     /// A registered client's nick changes: everyone who shares a channel sees it.
     mutating func changeNick(of id: ClientID, to nick: String, now: Timestamp, into actions: inout [ServerAction]) {
         let record = client(id)!
+        rememberNick(of: record, now: now)
         nicks[CaseMapping.fold(record.nick)] = nil
         nicks[CaseMapping.fold(nick)] = id
         let change = IRCMessage(tags: eventTags(now: now, messageID: keepsHistory), source: record.prefix,
@@ -194,7 +195,7 @@ extension ServerState {
         reply(id, Numeric.welcome, "Welcome to the \(configuration.network) IRC Network \(record.prefix)", into: &actions)
         reply(id, Numeric.yourHost, "Your host is \(configuration.name), running version \(configuration.version)", into: &actions)
         reply(id, Numeric.created, "This server was created \(created.iso8601)", into: &actions)
-        reply(id, Numeric.myInfo, configuration.name, configuration.version, "io", "iklmnostv", "klov", into: &actions)
+        reply(id, Numeric.myInfo, configuration.name, configuration.version, "iow", "Ibeiklmnostv", "Ibeklov", into: &actions)
         let tokens = isupportTokens
         var start = 0
         while start < tokens.count {

@@ -53,6 +53,11 @@ public struct ServerState: Sendable {
     public internal(set) var failedAuthentications = 0
     /// Numbers the `GuestN` nicks of renamed clients.
     var guestCounter = 0
+    /// Nicks given up (quit or changed), for `WHOWAS`.
+    public internal(set) var nickHistory = NickHistory()
+    /// Local clients that quit or were dropped but whose connection is not closed yet: no longer
+    /// users, not yet gone (LUSERS counts them nowhere).
+    var closingCount = 0
 
     /// The `sts` policy `CAP LS` announces (the configured one, with the TLS listener's real port).
     public private(set) var strictTransportSecurity: STSPolicy?
@@ -90,7 +95,7 @@ public struct ServerState: Sendable {
 
     public var channelCount: Int { channels.count }
     /// Local connections (registered or not).
-    public var connectionCount: Int { clients.count - freeIDs.count - remoteCount }
+    public var connectionCount: Int { clients.count - freeIDs.count - remoteCount - closingCount }
 
     // MARK: Events
 
@@ -125,6 +130,7 @@ public struct ServerState: Sendable {
     /// Frees a slot for reuse.
     mutating func release(_ id: ClientID) {
         if let record = client(id), uids[record.uid] == id { uids[record.uid] = nil }
+        if let record = client(id), record.quitting, !record.isRemote { closingCount -= 1 }
         saslExchanges[id] = nil
         nickDeadlines[id] = nil
         clientCertificates[id] = nil
@@ -213,8 +219,14 @@ public struct ServerState: Sendable {
         case "MOTD": sendMOTD(to: id, into: &actions)
         case "LUSERS": sendLusers(to: id, into: &actions)
         case "LINKS": handleLinks(from: id, into: &actions)
-        case "VERSION": reply(id, "351", configuration.version, configuration.name, "Chatty IRC server", into: &actions)
+        case "VERSION": reply(id, "351", configuration.version, configuration.name, configuration.description, into: &actions)
         case "OPER": handleOper(message, from: id, into: &actions)
+        case "KILL": handleKill(message, from: id, now: now, into: &actions)
+        case "WALLOPS": handleWallops(message, from: id, into: &actions)
+        case "WHOWAS": handleWhowas(message, from: id, into: &actions)
+        case "TIME": handleTime(from: id, now: now, into: &actions)
+        case "INFO": handleInfo(from: id, into: &actions)
+        case "HELP", "HELPOP": handleHelp(message, from: id, into: &actions)
         case "USERHOST": handleUserhost(message, from: id, into: &actions)
         case "ISON": handleIson(message, from: id, into: &actions)
         case "CHATHISTORY", "SEARCH": handleHistoryRequest(message, from: id, into: &actions)
@@ -265,6 +277,12 @@ public struct ServerState: Sendable {
         return tags
     }
 
+    /// Keeps a registered client's nick for `WHOWAS` as it gives it up.
+    mutating func rememberNick(of record: ClientRecord, now: Timestamp) {
+        nickHistory.remember(NickHistory.Entry(nick: record.nick, user: record.user, host: record.host, realName: record.realName,
+                                               server: record.server.isEmpty ? configuration.name : record.server, time: now))
+    }
+
     /// Every client sharing a channel with `id` (each once), plus `id` itself first.
     func peers(of id: ClientID, includingSelf: Bool) -> [ClientID] {
         guard let record = client(id) else { return [] }
@@ -282,6 +300,7 @@ public struct ServerState: Sendable {
     mutating func removeClient(_ id: ClientID, quitMessage: String, now: Timestamp, into actions: inout [ServerAction]) {
         guard var record = client(id), !record.quitting else { return }
         if record.isRegistered {
+            rememberNick(of: record, now: now)
             let recipients = peers(of: id, includingSelf: false)
             let quit = IRCMessage(tags: eventTags(now: now, messageID: keepsHistory), source: record.prefix,
                                   command: "QUIT", parameters: [quitMessage])
@@ -313,6 +332,7 @@ public struct ServerState: Sendable {
             nicks[CaseMapping.fold(record.nick)] = nil
         }
         record.quitting = true
+        if !record.isRemote { closingCount += 1 }
         clients[id.rawValue] = record
     }
 }

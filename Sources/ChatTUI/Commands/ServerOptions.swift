@@ -15,6 +15,9 @@ struct ServerOptions: ParsableArguments {
     @Option(name: .long, help: "The network name announced to clients.")
     var network: String = "Chatty"
 
+    @Option(name: .long, help: "What this server is, in a few words (LINKS, VERSION, INFO).")
+    var description: String = "Chatty IRC server"
+
     @Option(name: .long, help: "A file whose lines are the message of the day.")
     var motd: String?
 
@@ -291,6 +294,7 @@ struct ServerOptions: ParsableArguments {
             limits: IRCLimits(maxLineLength: maxLineLength, maxTagsLength: maxTagsLength),
             messageIDPrefix: String(UInt32.random(in: 0...UInt32.max), radix: 36) + "-"
         )
+        core.description = description
         core.strictTransportSecurity = stsPolicy()
         core.registrationOpen = registration == .open
         core.nickGracePeriodMilliseconds = Int64(nickGrace) * 1000
