@@ -1,7 +1,7 @@
 /// The IRCv3 capabilities the server offers, as a compact bit set stored per client.
 public struct CapabilitySet: OptionSet, Sendable, Hashable {
-    public let rawValue: UInt16
-    public init(rawValue: UInt16) { self.rawValue = rawValue }
+    public let rawValue: UInt32
+    public init(rawValue: UInt32) { self.rawValue = rawValue }
 
     public static let messageTags = CapabilitySet(rawValue: 1 << 0)
     public static let serverTime = CapabilitySet(rawValue: 1 << 1)
@@ -18,6 +18,15 @@ public struct CapabilitySet: OptionSet, Sendable, Hashable {
     public static let accountTag = CapabilitySet(rawValue: 1 << 12)
     public static let accountNotify = CapabilitySet(rawValue: 1 << 13)
     public static let extendedJoin = CapabilitySet(rawValue: 1 << 14)
+    public static let capNotify = CapabilitySet(rawValue: 1 << 15)
+    public static let awayNotify = CapabilitySet(rawValue: 1 << 16)
+    public static let chghost = CapabilitySet(rawValue: 1 << 17)
+    public static let setname = CapabilitySet(rawValue: 1 << 18)
+    public static let inviteNotify = CapabilitySet(rawValue: 1 << 19)
+    public static let extendedMonitor = CapabilitySet(rawValue: 1 << 20)
+    public static let noImplicitNames = CapabilitySet(rawValue: 1 << 21)
+    public static let multiline = CapabilitySet(rawValue: 1 << 22)
+    public static let messageRedaction = CapabilitySet(rawValue: 1 << 23)
 
     /// Offered only by a server that keeps accounts.
     public static let accounts: CapabilitySet = [.sasl, .accountTag, .accountNotify, .extendedJoin]
@@ -29,17 +38,26 @@ public struct CapabilitySet: OptionSet, Sendable, Hashable {
     public static let offered: [(name: String, capability: CapabilitySet)] = [
         ("account-notify", .accountNotify),
         ("account-tag", .accountTag),
+        ("away-notify", .awayNotify),
         ("batch", .batch),
+        ("cap-notify", .capNotify),
+        ("chghost", .chghost),
         ("draft/chathistory", .chathistory),
         ("draft/event-playback", .eventPlayback),
+        ("draft/message-redaction", .messageRedaction),
+        ("draft/multiline", .multiline),
+        ("draft/no-implicit-names", .noImplicitNames),
         ("draft/read-marker", .readMarker),
         ("echo-message", .echoMessage),
         ("extended-join", .extendedJoin),
+        ("extended-monitor", .extendedMonitor),
+        ("invite-notify", .inviteNotify),
         ("labeled-response", .labeledResponse),
         ("message-tags", .messageTags),
         ("multi-prefix", .multiPrefix),
         ("sasl", .sasl),
         ("server-time", .serverTime),
+        ("setname", .setname),
         ("soju.im/search", .search),
         ("userhost-in-names", .userhostInNames),
     ]

@@ -6,7 +6,7 @@ public struct ClientRecord: Sendable {
     public var nick = "*" { didSet { prefix = Self.prefix(nick, user, host) } }
     public var user = "" { didSet { prefix = Self.prefix(nick, user, host) } }
     public var realName = ""
-    public let host: String
+    public var host: String { didSet { prefix = Self.prefix(nick, user, host) } }
     /// The server the client is connected to (this server's name for local clients).
     public let server: String
     /// A network-wide unique id, stable across nick changes (used by server links).
@@ -22,6 +22,8 @@ public struct ClientRecord: Sendable {
     public var invisible = false
     /// User mode `+w`: receives `WALLOPS`.
     public var wallops = false
+    /// User mode `+B`: a bot (WHOIS 335, WHO flag `B`, the `bot` message tag).
+    public var bot = false
     public var isOperator = false
     /// The connection is TLS (local clients only; WHOIS shows `671`).
     public var secure = false

@@ -28,7 +28,7 @@ enum LabeledResponse {
                 answeredLater = true
                 others.append(action)
             case .send, .deliver, .close, .registered, .propagate, .record, .queryHistory, .saveChannel, .saveReadMarker,
-                 .checkPassword, .saveAccount:
+                 .checkPassword, .saveAccount, .redact:
                 others.append(action)
             }
         }

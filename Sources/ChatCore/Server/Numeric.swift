@@ -97,6 +97,13 @@ public enum Numeric {
     public static let info = "371"
     public static let endOfInfo = "374"
     public static let helpNotFound = "524"
+    public static let monOnline = "730"
+    public static let monOffline = "731"
+    public static let monList = "732"
+    public static let endOfMonList = "733"
+    public static let monListFull = "734"
+    /// `335 RPL_WHOISBOT`.
+    public static let whoisBot = "335"
     public static let helpStart = "704"
     public static let helpText = "705"
     public static let endOfHelp = "706"

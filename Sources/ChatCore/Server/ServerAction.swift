@@ -33,4 +33,6 @@ public enum ServerAction: Sendable, Hashable {
     case checkPassword(PasswordCheck)
     /// Keep a new or changed account in the store.
     case saveAccount(Account)
+    /// Delete a redacted message (and the lines of a multiline one, `<msgid>-<n>`) from the history.
+    case redact(conversation: String, msgid: String)
 }

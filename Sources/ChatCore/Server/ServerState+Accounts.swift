@@ -268,6 +268,7 @@ extension ServerState {
         let extended = configuration.accounts ? members.filter { client($0)?.capabilities.contains(.extendedJoin) == true } : []
         guard !extended.isEmpty, let record = client(id) else {
             actions.append(.deliver(join, to: members, except: nil))
+            notifyAwayAfterJoin(of: id, to: members, into: &actions)
             return
         }
         let plain = members.filter { client($0)?.capabilities.contains(.extendedJoin) != true }
@@ -275,6 +276,16 @@ extension ServerState {
         var full = join
         full.parameters = [join.parameters[0], record.account ?? "*", record.realName]
         actions.append(.deliver(full, to: extended, except: nil))
+        notifyAwayAfterJoin(of: id, to: members, into: &actions)
+    }
+
+    /// `away-notify`: an away user's JOIN is followed by its AWAY for the members with the capability.
+    func notifyAwayAfterJoin(of id: ClientID, to members: [ClientID], into actions: inout [ServerAction]) {
+        guard let record = client(id), let away = record.away else { return }
+        let recipients = members.filter { $0 != id && clients[$0.rawValue]?.capabilities.contains(.awayNotify) == true }
+        if !recipients.isEmpty {
+            actions.append(.deliver(IRCMessage(source: record.prefix, command: "AWAY", parameters: [away]), to: recipients, except: nil))
+        }
     }
 
     /// The connection's TLS client certificate (its SHA-256 fingerprint), for SASL `EXTERNAL` and `CERTFP`.

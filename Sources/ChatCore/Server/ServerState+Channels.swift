@@ -85,7 +85,9 @@ extension ServerState {
             reply(id, Numeric.topicWhoTime, channel.name, channel.topicSetter ?? configuration.name,
                   String(channel.topicTime?.secondsSinceEpoch ?? 0), into: &actions)
         }
-        sendNames(of: folded, to: id, into: &actions)
+        if !record.capabilities.contains(.noImplicitNames) {
+            sendNames(of: folded, to: id, into: &actions)
+        }
         if keepsHistory, record.capabilities.contains(.readMarker) {
             actions.append(.send(markRead(channel.name, owner: CaseMapping.fold(record.nick)), to: id))
         }
@@ -281,11 +283,11 @@ extension ServerState {
         channels[folded] = channel
         reply(id, Numeric.inviting, targetRecord.nick, channel.name, into: &actions)
         let invite = IRCMessage(source: client(id)!.prefix, command: "INVITE", parameters: [targetRecord.nick, channel.name])
-        if targetRecord.isRemote {
-            propagate(invite, actor: id, into: &actions)
-        } else {
+        propagate(invite, actor: id, into: &actions)
+        if !targetRecord.isRemote {
             actions.append(.send(invite, to: target))
         }
+        notifyInvite(invite, in: channel, except: [id, target], into: &actions)
         if let away = targetRecord.away {
             reply(id, Numeric.away, targetRecord.nick, away, into: &actions)
         }
@@ -312,5 +314,13 @@ extension ServerState {
             result.append(character)
         }
         return result
+    }
+
+    /// `invite-notify`: the channel's other members with the capability see the `INVITE`.
+    func notifyInvite(_ invite: IRCMessage, in channel: ChannelState, except: Set<ClientID>, into actions: inout [ServerAction]) {
+        let recipients = channel.members.filter {
+            !except.contains($0) && clients[$0.rawValue]?.capabilities.contains(.inviteNotify) == true
+        }
+        if !recipients.isEmpty { actions.append(.deliver(invite, to: recipients, except: nil)) }
     }
 }

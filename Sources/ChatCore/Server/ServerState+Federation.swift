@@ -29,6 +29,7 @@ extension ServerState {
         ]
         if let away = record.away { tags.append(IRCMessage.Tag("away", away)) }
         if record.isOperator { tags.append(IRCMessage.Tag("oper")) }
+        if record.bot { tags.append(IRCMessage.Tag("bot")) }
         if let account = record.account { tags.append(IRCMessage.Tag("account", account)) }
         return IRCMessage(tags: tags, command: "USER",
                           parameters: [record.nick, record.user, record.host, record.server, record.realName])
@@ -164,6 +165,7 @@ extension ServerState {
         clients[id.rawValue]!.realName = event.parameters[4]
         clients[id.rawValue]!.away = event.tag("away")
         clients[id.rawValue]!.isOperator = event.tag("oper") != nil
+        clients[id.rawValue]!.bot = event.tag("bot") != nil
         let account = event.tag("account")
         if event.tag("oper") != nil { operatorCount += 1 }
         let claimed = Timestamp(millisecondsSinceEpoch: event.tag("ts").flatMap { Int64($0) } ?? signon.millisecondsSinceEpoch)
@@ -182,19 +184,23 @@ extension ServerState {
             let loser = holderWins ? id : holder
             if !holderWins {
                 nicks[folded] = id
-                setNick(nick, of: id, now: now)
+                setNick(nick, of: id, now: now, into: &actions)
             }
             renameAfterCollision(loser, now: now, into: &actions)
             return
         }
         if claimant.nick != "*", nicks[CaseMapping.fold(claimant.nick)] == id { nicks[CaseMapping.fold(claimant.nick)] = nil }
         nicks[folded] = id
-        setNick(nick, of: id, now: now)
+        setNick(nick, of: id, now: now, into: &actions)
     }
 
-    private mutating func setNick(_ nick: String, of id: ClientID, now: Timestamp) {
-        if let record = client(id), record.nick != "*", record.isRegistered { rememberNick(of: record, now: now) }
+    private mutating func setNick(_ nick: String, of id: ClientID, now: Timestamp, into actions: inout [ServerAction]) {
+        if let record = client(id), record.nick != "*", record.isRegistered {
+            rememberNick(of: record, now: now)
+            monitorOffline(record.nick, except: id, into: &actions)
+        }
         clients[id.rawValue]!.nick = nick
+        monitorOnline(id, into: &actions)
     }
 
     /// Renames the loser of a nick collision; its peers here see the change, and a local loser is told why.
@@ -212,7 +218,7 @@ extension ServerState {
         let wasShown = record.nick != "*" && nicks[CaseMapping.fold(record.nick)] == id
         if wasShown { nicks[CaseMapping.fold(record.nick)] = nil }
         nicks[CaseMapping.fold(fallback)] = id
-        setNick(fallback, of: id, now: now)
+        setNick(fallback, of: id, now: now, into: &actions)
         let change = IRCMessage(tags: eventTags(now: now, messageID: false), source: old, command: "NICK", parameters: [fallback])
         if record.isRegistered, !record.isRemote || wasShown {
             actions.append(.deliver(change, to: peers(of: id, includingSelf: !record.isRemote), except: nil))
@@ -330,11 +336,17 @@ extension ServerState {
             guard let target = parameters.first else { return }
             if target.hasPrefix("#") {
                 guard let channel = channels[CaseMapping.fold(target)] else { return }
-                actions.append(.deliver(message, to: channel.members, except: nil))
+                let recipients = event.command == "TAGMSG"
+                    ? channel.members.filter { clients[$0.rawValue]?.capabilities.contains(.messageTags) == true }
+                    : channel.members
+                actions.append(.deliver(message, to: recipients, except: nil))
                 record(message, in: HistoryConversation.channel(channel.name), now: now, relayed: true, into: &actions)
+                if let msgid = event.tag("msgid") { rememberSent(msgid, by: actor, in: HistoryConversation.channel(channel.name)) }
             } else {
                 // Every server keeps private messages too, so a participant who fails over finds them.
-                record(message, in: HistoryConversation.between(client(actor)!.nick, target), now: now, relayed: true, into: &actions)
+                let conversation = HistoryConversation.between(client(actor)!.nick, target)
+                record(message, in: conversation, now: now, relayed: true, into: &actions)
+                if let msgid = event.tag("msgid") { rememberSent(msgid, by: actor, in: conversation) }
                 if let recipient = clientID(nick: target), let record = client(recipient), !record.isRemote,
                    event.command != "TAGMSG" || record.capabilities.contains(.messageTags) {
                     actions.append(.send(message, to: recipient))
@@ -399,6 +411,7 @@ extension ServerState {
             channel.invited.insert(target)
             channels[CaseMapping.fold(parameters[1])] = channel
             if !record.isRemote { actions.append(.send(message, to: target)) }
+            notifyInvite(message, in: channel, except: [actor, target], into: &actions)
         case "KILL":
             guard let uid = event.tag("target"), let target = uids[uid] else { return }
             kill(target, by: client(actor)!.nick, reason: parameters.count > 1 ? parameters[1] : client(actor)!.nick, now: now,
@@ -407,6 +420,22 @@ extension ServerState {
             deliverWallops(message, into: &actions)
         case "AWAY":
             clients[actor.rawValue]!.away = parameters.first.flatMap { $0.isEmpty ? nil : $0 }
+            notifyAway(of: actor, into: &actions)
+        case "SETNAME":
+            guard let name = parameters.first, !name.isEmpty else { return }
+            clients[actor.rawValue]!.realName = name
+            notifyPeers(of: actor, IRCMessage(source: client(actor)!.prefix, command: "SETNAME", parameters: [name]),
+                        capability: .setname, includingSelf: false, into: &actions)
+        case "CHGHOST":
+            guard parameters.count >= 2, let uid = event.tag("target"), let target = uids[uid],
+                  Self.isValidUserOrHost(parameters[0]), Self.isValidUserOrHost(parameters[1]) else { return }
+            changeHost(of: target, user: parameters[0], host: parameters[1], now: now, into: &actions)
+        case "REDACT":
+            remoteRedact(event, actor: actor, into: &actions)
+        case "MULTILINE":
+            remoteMultiline(event, actor: actor, now: now, into: &actions)
+        case "BOT":
+            clients[actor.rawValue]!.bot = parameters.first == "+"
         case "LOGIN":
             remoteLogin(actor, account: parameters.first, now: now, into: &actions)
         case "MARKREAD":

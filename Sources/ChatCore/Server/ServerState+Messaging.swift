@@ -46,6 +46,7 @@ extension ServerState {
         for target in targetList {
             var tags = eventTags(now: now, messageID: true)
             if let account = clients[id.rawValue]!.account { tags.append(IRCMessage.Tag("account", account)) }
+            if clients[id.rawValue]!.bot { tags.append(IRCMessage.Tag("bot")) }
             tags.append(contentsOf: clientTags)
             let parameters = isTagOnly ? [target] : [target, text]
             if target.hasPrefix("#") {
@@ -75,6 +76,7 @@ extension ServerState {
                     actions.append(.send(out, to: id))
                 }
                 record(out, in: HistoryConversation.channel(channel.name), now: now, into: &actions)
+                rememberSent(tags[1].value, by: id, in: HistoryConversation.channel(channel.name))
                 propagate(out, actor: id, into: &actions)
             } else {
                 guard let recipient = clientID(nick: target), let record = client(recipient), record.isRegistered else {
@@ -92,8 +94,9 @@ extension ServerState {
                 if senderCapabilities.contains(.echoMessage) {
                     actions.append(.send(out, to: id))
                 }
-                self.record(out, in: HistoryConversation.between(clients[id.rawValue]!.nick, record.nick), now: now,
-                            into: &actions)
+                let conversation = HistoryConversation.between(clients[id.rawValue]!.nick, record.nick)
+                self.record(out, in: conversation, now: now, into: &actions)
+                rememberSent(tags[1].value, by: id, in: conversation)
                 if command == "PRIVMSG", let away = record.away {
                     reply(id, Numeric.away, record.nick, away, into: &actions)
                 }
@@ -105,17 +108,6 @@ extension ServerState {
         let reason = message.parameters.first.map { "Quit: " + $0 } ?? "Client Quit"
         removeClient(id, quitMessage: reason, now: now, into: &actions)
         actions.append(.close(id, reason: reason))
-    }
-
-    mutating func handleAway(_ message: IRCMessage, from id: ClientID, into actions: inout [ServerAction]) {
-        if let text = message.parameters.first, !text.isEmpty {
-            clients[id.rawValue]!.away = Self.truncate(text, toBytes: configuration.awayLength)
-            reply(id, Numeric.nowAway, "You have been marked as being away", into: &actions)
-        } else {
-            clients[id.rawValue]!.away = nil
-            reply(id, Numeric.unaway, "You are no longer marked as being away", into: &actions)
-        }
-        propagate(IRCMessage(command: "AWAY", parameters: client(id)!.away.map { [$0] } ?? []), actor: id, into: &actions)
     }
 
     func handlePing(_ message: IRCMessage, from id: ClientID, into actions: inout [ServerAction]) {

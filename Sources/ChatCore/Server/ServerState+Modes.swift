@@ -23,13 +23,14 @@ extension ServerState {
         }
         var record = client(id)!
         guard message.parameters.count > 1 else {
-            reply(id, Numeric.umodeIs, "+" + (record.invisible ? "i" : "") + (record.isOperator ? "o" : "") + (record.wallops ? "w" : ""),
+            reply(id, Numeric.umodeIs, "+" + (record.invisible ? "i" : "") + (record.isOperator ? "o" : "") + (record.wallops ? "w" : "") + (record.bot ? "B" : ""),
                   into: &actions)
             return
         }
         var adding = true
         var applied = ""
         var lastSign: Character?
+        var botChanged = false
         for flag in message.parameters[1] {
             switch flag {
             case "+": adding = true
@@ -40,6 +41,12 @@ extension ServerState {
                 invisibleCount += adding ? 1 : -1
                 if lastSign != (adding ? "+" : "-") { applied.append(adding ? "+" : "-"); lastSign = adding ? "+" : "-" }
                 applied.append("i")
+            case "B":
+                guard record.bot != adding else { continue }
+                record.bot = adding
+                if lastSign != (adding ? "+" : "-") { applied.append(adding ? "+" : "-"); lastSign = adding ? "+" : "-" }
+                applied.append("B")
+                botChanged = true
             case "w":
                 guard record.wallops != adding else { continue }
                 record.wallops = adding
@@ -59,6 +66,9 @@ extension ServerState {
         clients[id.rawValue] = record
         if !applied.isEmpty {
             actions.append(.send(IRCMessage(source: record.prefix, "MODE", record.nick, applied), to: id))
+        }
+        if botChanged {
+            propagate(IRCMessage(command: "BOT", parameters: [record.bot ? "+" : "-"]), actor: id, into: &actions)
         }
     }
 

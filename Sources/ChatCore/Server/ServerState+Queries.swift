@@ -60,6 +60,7 @@ extension ServerState {
         guard let record = client(member) else { return }
         var flags = record.away == nil ? "H" : "G"
         if record.isOperator { flags += "*" }
+        if record.bot { flags += "B" }
         if let channel, let modes = channel.memberModes[member] {
             flags += modes.prefixes(all: client(id)?.capabilities.contains(.multiPrefix) == true)
         }
@@ -116,6 +117,9 @@ extension ServerState {
         }
         reply(id, Numeric.whoisServer, record.nick, record.server.isEmpty ? configuration.name : record.server,
               configuration.network, into: &actions)
+        if record.bot {
+            reply(id, Numeric.whoisBot, record.nick, "is a bot on \(configuration.network)", into: &actions)
+        }
         if record.isOperator {
             reply(id, Numeric.whoisOperator, record.nick, "is an IRC operator", into: &actions)
         }

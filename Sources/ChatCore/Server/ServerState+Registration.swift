@@ -25,17 +25,21 @@ extension ServerState {
         switch subcommand {
         case "LS":
             _ = clients[id.rawValue]!.registration.capabilityNegotiationStarted()
+            let version = message.parameters.count > 1 ? Int(message.parameters[1]) ?? 0 : 0
+            // CAP LS 302 turns cap-notify on by itself (the specification's rule).
+            if version >= 302 { clients[id.rawValue]!.capabilities.insert(.capNotify) }
             var names = offeredCapabilities.names
+            if version >= 302, let index = names.firstIndex(of: "draft/multiline") {
+                names[index] = "draft/multiline=max-bytes=\(MultilineBatch.maxBytes),max-lines=\(MultilineBatch.maxLines)"
+            }
             if let sts = strictTransportSecurity, let port = sts.port {
                 // Values only for CAP 302 clients (the specification's rule); `sts` cannot be requested.
-                let version = message.parameters.count > 1 ? Int(message.parameters[1]) ?? 0 : 0
                 let value = STSPolicy.announcement(port: port, duration: sts.duration ?? 0,
                                                    secure: client(id)!.secure)
                 names.append(version >= 302 ? "sts=" + value : "sts")
                 names.sort()
             }
             if configuration.accounts {
-                let version = message.parameters.count > 1 ? Int(message.parameters[1]) ?? 0 : 0
                 if version >= 302, let index = names.firstIndex(of: "sasl") { names[index] = "sasl=" + SASLExchange.mechanisms }
                 // Informational (not requested): REGISTER works after connecting.
                 names.append("draft/account-registration")
@@ -127,6 +131,7 @@ extension ServerState {
     mutating func changeNick(of id: ClientID, to nick: String, now: Timestamp, into actions: inout [ServerAction]) {
         let record = client(id)!
         rememberNick(of: record, now: now)
+        monitorOffline(record.nick, except: id, into: &actions)
         nicks[CaseMapping.fold(record.nick)] = nil
         nicks[CaseMapping.fold(nick)] = id
         let change = IRCMessage(tags: eventTags(now: now, messageID: keepsHistory), source: record.prefix,
@@ -134,6 +139,7 @@ extension ServerState {
         clients[id.rawValue]!.nick = nick
         clients[id.rawValue]!.nickTime = now
         actions.append(.deliver(change, to: peers(of: id, includingSelf: true), except: nil))
+        monitorOnline(id, into: &actions)
         self.record(change, inChannels: record.channels.sorted(), now: now, into: &actions)
         propagate(change, actor: id, extraTags: [.init("ts", String(now.millisecondsSinceEpoch))], into: &actions)
     }
@@ -158,6 +164,7 @@ extension ServerState {
             registeredCount += 1
             actions.append(.registered(id))
             sendWelcome(to: id, nick: nick, into: &actions)
+            monitorOnline(id, into: &actions)
             if configuration.federated, let introduction = introduction(of: id) {
                 actions.append(.propagate(introduction))
             }
@@ -182,7 +189,8 @@ extension ServerState {
             "MAXTARGETS=\(configuration.maxTargets)", "MODES=4",
             "NETWORK=\(configuration.network)", "NICKLEN=\(configuration.nickLength)", "PREFIX=(ov)@+",
             "TARGMAX=JOIN:,PART:,PRIVMSG:\(configuration.maxTargets),NOTICE:\(configuration.maxTargets),KICK:1",
-            "TOPICLEN=\(configuration.topicLength)", "UTF8ONLY", "WHOX",
+            "TOPICLEN=\(configuration.topicLength)", "UTF8ONLY", "WHOX", "BOT=B", "MONITOR=\(Self.monitorLimit)",
+            "NAMELEN=\(Self.realNameLength)",
         ]
         if let limit = configuration.historyLimit {
             tokens += ["CHATHISTORY=\(limit)", "MSGREFTYPES=msgid,timestamp"]
@@ -195,7 +203,7 @@ extension ServerState {
         reply(id, Numeric.welcome, "Welcome to the \(configuration.network) IRC Network \(record.prefix)", into: &actions)
         reply(id, Numeric.yourHost, "Your host is \(configuration.name), running version \(configuration.version)", into: &actions)
         reply(id, Numeric.created, "This server was created \(created.iso8601)", into: &actions)
-        reply(id, Numeric.myInfo, configuration.name, configuration.version, "iow", "Ibeiklmnostv", "Ibeklov", into: &actions)
+        reply(id, Numeric.myInfo, configuration.name, configuration.version, "Biow", "Ibeiklmnostv", "Ibeklov", into: &actions)
         let tokens = isupportTokens
         var start = 0
         while start < tokens.count {

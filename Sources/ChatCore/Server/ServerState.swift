@@ -53,6 +53,13 @@ public struct ServerState: Sendable {
     public internal(set) var failedAuthentications = 0
     /// Numbers the `GuestN` nicks of renamed clients.
     var guestCounter = 0
+    /// Folded nick → the clients monitoring it (`MONITOR`), and each client's list in order.
+    var monitors: [String: Set<ClientID>] = [:]
+    var monitorLists: [ClientID: [String]] = [:]
+    /// Who sent the latest messages where (`REDACT`).
+    var recentMessages = RecentMessages()
+    /// Each client's open `draft/multiline` batch, and whether it was already refused.
+    var multilineBatches: [ClientID: (batch: MultilineBatch, failed: Bool)] = [:]
     /// Nicks given up (quit or changed), for `WHOWAS`.
     public internal(set) var nickHistory = NickHistory()
     /// Local clients that quit or were dropped but whose connection is not closed yet: no longer
@@ -132,6 +139,8 @@ public struct ServerState: Sendable {
         if let record = client(id), uids[record.uid] == id { uids[record.uid] = nil }
         if let record = client(id), record.quitting, !record.isRemote { closingCount -= 1 }
         saslExchanges[id] = nil
+        if monitorLists[id] != nil { clearMonitor(id) }
+        multilineBatches[id] = nil
         nickDeadlines[id] = nil
         clientCertificates[id] = nil
         clients[id.rawValue] = nil
@@ -203,6 +212,9 @@ public struct ServerState: Sendable {
 
     private mutating func dispatchRegistered(_ message: IRCMessage, from id: ClientID, now: Timestamp,
                                              into actions: inout [ServerAction]) {
+        if let reference = message.tag("batch"), multilineLine(message, reference: reference, from: id, into: &actions) {
+            return
+        }
         switch message.command {
         case "PRIVMSG", "NOTICE", "TAGMSG": handleMessage(message, from: id, now: now, into: &actions)
         case "JOIN": handleJoin(message, from: id, now: now, into: &actions)
@@ -232,6 +244,11 @@ public struct ServerState: Sendable {
         case "CHATHISTORY", "SEARCH": handleHistoryRequest(message, from: id, into: &actions)
         case "MARKREAD": handleMarkRead(message, from: id, into: &actions)
         case "CERTFP": handleCertFP(message, from: id, into: &actions)
+        case "SETNAME": handleSetname(message, from: id, into: &actions)
+        case "CHGHOST": handleChghost(message, from: id, now: now, into: &actions)
+        case "MONITOR": handleMonitor(message, from: id, into: &actions)
+        case "BATCH": handleBatch(message, from: id, now: now, into: &actions)
+        case "REDACT": handleRedact(message, from: id, into: &actions)
         default:
             reply(id, Numeric.unknownCommand, message.command, "Unknown command", into: &actions)
         }
@@ -286,7 +303,7 @@ public struct ServerState: Sendable {
     /// Every client sharing a channel with `id` (each once), plus `id` itself first.
     func peers(of id: ClientID, includingSelf: Bool) -> [ClientID] {
         guard let record = client(id) else { return [] }
-        var seen: Set<ClientID> = includingSelf ? [id] : []
+        var seen: Set<ClientID> = [id]
         var result: [ClientID] = includingSelf ? [id] : []
         for name in record.channels.sorted() {
             for member in channels[name]?.members ?? [] where seen.insert(member).inserted {
@@ -301,6 +318,7 @@ public struct ServerState: Sendable {
         guard var record = client(id), !record.quitting else { return }
         if record.isRegistered {
             rememberNick(of: record, now: now)
+            monitorOffline(record.nick, except: id, into: &actions)
             let recipients = peers(of: id, includingSelf: false)
             let quit = IRCMessage(tags: eventTags(now: now, messageID: keepsHistory), source: record.prefix,
                                   command: "QUIT", parameters: [quitMessage])

@@ -222,7 +222,22 @@ public final class HistoryStore: Sendable {
         }
     }
 
-    /// Every kept channel.
+    /// Deletes a redacted message, and the lines of a multiline message (`<msgid>-<n>`), from one
+    /// conversation (and from the lookup and search indexes). Returns how many rows went.
+    @discardableResult
+    public func redact(conversation: String, msgid: String) throws -> Int {
+        try catchUpIndexes()
+        let pattern = msgid.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%")
+            .replacingOccurrences(of: "_", with: "\\_") + "-%"
+        return try pool.write { db in
+            try db.execute(sql: """
+                DELETE FROM message WHERE seq IN (SELECT seq FROM message_index
+                    WHERE conversation = ? AND (msgid = ? OR msgid LIKE ? ESCAPE '\\'))
+                """, arguments: [conversation, msgid, pattern])
+            return db.changesCount
+        }
+    }
+
     /// Keeps (or replaces) an account.
     public func save(_ account: Account) throws {
         try pool.write { db in
@@ -247,6 +262,7 @@ public final class HistoryStore: Sendable {
         }
     }
 
+    /// Every kept channel.
     public func channels() throws -> [ChannelSnapshot] {
         try pool.read { db in
             try Row.fetchAll(db, sql: "SELECT * FROM channel ORDER BY folded").map { row in

@@ -28,6 +28,7 @@ public final class HistoryWriter: @unchecked Sendable {
         case saveChannel(ChannelSnapshot)
         case saveReadMarker(ReadMarker)
         case saveAccount(Account)
+        case redact(conversation: String, msgid: String)
     }
 
     public struct Statistics: Sendable, Hashable {
@@ -109,6 +110,11 @@ public final class HistoryWriter: @unchecked Sendable {
     /// Keeps an account (in order with everything queued before it).
     public func save(_ account: Account) {
         enqueue(.saveAccount(account))
+    }
+
+    /// Deletes a redacted message (in order with the messages queued before it).
+    public func redact(conversation: String, msgid: String) {
+        enqueue(.redact(conversation: conversation, msgid: msgid))
     }
 
     /// Deletes history older than `cutoff` (in the background, between commits).
@@ -201,6 +207,12 @@ public final class HistoryWriter: @unchecked Sendable {
                     try store.save(account)
                 } catch {
                     logger.error("account not saved", metadata: ["account": "\(account.name)", "error": "\(error)"])
+                }
+            case .redact(let conversation, let msgid):
+                do {
+                    try store.redact(conversation: conversation, msgid: msgid)
+                } catch {
+                    logger.warning("redacted message not deleted", metadata: ["msgid": "\(msgid)", "error": "\(error)"])
                 }
             case .prune(let cutoff):
                 do {

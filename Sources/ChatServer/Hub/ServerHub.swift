@@ -202,6 +202,8 @@ final class ServerHub: Sendable {
                 history?.save(marker)
             case .checkPassword(let check):
                 credentials?.run(check) { [self] outcome in credentialsChecked(check, outcome) }
+            case .redact(let conversation, let msgid):
+                history?.redact(conversation: conversation, msgid: msgid)
             case .saveAccount(let account):
                 history?.save(account)
             }

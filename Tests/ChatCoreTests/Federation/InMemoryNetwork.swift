@@ -166,7 +166,7 @@ struct InMemoryNetwork {
                 nodes[node].stored.append(entry)
             case .checkPassword(let check):
                 nodes[node].passwordChecks.append(check)
-            case .queryHistory, .saveChannel, .saveReadMarker, .saveAccount:
+            case .queryHistory, .saveChannel, .saveReadMarker, .saveAccount, .redact:
                 break
             }
         }

@@ -15,6 +15,7 @@ struct ServerHarness {
     /// Password checks asked for, in order (answer with `state.passwordChecked` / `accountCreated`).
     var passwordChecks: [PasswordCheck] = []
     private(set) var savedAccounts: [Account] = []
+    private(set) var redacted: [(conversation: String, msgid: String)] = []
 
     init(configuration: ServerConfiguration = ServerConfiguration(motd: ["hello"])) {
         state = ServerState(configuration: configuration, now: Timestamp(millisecondsSinceEpoch: 1_794_999_000_000))
@@ -65,6 +66,8 @@ struct ServerHarness {
                 passwordChecks.append(check)
             case .saveAccount(let account):
                 savedAccounts.append(account)
+            case .redact(let conversation, let msgid):
+                redacted.append((conversation, msgid))
             }
         }
     }

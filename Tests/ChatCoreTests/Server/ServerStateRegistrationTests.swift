@@ -34,7 +34,10 @@ import Testing
         var server = ServerHarness()
         let client = server.connect()
         server.send(client, "CAP LS 302")
-        #expect(server.take(client) == [":chatty.local CAP * LS :batch echo-message labeled-response message-tags multi-prefix server-time userhost-in-names"])
+        #expect(server.take(client) == [":chatty.local CAP * LS :away-notify batch cap-notify chghost draft/message-redaction "
+                                        + "draft/multiline=max-bytes=4096,max-lines=100 draft/no-implicit-names echo-message "
+                                        + "extended-monitor invite-notify labeled-response message-tags multi-prefix server-time "
+                                        + "setname userhost-in-names"])
         server.send(client, "NICK a")
         server.send(client, "USER a 0 * :A")
         #expect(server.take(client).isEmpty, "registration waits for CAP END")
@@ -43,12 +46,13 @@ import Testing
         server.send(client, "CAP REQ :server-time bogus")
         #expect(server.take(client) == [":chatty.local CAP a NAK :server-time bogus"])
         server.send(client, "CAP LIST")
-        #expect(server.take(client) == [":chatty.local CAP a LIST :echo-message server-time"])
+        // cap-notify comes with CAP LS 302.
+        #expect(server.take(client) == [":chatty.local CAP a LIST :cap-notify echo-message server-time"])
         server.send(client, "CAP END")
         #expect(server.take(client).first?.contains(" 001 a ") == true)
-        #expect(server.state.client(client)?.capabilities == [.serverTime, .echoMessage])
+        #expect(server.state.client(client)?.capabilities == [.serverTime, .echoMessage, .capNotify])
         server.send(client, "CAP REQ :-echo-message")
-        #expect(server.state.client(client)?.capabilities == [.serverTime])
+        #expect(server.state.client(client)?.capabilities == [.serverTime, .capNotify])
     }
 
     @Test func passwordRequired() {

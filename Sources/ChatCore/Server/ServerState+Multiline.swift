@@ -1,0 +1,172 @@
+/// `draft/multiline`: a client sends one message of several lines as a batch; recipients with
+/// the capability get it as a batch, the others line by line (each line its own message, with
+/// the msgid `<batch msgid>-<n>`, which is also what the history keeps). Linked servers get one
+/// `MULTILINE` event and deliver it the same way.
+extension ServerState {
+    /// `BATCH +<ref> draft/multiline <target>` and `BATCH -<ref>` from a client.
+    mutating func handleBatch(_ message: IRCMessage, from id: ClientID, now: Timestamp, into actions: inout [ServerAction]) {
+        guard let reference = message.parameters.first, reference.count > 1,
+              reference.hasPrefix("+") || reference.hasPrefix("-") else {
+            needMoreParams(id, "BATCH", into: &actions)
+            return
+        }
+        let name = String(reference.dropFirst())
+        if reference.hasPrefix("+") {
+            guard message.parameters.count >= 3, message.parameters[1] == "draft/multiline",
+                  client(id)!.capabilities.contains(.multiline) else {
+                failBatch(id, MultilineBatch.Failure(code: "MULTILINE_INVALID", detail: nil,
+                                                     text: "Only draft/multiline batches may be sent (request the capability)"),
+                          into: &actions)
+                return
+            }
+            guard multilineBatches[id] == nil else {
+                failBatch(id, MultilineBatch.Failure(code: "MULTILINE_INVALID", detail: nil, text: "A multiline batch is already open"),
+                          into: &actions)
+                return
+            }
+            let clientTags = message.tags.filter { $0.key.hasPrefix("+") }
+            multilineBatches[id] = (MultilineBatch(reference: name, target: message.parameters[2], clientTags: clientTags), false)
+            return
+        }
+        guard let (batch, failed) = multilineBatches[id], batch.reference == name else {
+            failBatch(id, MultilineBatch.Failure(code: "MULTILINE_INVALID", detail: nil, text: "No such batch: \(name)"), into: &actions)
+            return
+        }
+        multilineBatches[id] = nil
+        if failed { return }
+        guard !batch.lines.isEmpty else {
+            failBatch(id, MultilineBatch.Failure(code: "MULTILINE_INVALID", detail: nil, text: "The batch is empty"), into: &actions)
+            return
+        }
+        sendMultiline(batch, from: id, now: now, into: &actions)
+    }
+
+    /// A line tagged `batch=<ref>`: kept in the open batch (a refused batch swallows the rest).
+    /// Returns false when no batch of that name is open (the line is then handled on its own).
+    mutating func multilineLine(_ message: IRCMessage, reference: String, from id: ClientID,
+                                into actions: inout [ServerAction]) -> Bool {
+        guard let open = multilineBatches[id], open.batch.reference == reference else { return false }
+        if open.failed { return true }
+        var batch = open.batch
+        do {
+            try batch.add(message)
+            multilineBatches[id] = (batch, false)
+        } catch {
+            multilineBatches[id] = (batch, true)
+            failBatch(id, error, into: &actions)
+        }
+        return true
+    }
+
+    private func failBatch(_ id: ClientID, _ failure: MultilineBatch.Failure, into actions: inout [ServerAction]) {
+        let parameters = ["BATCH", failure.code] + (failure.detail.map { [$0] } ?? []) + [failure.text]
+        actions.append(.send(IRCMessage(source: configuration.name, command: "FAIL", parameters: parameters), to: id))
+    }
+
+    /// A complete batch from a local client: checked like a PRIVMSG, then delivered, kept and propagated.
+    private mutating func sendMultiline(_ batch: MultilineBatch, from id: ClientID, now: Timestamp, into actions: inout [ServerAction]) {
+        let sender = client(id)!
+        let command = batch.command ?? "PRIVMSG"
+        let isNotice = command == "NOTICE"
+        var tags = eventTags(now: now, messageID: true)
+        if let account = sender.account { tags.append(IRCMessage.Tag("account", account)) }
+        if sender.bot { tags.append(IRCMessage.Tag("bot")) }
+        tags.append(contentsOf: batch.clientTags)
+        let recipients: [ClientID]
+        let target: String
+        let conversation: String
+        if batch.target.hasPrefix("#") {
+            guard let channel = channels[CaseMapping.fold(batch.target)] else {
+                if !isNotice { noSuchChannel(id, batch.target, into: &actions) }
+                return
+            }
+            let modes = channel.memberModes[id]
+            let unprivileged = modes?.isDisjoint(with: [.op, .voice]) ?? true
+            if (modes == nil && channel.modes.noExternalMessages) || (channel.modes.moderated && unprivileged)
+                || (unprivileged && channel.modes.lists.isBanned(sender.prefix)) {
+                if !isNotice { reply(id, Numeric.cannotSendToChan, channel.name, "Cannot send to channel", into: &actions) }
+                return
+            }
+            target = channel.name
+            conversation = HistoryConversation.channel(channel.name)
+            recipients = channel.members.filter { $0 != id } + (sender.capabilities.contains(.echoMessage) ? [id] : [])
+        } else {
+            guard let recipient = clientID(nick: batch.target), let record = client(recipient), record.isRegistered else {
+                if !isNotice { reply(id, Numeric.noSuchNick, batch.target, "No such nick/channel", into: &actions) }
+                return
+            }
+            target = record.nick
+            conversation = HistoryConversation.between(sender.nick, record.nick)
+            recipients = (record.isRemote ? [] : [recipient]) + (sender.capabilities.contains(.echoMessage) && recipient != id ? [id] : [])
+            if command == "PRIVMSG", let away = record.away {
+                reply(id, Numeric.away, record.nick, away, into: &actions)
+            }
+        }
+        deliverMultiline(command: command, target: target, lines: batch.lines, tags: tags, source: sender.prefix,
+                         to: recipients, conversation: conversation, now: now, relayed: false, into: &actions)
+        rememberSent(tags[1].value, by: id, in: conversation)
+        var event = IRCMessage(tags: tags, command: "MULTILINE", parameters: [command, target])
+        event.tags.append(IRCMessage.Tag("lines", batch.lines.map(\.text).joined(separator: "\n")))
+        let concatenated = batch.lines.indices.filter { batch.lines[$0].concat }.map(String.init)
+        if !concatenated.isEmpty { event.tags.append(IRCMessage.Tag("concat", concatenated.joined(separator: ","))) }
+        propagate(event, actor: id, into: &actions)
+    }
+
+    /// A `MULTILINE` event from a linked server: delivered to this server's recipients.
+    mutating func remoteMultiline(_ event: IRCMessage, actor: ClientID, now: Timestamp, into actions: inout [ServerAction]) {
+        guard event.parameters.count >= 2, let text = event.tag("lines"), event.tag("msgid") != nil,
+              let sender = client(actor) else { return }
+        let command = event.parameters[0] == "NOTICE" ? "NOTICE" : "PRIVMSG"
+        let concatenated = Set((event.tag("concat") ?? "").split(separator: ",").compactMap { Int($0) })
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false).enumerated().map {
+            MultilineBatch.Line(text: String($0.element), concat: concatenated.contains($0.offset))
+        }
+        let tags = event.tags.filter { !Self.internalTags.contains($0.key) && $0.key != "lines" && $0.key != "concat" }
+        let target = event.parameters[1]
+        let conversation = target.hasPrefix("#") ? HistoryConversation.channel(target) : HistoryConversation.between(sender.nick, target)
+        rememberSent(event.tag("msgid")!, by: actor, in: conversation)
+        if target.hasPrefix("#") {
+            guard let channel = channels[CaseMapping.fold(target)] else { return }
+            deliverMultiline(command: command, target: channel.name, lines: lines, tags: tags, source: sender.prefix,
+                             to: channel.members, conversation: HistoryConversation.channel(channel.name), now: now,
+                             relayed: true, into: &actions)
+        } else {
+            let local = clientID(nick: target).flatMap { client($0)?.isRemote == false ? $0 : nil }
+            deliverMultiline(command: command, target: target, lines: lines, tags: tags, source: sender.prefix,
+                             to: local.map { [$0] } ?? [], conversation: HistoryConversation.between(sender.nick, target),
+                             now: now, relayed: true, into: &actions)
+        }
+    }
+
+    /// The batch to recipients with `draft/multiline` (and `batch`), line by line to the others;
+    /// the lines are what the history keeps.
+    private func deliverMultiline(command: String, target: String, lines: [MultilineBatch.Line], tags: [IRCMessage.Tag],
+                                  source: String, to recipients: [ClientID], conversation: String, now: Timestamp,
+                                  relayed: Bool, into actions: inout [ServerAction]) {
+        guard let msgid = tags.first(where: { $0.key == "msgid" })?.value else { return }
+        var batched: [ClientID] = []
+        var plain: [ClientID] = []
+        for recipient in recipients {
+            guard let capabilities = client(recipient)?.capabilities else { continue }
+            if capabilities.isSuperset(of: [.multiline, .batch]) { batched.append(recipient) } else { plain.append(recipient) }
+        }
+        if !batched.isEmpty {
+            actions.append(.deliver(IRCMessage(tags: tags, source: source, command: "BATCH",
+                                               parameters: ["+" + msgid, "draft/multiline", target]), to: batched, except: nil))
+            for line in lines {
+                var tags = [IRCMessage.Tag("batch", msgid)]
+                if line.concat { tags.append(IRCMessage.Tag("draft/multiline-concat")) }
+                actions.append(.deliver(IRCMessage(tags: tags, source: source, command: command, parameters: [target, line.text]),
+                                        to: batched, except: nil))
+            }
+            actions.append(.deliver(IRCMessage(source: source, command: "BATCH", parameters: ["-" + msgid]), to: batched, except: nil))
+        }
+        let lineTags = tags.filter { $0.key != "msgid" }
+        for (index, line) in lines.enumerated() where !line.text.isEmpty {
+            let message = IRCMessage(tags: lineTags + [IRCMessage.Tag("msgid", "\(msgid)-\(index)")], source: source,
+                                     command: command, parameters: [target, line.text])
+            if !plain.isEmpty { actions.append(.deliver(message, to: plain, except: nil)) }
+            record(message, in: conversation, now: now, relayed: relayed, into: &actions)
+        }
+    }
+}
