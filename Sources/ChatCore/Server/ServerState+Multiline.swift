@@ -14,6 +14,10 @@ extension ServerState {
         if reference.hasPrefix("+") {
             guard message.parameters.count >= 3, message.parameters[1] == "draft/multiline",
                   client(id)!.capabilities.contains(.multiline) else {
+                // Its lines are swallowed all the same: none of them goes out on its own.
+                if multilineBatches[id] == nil {
+                    multilineBatches[id] = (MultilineBatch(reference: name, target: message.parameters.last ?? "*", clientTags: []), true)
+                }
                 failBatch(id, MultilineBatch.Failure(code: "MULTILINE_INVALID", detail: nil,
                                                      text: "Only draft/multiline batches may be sent (request the capability)"),
                           into: &actions)

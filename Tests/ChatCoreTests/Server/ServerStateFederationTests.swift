@@ -122,6 +122,34 @@ import Testing
         #expect(channel?.modes.lists.inviteExceptions.map(\.mask) == ["*!*@friends"])
     }
 
+    @Test func presenceChangesSpanServers() throws {
+        var (a, b) = network()
+        var sentA = 0, sentB = 0
+        let alice = a.register("alice")
+        let bob = b.register("bob", caps: ["away-notify", "setname", "chghost", "invite-notify", "message-tags"])
+        let watcher = b.register("watcher")
+        a.send(alice, "JOIN #c")
+        relay(&a, &b, sent: &sentA)
+        b.send(bob, "JOIN #c")
+        b.send(watcher, "MONITOR + alice,ghost")
+        relay(&b, &a, sent: &sentB)
+        _ = b.take(bob)
+        #expect(b.take(watcher) == [":b.chatty 730 watcher :alice!alice@127.0.0.1", ":b.chatty 731 watcher :ghost"])
+        a.send(alice, "AWAY :away")
+        a.send(alice, "SETNAME :Alice L")
+        a.send(alice, "MODE alice +B")
+        a.send(alice, "INVITE watcher #c")
+        relay(&a, &b, sent: &sentA)
+        #expect(b.take(bob) == [":alice!alice@127.0.0.1 AWAY :away", ":alice!alice@127.0.0.1 SETNAME :Alice L",
+                                ":alice!alice@127.0.0.1 INVITE watcher :#c"])
+        #expect(b.take(watcher) == [":alice!alice@127.0.0.1 INVITE watcher :#c"])
+        let remote = try #require(b.state.clientID(nick: "alice").flatMap { b.state.client($0) })
+        #expect(remote.realName == "Alice L" && remote.bot && remote.away == "away")
+        a.send(alice, "NICK ghost")
+        relay(&a, &b, sent: &sentA)
+        #expect(b.take(watcher) == [":b.chatty 731 watcher :alice", ":b.chatty 730 watcher :ghost!alice@127.0.0.1"])
+    }
+
     @Test func bansSpanServers() {
         var (a, b) = network()
         var sentA = 0, sentB = 0

@@ -108,6 +108,25 @@ import Testing
         #expect(ids(try reopened.entries(request(.latest(after: nil)))) == ["m3", "m4", "m5"])
     }
 
+    @Test func aRedactedMessageAndItsMultilineLinesAreGoneFromTheHistoryAndSearch() throws {
+        let directory = Self.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let store = try HistoryStore(directory: directory)
+        var records = Self.messages(1...4)
+        for index in 0..<2 {
+            var line = records[3]
+            line.message.tags = [.init("time", records[3].time.iso8601), .init("msgid", "ml-\(index)")]
+            records.append(line)
+        }
+        try store.append(records)
+        try store.append(Self.messages(2...2, in: "#other"))
+        #expect(try store.redact(conversation: "#c", msgid: "m2") == 1)
+        #expect(try store.redact(conversation: "#c", msgid: "ml") == 2)
+        #expect(try store.redact(conversation: "#c", msgid: "m") == 0, "a prefix of another id deletes nothing")
+        #expect(ids(try store.entries(request(.latest(after: nil)))) == ["m1", "m3", "m4"])
+        #expect(ids(try store.entries(request(.latest(after: nil), conversation: "#other", channels: ["#other"]))) == ["m2"])
+    }
+
     @Test func channelsAreKeptAndReplaced() throws {
         let directory = Self.temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
