@@ -27,6 +27,10 @@ public enum ClientRequest: Sendable, Hashable {
     case registerAccount(password: String)
     /// `/identify [ACCOUNT] PASSWORD`: log in (the current nick's account by default).
     case identify(account: String?, password: String)
+    /// Tell `target` we are typing (`active`), paused, or `done`.
+    case typing(target: String, state: String)
+    /// Watch (or stop watching) whether `nick` is online.
+    case monitor(nick: String, watch: Bool)
 
     /// Runs the request against the machine, returning the actions to carry out.
     public func apply<R: RandomNumberGenerator>(to machine: inout ClientStateMachine<R>, now: Timestamp) -> [ClientAction] {
@@ -50,6 +54,8 @@ public enum ClientRequest: Sendable, Hashable {
         case .registerAccount(let password): machine.registerAccount(password: password)
         case .identify(let account, let password):
             machine.identify(SASLLogin(account: account ?? machine.nick, password: password))
+        case .typing(let target, let state): machine.sendTyping(target: target, state: state)
+        case .monitor(let nick, let watch): machine.monitor(nick, watch: watch)
         }
     }
 }

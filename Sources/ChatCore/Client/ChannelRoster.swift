@@ -14,6 +14,8 @@ struct ChannelRoster: Sendable, Hashable {
     private(set) var order: [String] = []
     /// `353` lines collected until `366`, by folded channel name (also for channels we are not in).
     private var pendingNames: [String: [ChannelMember]] = [:]
+    /// Folded nicks marked away (`AWAY` with `away-notify`, `G` in our own `WHO` of a channel).
+    private(set) var away: Set<String> = []
 
     var channelNames: [String] { order.compactMap { channels[$0]?.name } }
 
@@ -29,7 +31,11 @@ struct ChannelRoster: Sendable, Hashable {
         }
         return state.members.map { (rank: rank($0.value), key: $0.key, member: $0.value) }
             .sorted { ($0.rank, $0.key, $0.member.nick) < ($1.rank, $1.key, $1.member.nick) }
-            .map(\.member)
+            .map { entry in
+                var member = entry.member
+                member.isAway = away.contains(entry.key)
+                return member
+            }
     }
 
     /// Ranked by highest prefix, then by nick (case-insensitively).
@@ -71,9 +77,18 @@ struct ChannelRoster: Sendable, Hashable {
         channels[key]?.members[support.caseMapping.fold(nick)] = nil
     }
 
+    /// Marks `nick` away or back; returns the channels it is in (join order) when that changed anything.
+    mutating func setAway(_ nick: String, _ isAway: Bool, _ support: ServerSupport) -> [String] {
+        let folded = support.caseMapping.fold(nick)
+        let changed = isAway ? away.insert(folded).inserted : away.remove(folded) != nil
+        guard changed else { return [] }
+        return order.filter { channels[$0]?.members[folded] != nil }.compactMap { channels[$0]?.name }
+    }
+
     /// Removes `nick` everywhere; returns the channels it was in (join order).
     mutating func memberQuit(nick: String, _ support: ServerSupport) -> [String] {
         let folded = support.caseMapping.fold(nick)
+        away.remove(folded)
         var affected: [String] = []
         for key in order where channels[key]?.members[folded] != nil {
             channels[key]?.members[folded] = nil
@@ -85,6 +100,7 @@ struct ChannelRoster: Sendable, Hashable {
     /// Renames `old` to `new` everywhere; returns the channels it was in (join order).
     mutating func rename(_ old: String, to new: String, _ support: ServerSupport) -> [String] {
         let (oldKey, newKey) = (support.caseMapping.fold(old), support.caseMapping.fold(new))
+        if away.remove(oldKey) != nil { away.insert(newKey) }
         var affected: [String] = []
         for key in order {
             guard var member = channels[key]?.members[oldKey] else { continue }

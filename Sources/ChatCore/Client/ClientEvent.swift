@@ -39,11 +39,14 @@ public struct ChatMessage: Sendable, Hashable {
     public var isOwn: Bool
     /// True for a message replayed from the server's history (`CHATHISTORY`), not received live.
     public var isHistory: Bool
+    /// The msgid of the message this one answers (`+draft/reply`), when it is a reply.
+    public var replyTo: String?
 
     public init(
         conversation: Conversation, sender: String, text: String, time: Timestamp,
-        msgid: String? = nil, isOwn: Bool = false, isHistory: Bool = false
+        msgid: String? = nil, isOwn: Bool = false, isHistory: Bool = false, replyTo: String? = nil
     ) {
+        self.replyTo = replyTo
         self.conversation = conversation
         self.sender = sender
         self.text = text
@@ -59,10 +62,13 @@ public struct ChannelMember: Sendable, Hashable {
     public var nick: String
     /// Prefix symbols, highest rank first, e.g. `"@+"`.
     public var prefixes: String
+    /// Marked away (`away-notify`, or `G` in a `WHO` reply).
+    public var isAway: Bool
 
-    public init(nick: String, prefixes: String = "") {
+    public init(nick: String, prefixes: String = "", isAway: Bool = false) {
         self.nick = nick
         self.prefixes = prefixes
+        self.isAway = isAway
     }
 
     /// The highest prefix and the nick, as a nick list shows it (`@alice`).
@@ -118,6 +124,14 @@ public enum ClientEvent: Sendable, Hashable {
     case loggedIn(account: String)
     /// Round-trip time of our keepalive `PING`.
     case lag(milliseconds: Int64)
+    /// Someone is typing in a conversation (`+typing=active`), or stopped (`paused`, `done`).
+    case typing(conversation: Conversation, nick: String, active: Bool)
+    /// A reaction (`+draft/react`) to the message `msgid` (`+draft/reply`).
+    case reaction(conversation: Conversation, msgid: String, nick: String, reaction: String)
+    /// A message was taken back (`draft/message-redaction`).
+    case redacted(conversation: Conversation, msgid: String, by: String)
+    /// A monitored nick came online or went offline (`MONITOR`, 730/731).
+    case presence(nick: String, online: Bool)
     /// A history replay for `target` ended: `count` messages were replayed; `resumed` when it
     /// caught up after a reconnect rather than showing the latest messages of a first join.
     case historyReplayed(target: String, count: Int, resumed: Bool)
@@ -145,7 +159,8 @@ extension ClientEvent {
             message
         case .stateChanged, .connectionLost, .ctcpRequest, .ctcpReply, .joined, .parted, .quit, .kicked, .nickChanged,
              .names, .members, .topic, .topicSetBy, .mode, .invited, .serverError, .numericError, .serverInfo, .error,
-             .lag, .synced, .historyReplayed, .olderHistory, .searchResults, .readMarker, .serverSupport, .loggedIn:
+             .lag, .synced, .historyReplayed, .olderHistory, .searchResults, .readMarker, .serverSupport, .loggedIn,
+             .typing, .reaction, .redacted, .presence:
             nil
         }
     }
@@ -158,7 +173,8 @@ extension ClientEvent {
         case .action: .action(message)
         case .stateChanged, .connectionLost, .ctcpRequest, .ctcpReply, .joined, .parted, .quit, .kicked, .nickChanged,
              .names, .members, .topic, .topicSetBy, .mode, .invited, .serverError, .numericError, .serverInfo, .error,
-             .lag, .synced, .historyReplayed, .olderHistory, .searchResults, .readMarker, .serverSupport, .loggedIn:
+             .lag, .synced, .historyReplayed, .olderHistory, .searchResults, .readMarker, .serverSupport, .loggedIn,
+             .typing, .reaction, .redacted, .presence:
             self
         }
     }

@@ -110,6 +110,26 @@ extension ClientStateMachine {
         return [.send(IRCMessage("MARKREAD", target, "timestamp=" + time.iso8601))]
     }
 
+    /// Tells `target` we are typing (`+typing=active`), paused or done, where the server relays
+    /// client tags (`message-tags`). The caller throttles (the specification: at most every 3 s).
+    public func sendTyping(target: String, state: String) -> [ClientAction] {
+        guard case .registered(let session) = self.state, session.capabilities.contains("message-tags"),
+              Self.isValidParameter(target) else { return [] }
+        return [.send(IRCMessage(tags: [.init("+typing", state)], command: "TAGMSG", parameters: [target]))]
+    }
+
+    /// Starts or stops watching `nick` (`MONITOR`, where offered; again after every reconnect):
+    /// ``ClientEvent/presence(nick:online:)`` follows.
+    public mutating func monitor(_ nick: String, watch: Bool) -> [ClientAction] {
+        guard Self.isValidParameter(nick), !nick.isEmpty, !serverSupport.isChannel(nick) else { return [] }
+        let folded = serverSupport.caseMapping.fold(nick)
+        let known = monitored.contains { serverSupport.caseMapping.fold($0) == folded }
+        if watch, !known { monitored.append(nick) }
+        if !watch { monitored.removeAll { serverSupport.caseMapping.fold($0) == folded } }
+        guard case .registered = self.state, serverSupport.monitorLimit != nil, watch != known else { return [] }
+        return [.send(IRCMessage("MONITOR", watch ? "+" : "-", nick))]
+    }
+
     /// `/search`: the server's `SEARCH` where offered (``ClientEvent/searchResults(query:target:results:)``
     /// follows), else that event at once with `nil` results so that the front end searches locally.
     public mutating func search(_ text: String, in target: String?) -> [ClientAction] {

@@ -83,6 +83,9 @@ extension ClientStateMachine {
                     actions.append(.send(IRCMessage("JOIN", channel)))
                 }
             }
+            if !monitored.isEmpty, let limit = serverSupport.monitorLimit {
+                actions.append(.send(IRCMessage("MONITOR", "+", monitored.prefix(limit).joined(separator: ","))))
+            }
             // Private conversations of an earlier run come back; those of this run catch up here;
             // channels do when their JOIN comes back.
             if let request = history.targetsRequest(now: now, supported: historySupported(session)) {

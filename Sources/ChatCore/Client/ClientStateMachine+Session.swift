@@ -34,6 +34,7 @@ extension ClientStateMachine {
             var replay: [ClientAction] = []
             if isSelf {
                 session.roster.selfJoined(channel, nick: session.nick, serverSupport)
+                session.whoAsked.remove(serverSupport.caseMapping.fold(channel))
                 addChannelToJoin(channel)
                 if let request = history.opened(channel, key: serverSupport.caseMapping.fold(channel),
                                                 supported: historySupported(session)) {
@@ -151,7 +152,43 @@ extension ClientStateMachine {
                 + translator(ownNick: session.nick).generic(message, now: now)
 
         case "TAGMSG":
+            guard let target = parameters.first, !sender.isEmpty, !isSelf else { return [] }
+            let conversation = translator(ownNick: session.nick).conversation(target: target, sender: sender, source: message.source)
+            var actions: [ClientAction] = []
+            if let typing = message.tag("+typing") {
+                actions.append(.emit(.typing(conversation: conversation, nick: sender, active: typing == "active")))
+            }
+            if let reaction = message.tag("+draft/react"), !reaction.isEmpty, let msgid = message.tag("+draft/reply") {
+                actions.append(.emit(.reaction(conversation: conversation, msgid: msgid, nick: sender, reaction: reaction)))
+            }
+            return actions
+
+        case "REDACT":
+            guard parameters.count >= 2 else { return MessageTranslator.malformed(message) }
+            let conversation = translator(ownNick: session.nick).conversation(target: parameters[0], sender: sender,
+                                                                               source: message.source)
+            return [.emit(.redacted(conversation: conversation, msgid: parameters[1], by: sender))]
+
+        case "AWAY":
+            guard !sender.isEmpty else { return [] }
+            let isAway = !(parameters.first ?? "").isEmpty
+            return membersChanged(session.roster.setAway(sender, isAway, serverSupport), session)
+
+        case "354" where parameters.count >= 4 && parameters[1] == Self.awayWhoToken:
+            // Our own WHO of a channel (`%tnf`): token, nick, flags.
+            _ = session.roster.setAway(parameters[2], parameters[3].hasPrefix("G"), serverSupport)
             return []
+
+        case "315" where parameters.count >= 2 && session.pendingWho.contains(serverSupport.caseMapping.fold(parameters[1])):
+            session.pendingWho.remove(serverSupport.caseMapping.fold(parameters[1]))
+            return membersChanged([parameters[1]], session)
+
+        case "730", "731":
+            guard let list = parameters.last else { return [] }
+            return list.split(separator: ",").map { entry in
+                let nick = String(entry.split(separator: "!", maxSplits: 1).first ?? entry)
+                return .emit(.presence(nick: nick, online: message.command == "730"))
+            }
 
         case "AUTHENTICATE" where parameters.first == "+":
             return session.pendingLogin.map { $0.plainChunks.map { .send(IRCMessage("AUTHENTICATE", $0)) } } ?? []
@@ -200,7 +237,16 @@ extension ClientStateMachine {
         case "366":
             guard parameters.count >= 2 else { return MessageTranslator.malformed(message) }
             let members = session.roster.namesEnded(parameters[1], serverSupport)
-            return [.emit(.names(channel: parameters[1], members: members))] + membersChanged([parameters[1]], session)
+            var actions: [ClientAction] = [.emit(.names(channel: parameters[1], members: members))] + membersChanged([parameters[1]], session)
+            // Who is away already: asked once per join (later changes come with away-notify).
+            let folded = serverSupport.caseMapping.fold(parameters[1])
+            if session.capabilities.contains("away-notify"), serverSupport.whox, session.roster.contains(parameters[1], serverSupport),
+               !session.pendingWho.contains(folded), !session.whoAsked.contains(folded) {
+                session.pendingWho.insert(folded)
+                session.whoAsked.insert(folded)
+                actions.append(.send(IRCMessage("WHO", parameters[1], "%tnf," + Self.awayWhoToken)))
+            }
+            return actions
 
         default:
             return translator(ownNick: session.nick).generic(message, now: now)

@@ -42,6 +42,11 @@ public struct ClientStateMachine<Random: RandomNumberGenerator> {
         var keepalive: PeerKeepalive
         /// `/identify` sent `AUTHENTICATE PLAIN`; the payload follows the server's `AUTHENTICATE +`.
         var pendingLogin: SASLLogin?
+        /// Channels (folded) whose members' away state we asked for with our own `WHO` (its replies
+        /// are not shown).
+        var pendingWho: Set<String> = []
+        /// Channels (folded) asked about since we joined them.
+        var whoAsked: Set<String> = []
 
         /// When the keepalive wants the timer (the client's clock counts milliseconds since the epoch).
         var keepaliveDeadline: Timestamp {
@@ -65,6 +70,8 @@ public struct ClientStateMachine<Random: RandomNumberGenerator> {
     /// while offline; updated on our own JOIN/PART/KICK.
     public internal(set) var channelsToJoin: [String]
     var channelKeys: [String: String] = [:]
+    /// Nicks watched with `MONITOR` (the open private conversations), asked again after a reconnect.
+    public internal(set) var monitored: [String] = []
     /// The last `005 RPL_ISUPPORT` values (kept across reconnects until new ones arrive).
     public internal(set) var serverSupport = ServerSupport()
     /// Our `user@host`, learnt from our own echoed JOIN or messages; used to size split messages.
@@ -266,6 +273,8 @@ public struct ClientStateMachine<Random: RandomNumberGenerator> {
     }
 
     static var syncTokenPrefix: String { "chatty-sync-" }
+    /// The WHOX token of our own `WHO` of a joined channel (for away states); its replies are not shown.
+    static var awayWhoToken: String { "742" }
 
     /// The user quits: no reconnect follows.
     public mutating func userQuit(reason: String?) -> [ClientAction] {

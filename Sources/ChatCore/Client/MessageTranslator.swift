@@ -13,6 +13,15 @@ struct MessageTranslator {
         serverSupport.caseMapping.fold(nick) == serverSupport.caseMapping.fold(ownNick)
     }
 
+    /// The buffer a message to `target` from `sender` belongs to: the channel, the other party of a
+    /// private conversation, or the server buffer for messages from the server itself.
+    func conversation(target: String, sender: String, source: String?) -> Conversation {
+        if let channel = serverSupport.channelTarget(target) { return .channel(channel) }
+        if isOwnNick(sender) { return .privateChat(target) }
+        if source == nil || !(source ?? "").contains("!") || target == "*" { return .server }
+        return .privateChat(sender)
+    }
+
     /// `PRIVMSG` or `NOTICE` (at least two parameters).
     func chat(_ message: IRCMessage, now: Timestamp) -> [ClientAction] {
         let target = message.parameters[0]
@@ -23,19 +32,11 @@ struct MessageTranslator {
         let time = message.tag("time").flatMap(ServerTime.parse) ?? now
         let msgid = message.tag("msgid")
 
-        let conversation: Conversation
-        if let channel = serverSupport.channelTarget(target) {
-            conversation = .channel(channel)
-        } else if isOwn {
-            conversation = .privateChat(target)
-        } else if message.source == nil || !(message.source ?? "").contains("!") || target == "*" {
-            conversation = .server
-        } else {
-            conversation = .privateChat(sender)
-        }
+        let conversation = self.conversation(target: target, sender: sender, source: message.source)
 
         func chatMessage(_ text: String) -> ChatMessage {
-            ChatMessage(conversation: conversation, sender: sender, text: text, time: time, msgid: msgid, isOwn: isOwn)
+            ChatMessage(conversation: conversation, sender: sender, text: text, time: time, msgid: msgid, isOwn: isOwn,
+                        replyTo: message.tag("+draft/reply"))
         }
 
         guard let ctcp = CTCP(text) else {

@@ -104,6 +104,12 @@ public struct ServerSupport: Sendable, Hashable {
         return String(decoding: out, as: UTF8.self)
     }
 
+    /// `WHOX`: `WHO` takes `%fields` and answers with 354.
+    public var whox: Bool { tokens["WHOX"] != nil }
+
+    /// `MONITOR`: the most nicks we may monitor, when the server offers it.
+    public var monitorLimit: Int? { tokens["MONITOR"].map { Int($0) ?? 100 } }
+
     /// Whether `name` is a channel name (starts with one of ``channelTypes``).
     public func isChannel(_ name: String) -> Bool {
         guard let first = name.first else { return false }

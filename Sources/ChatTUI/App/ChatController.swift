@@ -15,6 +15,8 @@ struct ChatController: Sendable {
     var quitMessage = "Chatty terminal client"
     /// A server certificate waiting for `/trust`.
     private var pendingTrust: TrustQuestion?
+    /// When to tell the server we are typing.
+    private var typingNotifier = TypingNotifier()
 
     init(server: String, nick: String, scrollbackLimit: Int = 10_000, utcOffsetSeconds: Int = 0) {
         self.nick = nick
@@ -38,8 +40,18 @@ struct ChatController: Sendable {
              .tab, .backTab, .function, .ctrl, .alt, .withAlt, .withCtrl, .escape, .resize, .paste:
             let shown = view.activeBuffer.name
             let requests = view.handle(key).flatMap { run($0) }
-            return requests + (view.activeBuffer.name == shown ? [] : readMarkerForActiveBuffer())
+            return requests + (view.activeBuffer.name == shown ? [] : readMarkerForActiveBuffer()) + typingNotice(now: now)
         }
+    }
+
+    /// `+typing` for the conversation whose input line changed (throttled by ``TypingNotifier``).
+    private mutating func typingNotice(now: Timestamp) -> [ClientRequest] {
+        let buffer = view.activeBuffer
+        let target = buffer.kind == .server ? nil : buffer.name
+        guard let notice = typingNotifier.inputChanged(target: target, text: view.editor.text, now: now.millisecondsSinceEpoch) else {
+            return []
+        }
+        return [.typing(target: notice.target, state: notice.state)]
     }
 
     /// The buffer in view is read up to its newest line: the server keeps the marker
@@ -55,6 +67,7 @@ struct ChatController: Sendable {
         case .redraw:
             return []
         case .submit(let line):
+            if !line.hasPrefix("/") { typingNotifier.sent() }
             return submit(line)
         case .fetchOlder(let target):
             return [.olderHistory(target: target)]
@@ -80,7 +93,7 @@ struct ChatController: Sendable {
             return requests
         case .openQuery(let nick, let requests):
             view.openBuffer(nick, kind: .query, activate: true)
-            return requests
+            return [.monitor(nick: nick, watch: true)] + requests
         case .quit(let reason):
             return requestQuit(reason: reason)
         case .close(let reason):
@@ -148,7 +161,7 @@ struct ChatController: Sendable {
             return [.part(channel: buffer.name, reason: reason)]
         case .query:
             view.closeBuffer(buffer.name)
-            return []
+            return [.monitor(nick: buffer.name, watch: false)]
         case .server:
             localError("This is the server buffer; use Ctrl-Q or /quit to quit")
             return []
@@ -189,7 +202,26 @@ struct ChatController: Sendable {
             }
         case .message(let message), .notice(let message), .action(let message):
             if let line = chatLine(for: event) {
+                if !message.isHistory, let buffer = message.conversation.bufferName {
+                    view.typing.update(buffer: buffer, nick: message.sender, active: false, now: time, caseMapping: view.caseMapping)
+                }
                 view.append(line, to: message.conversation.bufferName, quiet: message.isHistory)
+            }
+        case .typing(let conversation, let nick, let active):
+            if let buffer = conversation.bufferName {
+                view.typing.update(buffer: buffer, nick: nick, active: active, now: time, caseMapping: view.caseMapping)
+            }
+        case .reaction(let conversation, let msgid, let nick, let reaction):
+            if let buffer = conversation.bufferName {
+                view.updateMessage(msgid: msgid, in: buffer) { $0.reactions.append(reaction + " " + nick) }
+            }
+        case .redacted(let conversation, let msgid, _):
+            if let buffer = conversation.bufferName {
+                view.updateMessage(msgid: msgid, in: buffer) { $0.isRedacted = true }
+            }
+        case .presence(let nick, let online):
+            if view.bufferIndex(named: nick) != nil {
+                line(.info, online ? "\(nick) is online" : "\(nick) is offline", nick: nick, in: nick)
             }
         case .readMarker(let target, let time):
             // Read elsewhere (another client of yours) up to the newest line: read here too.
@@ -334,8 +366,14 @@ struct ChatController: Sendable {
             message.conversation.isPrivate ? .privateMessage : .message
         }
         let mentions = !message.isOwn && !message.isHistory && Self.mentions(message.text, nick: nick)
-        return ChatLine(timestamp: message.time.millisecondsSinceEpoch, kind: kind, nick: message.sender,
-                        text: message.text, isOwn: message.isOwn, mentionsMe: mentions)
+        var line = ChatLine(timestamp: message.time.millisecondsSinceEpoch, kind: kind, nick: message.sender,
+                            text: message.text, isOwn: message.isOwn, mentionsMe: mentions)
+        line.msgid = message.msgid
+        if let replyTo = message.replyTo {
+            let buffer = message.conversation.bufferName.flatMap { view.buffer(named: $0) }
+            line.replyContext = buffer?.replyContext(for: replyTo) ?? "a message"
+        }
+        return line
     }
 
     private func describe(_ state: ClientConnectionState, now: Timestamp) -> String {

@@ -129,7 +129,8 @@ struct LineModeSession {
             actions += finishIfDone(now: now)
         case .message, .notice, .action, .ctcpRequest, .ctcpReply, .joined, .parted, .quit, .kicked,
              .nickChanged, .names, .members, .topic, .topicSetBy, .mode, .invited, .serverError, .serverInfo, .lag,
-             .serverSupport, .historyReplayed, .olderHistory, .searchResults, .readMarker:
+             .serverSupport, .historyReplayed, .olderHistory, .searchResults, .readMarker, .typing, .reaction, .redacted,
+             .presence:
             break
         }
         return actions

@@ -39,8 +39,15 @@ enum PlainFormatter {
             text = "*** names \(channel): " + members.map { $0.prefixes + $0.nick }.joined(separator: " ")
         case .topic(let channel, let topic, let setBy, let isChange):
             text = isChange ? "*** \(setBy ?? "someone") changed the topic of \(channel) to: \(topic)" : "*** topic \(channel): \(topic)"
-        case .topicSetBy, .lag, .synced, .members, .ctcpRequest, .ctcpReply, .serverSupport, .historyReplayed, .olderHistory, .readMarker:
+        case .topicSetBy, .lag, .synced, .members, .ctcpRequest, .ctcpReply, .serverSupport, .historyReplayed, .olderHistory, .readMarker,
+             .typing:
             text = nil
+        case .reaction(let conversation, let msgid, let nick, let reaction):
+            text = "*** [\(place(conversation))] \(nick) reacted \(reaction) to \(msgid)"
+        case .redacted(let conversation, let msgid, let by):
+            text = "*** [\(place(conversation))] \(by) deleted message \(msgid)"
+        case .presence(let nick, let online):
+            text = "*** \(nick) is \(online ? "online" : "offline")"
         case .searchResults(let query, _, let results):
             if let results {
                 let found = results.map { "\(clock($0.time, utcOffsetSeconds)) [\(place($0.conversation))] <\($0.sender)> \($0.text)" }

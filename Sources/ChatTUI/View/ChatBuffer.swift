@@ -107,6 +107,11 @@ struct ChatBuffer: Sendable {
     }
 
     /// Clears unread count and activity (the buffer became active).
+    /// Changes one kept line in place (reactions, redaction).
+    mutating func updateLine(sequence: Int, _ change: (inout ChatLine) -> Void) {
+        lines.update(sequence: sequence, change)
+    }
+
     mutating func markRead() {
         unreadCount = 0
         activity = .none

@@ -43,6 +43,14 @@ struct ChatLine: Equatable, Sendable {
     var isOwn: Bool
     /// Whether it mentions my nick (drawn highlighted, counts as highlight activity).
     var mentionsMe: Bool
+    /// The server's id of the message (`msgid`), for reactions, replies and redactions.
+    var msgid: String?
+    /// What this message answers (`+draft/reply`): `nick: the start of its text`.
+    var replyContext: String?
+    /// Reactions under the message (`+draft/react`), as `👍 bob`, in arrival order.
+    var reactions: [String] = []
+    /// Taken back by its author or an operator (`draft/message-redaction`): shown as deleted.
+    var isRedacted = false
 
     init(
         timestamp: Int64,

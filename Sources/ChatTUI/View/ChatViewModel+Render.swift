@@ -142,7 +142,9 @@ extension ChatViewModel {
                 screen.put(String(prefix), row: row, column: contentColumn, style: TextStyle(bold: true, foreground: color))
             }
             let isOwn = caseMapping.fold(member.nick) == own
-            let style = TextStyle(bold: isOwn, foreground: isOwn ? NickColors.own : NickColors.color(for: member.nick))
+            // Away members are greyed (away-notify keeps it current).
+            let style = member.isAway ? TextStyle(dim: true, foreground: .brightBlack)
+                : TextStyle(bold: isOwn, foreground: isOwn ? NickColors.own : NickColors.color(for: member.nick))
             let nick = TerminalSanitizer.plain(member.nick).truncated(toWidth: contentWidth - 1)
             screen.put(nick, row: row, column: contentColumn + 1, style: style)
         }
@@ -200,6 +202,10 @@ extension ChatViewModel {
         add(" [" + connection + "]")
         if let lag = status.lagMilliseconds {
             add(" [lag " + Self.formatLag(lag) + "]")
+        }
+        let typers = typing.typing(in: activeBuffer.name, now: currentTimeMilliseconds, caseMapping: caseMapping)
+        if let words = TypingIndicator.describe(typers.map(TerminalSanitizer.plain)) {
+            add(" " + words, TextStyle(italic: true, foreground: .brightWhite, background: .blue))
         }
         screen.put(spans, row: row, column: 0, limit: leftLimit)
         if !right.isEmpty {

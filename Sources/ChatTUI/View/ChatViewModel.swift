@@ -63,6 +63,8 @@ struct ChatViewModel: Sendable {
     /// Wall-clock time (ms since 1970 UTC) for lines the view model creates
     /// itself, such as local error messages; the driver keeps it current.
     var currentTimeMilliseconds: Int64 = 0
+    /// Who is typing where (shown in the status line).
+    var typing = TypingIndicator()
     /// Pastes with more lines than this are joined into the input line instead of sent.
     var maxPasteLines = 5
     /// Size of the last rendered frame; scrolling pages by its pane height.
@@ -226,6 +228,14 @@ struct ChatViewModel: Sendable {
     mutating func setMembers(_ members: [ChannelMember], in channel: String) {
         guard let index = bufferIndex(named: channel), buffers[index].kind == .channel else { return }
         buffers[index].members.set(members)
+    }
+
+    /// Changes the message `msgid` shown in buffer `name` (a reaction, a redaction); false when it
+    /// is not shown there.
+    @discardableResult
+    mutating func updateMessage(msgid: String, in name: String, _ change: (inout ChatLine) -> Void) -> Bool {
+        guard let index = bufferIndex(named: name) else { return false }
+        return buffers[index].updateLine(msgid: msgid, change)
     }
 
     /// A nick change: earlier lines keep their speaker, and a query follows the nick.

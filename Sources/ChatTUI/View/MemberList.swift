@@ -6,6 +6,8 @@ struct Member: Hashable, Sendable {
     var nick: String
     /// Mode prefixes held, highest first (e.g. `"@+"`); empty for none.
     var prefixes: String
+    /// Marked away: drawn greyed.
+    var isAway = false
 
     /// The highest prefix, shown before the nick.
     var highestPrefix: Character? { prefixes.first }
@@ -63,6 +65,6 @@ struct MemberList: Equatable, Sendable {
 
     /// Shows the roster's members, in its order.
     mutating func set(_ roster: [ChannelMember]) {
-        members = roster.map { Member(nick: $0.nick, prefixes: $0.prefixes) }
+        members = roster.map { Member(nick: $0.nick, prefixes: $0.prefixes, isAway: $0.isAway) }
     }
 }

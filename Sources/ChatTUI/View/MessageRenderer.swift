@@ -60,8 +60,30 @@ struct MessageRenderer: Sendable {
         isOwn ? NickColors.own : NickColors.color(for: nick, ownNick: ownNick)
     }
 
-    /// Prefix text, prefix style and body spans for a line.
+    /// Style of what the client adds to a message: reply context, reactions, "message deleted".
+    static let annotationStyle = TextStyle(italic: true, dim: true)
+
+    /// Prefix text, prefix style and body spans for a line, with its reply context before the
+    /// text, its reactions after it, and a deleted message's text replaced.
     private func decorate(_ line: ChatLine) -> (String, TextStyle, [StyledSpan]) {
+        var shown = line
+        if line.isRedacted { shown.text = "" }
+        var (prefix, style, body) = decorateKind(shown)
+        if line.isRedacted {
+            body = [StyledSpan(text: "(message deleted)", style: Self.annotationStyle)]
+        }
+        if let context = line.replyContext {
+            body.insert(StyledSpan(text: "↪ " + TerminalSanitizer.plain(context) + " ", style: Self.annotationStyle), at: 0)
+        }
+        if !line.reactions.isEmpty {
+            body.append(StyledSpan(text: "  [" + line.reactions.map(TerminalSanitizer.plain).joined(separator: ", ") + "]",
+                                   style: Self.annotationStyle))
+        }
+        return (prefix, style, body)
+    }
+
+    /// Prefix text, prefix style and body spans for a line of its kind.
+    private func decorateKind(_ line: ChatLine) -> (String, TextStyle, [StyledSpan]) {
         let nick = line.nick.map(TerminalSanitizer.plain) ?? ""
         let textStyle = line.mentionsMe && !line.isOwn ? Self.highlightTextStyle : TextStyle.plain
         func prefixStyle(_ normal: TextStyle) -> TextStyle {

@@ -42,6 +42,13 @@ struct Scrollback<Element: Sendable>: Sendable {
         return storage[(head + offset) % storage.count]
     }
 
+    /// Changes the element with sequence number `sequence` in place (it must be kept).
+    mutating func update(sequence: Int, _ change: (inout Element) -> Void) {
+        precondition(contains(sequence: sequence), "sequence \(sequence) not in scrollback")
+        let offset = sequence - firstSequence
+        change(&storage[(head + offset) % storage.count])
+    }
+
     /// The newest element, if any.
     var last: Element? {
         lastSequence.map { self[sequence: $0] }

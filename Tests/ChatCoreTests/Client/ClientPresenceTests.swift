@@ -1,0 +1,73 @@
+import Testing
+@testable import ChatCore
+
+/// The client side of the IRCv3 extensions: away states in the roster, typing, reactions,
+/// replies, redactions, MONITOR.
+@Suite struct ClientPresenceTests: ClientTestCase {
+    static let offered = "message-tags server-time multi-prefix batch away-notify draft/message-redaction"
+
+    func joined() -> TestMachine {
+        var machine = registeredMachine(offered: Self.offered)
+        _ = machine.messageReceived(irc(":srv 005 alice WHOX MONITOR=100 :are supported"), now: t(1_000))
+        _ = machine.messageReceived(irc(":alice!a@h JOIN #c"), now: t(1_000))
+        _ = machine.messageReceived(irc(":srv 353 alice = #c :alice bob carol"), now: t(1_000))
+        return machine
+    }
+
+    @Test func awayStatesComeFromOurOwnWhoAndThenFromAwayNotify() throws {
+        var machine = joined()
+        let end = machine.messageReceived(irc(":srv 366 alice #c :End of /NAMES list."), now: t(1_000))
+        #expect(end.sentLines == ["WHO #c :%tnf,742"])
+        #expect(machine.messageReceived(irc(":srv 354 alice 742 bob G"), now: t(1_000)).isEmpty)
+        #expect(machine.messageReceived(irc(":srv 354 alice 742 carol H"), now: t(1_000)).isEmpty)
+        let done = machine.messageReceived(irc(":srv 315 alice #c :End of WHO list"), now: t(1_000))
+        #expect(done.events == [.members(channel: "#c", members: [ChannelMember(nick: "alice"), ChannelMember(nick: "bob", isAway: true),
+                                                                   ChannelMember(nick: "carol")])])
+        let back = machine.messageReceived(irc(":bob!b@h AWAY"), now: t(2_000))
+        #expect(back.events.first == .members(channel: "#c", members: [ChannelMember(nick: "alice"), ChannelMember(nick: "bob"),
+                                                                        ChannelMember(nick: "carol")]))
+        let gone = machine.messageReceived(irc(":carol!c@h AWAY :lunch"), now: t(2_000))
+        guard case .members(_, let members)? = gone.events.first else {
+            Issue.record("no member update for an AWAY")
+            return
+        }
+        #expect(members.last?.isAway == true)
+        // A user's WHO is shown as usual.
+        #expect(!machine.messageReceived(irc(":srv 315 alice #c :End of WHO list"), now: t(2_000)).events.isEmpty)
+    }
+
+    @Test func typingReactionsAndRedactionsBecomeEvents() {
+        var machine = joined()
+        let typing = machine.messageReceived(irc("@+typing=active :bob!b@h TAGMSG #c"), now: t(1_000))
+        #expect(typing.events == [.typing(conversation: .channel("#c"), nick: "bob", active: true)])
+        let done = machine.messageReceived(irc("@+typing=done :bob!b@h TAGMSG alice"), now: t(1_000))
+        #expect(done.events == [.typing(conversation: .privateChat("bob"), nick: "bob", active: false)])
+        let react = machine.messageReceived(irc("@+draft/react=👍;+draft/reply=m1 :bob!b@h TAGMSG #c"), now: t(1_000))
+        #expect(react.events == [.reaction(conversation: .channel("#c"), msgid: "m1", nick: "bob", reaction: "👍")])
+        let redact = machine.messageReceived(irc(":bob!b@h REDACT #c m1 :oops"), now: t(1_000))
+        #expect(redact.events == [.redacted(conversation: .channel("#c"), msgid: "m1", by: "bob")])
+        let reply = machine.messageReceived(irc("@+draft/reply=m0;msgid=m2 :bob!b@h PRIVMSG #c :yes"), now: t(1_000))
+        #expect(reply.events.first?.chatMessage?.replyTo == "m0")
+    }
+
+    @Test func typingIsSentOnlyWhereClientTagsAreRelayed() {
+        var machine = joined()
+        #expect(machine.sendTyping(target: "#c", state: "active").sentLines == ["@+typing=active TAGMSG :#c"])
+        let plain = registeredMachine(offered: "server-time")
+        #expect(plain.sendTyping(target: "#c", state: "active").isEmpty)
+    }
+
+    @Test func monitoredNicksAreWatchedAgainAfterAReconnect() {
+        var machine = joined()
+        #expect(machine.monitor("dave", watch: true).sentLines == ["MONITOR + :dave"])
+        #expect(machine.monitor("Dave", watch: true).isEmpty)
+        #expect(machine.monitor("#c", watch: true).isEmpty)
+        let online = machine.messageReceived(irc(":srv 730 alice :dave!d@h,erin!e@h"), now: t(1_000))
+        #expect(online.events == [.presence(nick: "dave", online: true), .presence(nick: "erin", online: true)])
+        _ = machine.connectionClosed(error: nil, now: t(2_000))
+        _ = machine.timerFired(now: t(60_000))
+        let welcome = register(&machine, offered: Self.offered, now: t(60_000))
+        #expect(welcome.sentLines.contains("MONITOR + :dave"))
+        #expect(machine.monitor("dave", watch: false).sentLines == ["MONITOR - :dave"])
+    }
+}

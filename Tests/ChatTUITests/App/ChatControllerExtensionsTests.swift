@@ -1,0 +1,91 @@
+import ChatClient
+import ChatCore
+import Testing
+
+@testable import ChatTUI
+
+/// What the client shows of the IRCv3 extensions: away members, who is typing, reactions,
+/// replies, deleted messages, and MONITOR for private conversations.
+@Suite struct ChatControllerExtensionsTests {
+    static let now = Timestamp(millisecondsSinceEpoch: 1_795_000_000_000)
+
+    static func channel() -> ChatController {
+        var controller = ChatController(server: "srv", nick: "me")
+        controller.apply(.stateChanged(.registered(nick: "me")), now: now)
+        controller.apply(.joined(channel: "#c", nick: "me", isOwn: true), now: now)
+        controller.apply(.members(channel: "#c", members: [ChannelMember(nick: "me", prefixes: "@"), ChannelMember(nick: "bob"),
+                                                           ChannelMember(nick: "zed", isAway: true)]), now: now)
+        return controller
+    }
+
+    static func message(_ text: String, from nick: String = "bob", msgid: String, replyTo: String? = nil) -> ClientEvent {
+        .message(ChatMessage(conversation: .channel("#c"), sender: nick, text: text, time: now, msgid: msgid, replyTo: replyTo))
+    }
+
+    @Test func awayMembersAreGreyedInTheSidebar() throws {
+        var controller = Self.channel()
+        let screen = controller.view.render(width: 100, height: 30)
+        let row = try #require((0..<30).first { screen.text(row: $0).hasSuffix("│ zed             ") })
+        let span = try #require(screen.rows[row].first { $0.text.contains("zed") })
+        #expect(span.style.dim)
+        let bob = try #require((0..<30).flatMap { screen.rows[$0] }.first { $0.text.contains("bob") })
+        #expect(!bob.style.dim)
+    }
+
+    @Test func whoIsTypingShowsInTheStatusLineUntilItEnds() {
+        var controller = Self.channel()
+        controller.apply(.typing(conversation: .channel("#c"), nick: "bob", active: true), now: Self.now)
+        func status(at time: Timestamp) -> String {
+            controller.view.currentTimeMilliseconds = time.millisecondsSinceEpoch
+            let screen = controller.view.render(width: 100, height: 30)
+            return screen.text(row: 28)
+        }
+        #expect(status(at: Self.now).contains("bob is typing…"))
+        #expect(!status(at: Timestamp(millisecondsSinceEpoch: Self.now.millisecondsSinceEpoch + 7000)).contains("typing"))
+        controller.apply(.typing(conversation: .channel("#c"), nick: "bob", active: true), now: Self.now)
+        controller.apply(Self.message("done typing", msgid: "m1"), now: Self.now)
+        #expect(!status(at: Self.now).contains("typing"))
+    }
+
+    @Test func reactionsRepliesAndDeletionsChangeWhatIsShown() {
+        var controller = Self.channel()
+        controller.apply(Self.message("shall we ship it today?", msgid: "m1"), now: Self.now)
+        controller.apply(Self.message("yes", from: "zed", msgid: "m2", replyTo: "m1"), now: Self.now)
+        controller.apply(.reaction(conversation: .channel("#c"), msgid: "m1", nick: "zed", reaction: "👍"), now: Self.now)
+        var lines = controller.view.render(width: 100, height: 30).lines.joined(separator: "\n")
+        #expect(lines.contains("shall we ship it today?  [👍 zed]"))
+        #expect(lines.contains("↪ bob: shall we ship it today? yes"))
+        controller.apply(.redacted(conversation: .channel("#c"), msgid: "m1", by: "bob"), now: Self.now)
+        lines = controller.view.render(width: 100, height: 30).lines.joined(separator: "\n")
+        #expect(lines.contains("(message deleted)"))
+        #expect(!lines.contains("shall we ship it today?  ["))
+        // A reaction to a message no longer shown changes nothing.
+        #expect(!controller.view.updateMessage(msgid: "gone", in: "#c") { $0.reactions.append("x") })
+    }
+
+    @Test func typingIsAnnouncedAtMostEveryThreeSecondsAndEndsWhenTheLineIsEmptied() {
+        var controller = Self.channel()
+        var sent: [ClientRequest] = []
+        sent += controller.handle(.character("h"), now: Self.now)
+        sent += controller.handle(.character("i"), now: Timestamp(millisecondsSinceEpoch: Self.now.millisecondsSinceEpoch + 1000))
+        #expect(sent == [.typing(target: "#c", state: "active")])
+        sent = controller.handle(.character("!"), now: Timestamp(millisecondsSinceEpoch: Self.now.millisecondsSinceEpoch + 3500))
+        #expect(sent == [.typing(target: "#c", state: "active")])
+        sent = []
+        for _ in 0..<3 { sent += controller.handle(.backspace, now: Timestamp(millisecondsSinceEpoch: Self.now.millisecondsSinceEpoch + 4000)) }
+        #expect(sent == [.typing(target: "#c", state: "done")])
+        sent = controller.handle(.character("/"), now: Timestamp(millisecondsSinceEpoch: Self.now.millisecondsSinceEpoch + 9000))
+        #expect(sent.isEmpty, "a command is not typing to anyone")
+    }
+
+    @Test func aQueryIsMonitoredWhileItIsOpen() {
+        var controller = Self.channel()
+        for character in "/query dave" { _ = controller.handle(.character(character), now: Self.now) }
+        let opened = controller.handle(.enter, now: Self.now)
+        #expect(opened.contains(.monitor(nick: "dave", watch: true)))
+        controller.apply(.presence(nick: "dave", online: false), now: Self.now)
+        #expect(controller.view.buffer(named: "dave")?.lines.last?.text == "dave is offline")
+        let closed = controller.handle(.ctrl("x"), now: Self.now)
+        #expect(closed == [.monitor(nick: "dave", watch: false)])
+    }
+}
