@@ -31,6 +31,8 @@ public enum ClientRequest: Sendable, Hashable {
     case typing(target: String, state: String)
     /// Watch (or stop watching) whether `nick` is online.
     case monitor(nick: String, watch: Bool)
+    /// Several lines for `target` at once (a paste): one `draft/multiline` message where offered.
+    case lines(target: String, lines: [String])
 
     /// Runs the request against the machine, returning the actions to carry out.
     public func apply<R: RandomNumberGenerator>(to machine: inout ClientStateMachine<R>, now: Timestamp) -> [ClientAction] {
@@ -56,6 +58,7 @@ public enum ClientRequest: Sendable, Hashable {
             machine.identify(SASLLogin(account: account ?? machine.nick, password: password))
         case .typing(let target, let state): machine.sendTyping(target: target, state: state)
         case .monitor(let nick, let watch): machine.monitor(nick, watch: watch)
+        case .lines(let target, let lines): machine.sendLines(target: target, lines: lines, now: now)
         }
     }
 }

@@ -3,7 +3,7 @@ public struct ClientConfiguration: Sendable, Hashable {
     /// The capabilities Chatty understands; ``requestedCapabilities`` should be a subset.
     public static let supportedCapabilities: [String] = [
         "message-tags", "server-time", "echo-message", "multi-prefix", "batch", "labeled-response", "draft/chathistory",
-        "soju.im/search", "draft/read-marker", "away-notify", "draft/message-redaction",
+        "soju.im/search", "draft/read-marker", "away-notify", "draft/message-redaction", "draft/multiline",
     ]
 
     /// The preferred nick. When it is taken the machine tries `nick_`, `nick__`, … (see ``NickFallback``).
@@ -48,7 +48,7 @@ public struct ClientConfiguration: Sendable, Hashable {
         channels: [String] = ["#chatty"],
         requestedCapabilities: [String] = ["message-tags", "server-time", "echo-message", "multi-prefix", "batch",
                                           "draft/chathistory", "soju.im/search", "draft/read-marker", "away-notify",
-                                          "draft/message-redaction"],
+                                          "draft/message-redaction", "draft/multiline"],
         keepaliveInterval: Duration = .seconds(60),
         keepaliveTimeout: Duration = .seconds(60),
         registrationTimeout: Duration = .seconds(60),

@@ -33,6 +33,45 @@ extension ClientStateMachine {
         return actions
     }
 
+    /// Several lines at once (a confirmed paste): one `draft/multiline` batch where the server
+    /// offers it and the lines fit its limits (long lines split with `draft/multiline-concat`),
+    /// else a message per line. Empty lines are kept inside a batch and skipped otherwise.
+    public mutating func sendLines(target: String, lines: [String], now: Timestamp) -> [ClientAction] {
+        guard case .registered(var session) = state else {
+            return [.emit(.error("Not connected: \(lines.count) lines to \(target) not sent"))]
+        }
+        guard Self.isValidParameter(target) else { return [.emit(.error("Invalid target: \(target)"))] }
+        if let limits = session.multiline, lines.count > 1, limits.allows(lines),
+           !lines.contains(where: { $0.utf8.contains { $0 == 0 || $0 == 13 } }) {
+            session.batchCounter += 1
+            let reference = "ml\(session.batchCounter)"
+            let echoed = session.capabilities.contains("echo-message")
+            let budget = max(16, textBudget(command: "PRIVMSG", target: target, nick: session.nick) - 32)
+            var actions: [ClientAction] = [.send(IRCMessage("BATCH", "+" + reference, "draft/multiline", target))]
+            for line in lines {
+                let pieces = line.isEmpty ? [""] : MessageSplitter.split(line, maxBytes: budget)
+                for (index, piece) in pieces.enumerated() {
+                    var tags = [IRCMessage.Tag("batch", reference)]
+                    if index > 0 { tags.append(IRCMessage.Tag("draft/multiline-concat")) }
+                    actions.append(.send(IRCMessage(tags: tags, command: "PRIVMSG", parameters: [target, piece])))
+                }
+            }
+            actions.append(.send(IRCMessage("BATCH", "-" + reference)))
+            state = .registered(session)
+            if !echoed {
+                let conversation: Conversation = serverSupport.channelTarget(target).map(Conversation.channel) ?? .privateChat(target)
+                for line in lines where !line.isEmpty {
+                    actions.append(.emit(.message(ChatMessage(conversation: conversation, sender: session.nick, text: line,
+                                                              time: now, isOwn: true))))
+                }
+            }
+            return actions
+        }
+        return lines.filter { !$0.isEmpty }.flatMap {
+            sendChat(command: "PRIVMSG", target: target, text: $0, ctcpAction: false, now: now)
+        }
+    }
+
     /// Bytes left for the text of `COMMAND target :text` once the server has added `:nick!user@host `.
     func textBudget(command: String, target: String, nick: String) -> Int {
         let userHostLength = userHost?.utf8.count ?? Self.estimatedUserHostLength

@@ -59,15 +59,18 @@ extension ClientStateMachine {
                 .emit(.error(reason)), .emit(.stateChanged(.disconnecting)), .cancelTimer, .send(IRCMessage("QUIT")),
                 .close,
             ]
-        case .registered(let nick, let capabilities, _):
+        case .registered(let nick, let capabilities, let offered):
             backoff.reset()
-            let session = Session(
+            var session = Session(
                 nick: nick,
                 capabilities: CapabilityTracker(enabled: Set(capabilities), wanted: configuration.requestedCapabilities),
                 keepalive: PeerKeepalive(
                     configuration: configuration.keepalive, now: now.millisecondsSinceEpoch
                 )
             )
+            if capabilities.contains("draft/multiline"), capabilities.contains("batch") {
+                session.multiline = offered["draft/multiline"].flatMap(MultilineLimits.init(capabilityValue:))
+            }
             state = .registered(session)
             var actions: [ClientAction] = [
                 .emit(.serverInfo(code: 1, text: MessageTranslator.numericText(message))),

@@ -47,6 +47,10 @@ public struct ClientStateMachine<Random: RandomNumberGenerator> {
         var pendingWho: Set<String> = []
         /// Channels (folded) asked about since we joined them.
         var whoAsked: Set<String> = []
+        /// What one `draft/multiline` message may hold, when the server offers it (and we use it).
+        var multiline: MultilineLimits?
+        /// Numbers our multiline batches.
+        var batchCounter = 0
 
         /// When the keepalive wants the timer (the client's clock counts milliseconds since the epoch).
         var keepaliveDeadline: Timestamp {

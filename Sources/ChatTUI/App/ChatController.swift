@@ -71,6 +71,14 @@ struct ChatController: Sendable {
             return submit(line)
         case .fetchOlder(let target):
             return [.olderHistory(target: target)]
+        case .submitLines(let lines):
+            let buffer = view.activeBuffer
+            guard buffer.kind != .server else {
+                localError("This is the server buffer: switch to a channel or a private conversation to send")
+                return []
+            }
+            typingNotifier.sent()
+            return [.lines(target: buffer.name, lines: lines)]
         }
     }
 

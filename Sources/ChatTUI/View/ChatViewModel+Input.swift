@@ -19,6 +19,23 @@ extension ChatViewModel {
     /// | F2 | toggle the member sidebar |
     /// | Ctrl-L, resize | redraw |
     mutating func handle(_ key: Key) -> [InputAction] {
+        if let lines = pendingPaste {
+            // A multi-line paste waits for the user: Enter sends it, Esc edits it; nothing else.
+            switch key {
+            case .enter:
+                pendingPaste = nil
+                return [.submitLines(lines)]
+            case .escape:
+                pendingPaste = nil
+                editor.insert(lines.joined(separator: " "))
+                return []
+            case .resize, .ctrl("l"):
+                return [.redraw]
+            case .character, .backspace, .delete, .left, .right, .up, .down, .home, .end, .pageUp, .pageDown, .tab, .backTab,
+                 .function, .ctrl, .alt, .withAlt, .withCtrl, .paste:
+                return []
+            }
+        }
         if isHelpVisible {
             switch key {
             case .escape, .function(1):
@@ -88,23 +105,20 @@ extension ChatViewModel {
         return [.submit(line)]
     }
 
+    /// A paste is never sent by itself. One line goes into the input line; several wait for Enter
+    /// (sent as they are: one multiline message where the server can, else a message per line) or
+    /// Esc (joined into the input line to edit). What was typed before the paste starts its first line.
     private mutating func paste(_ text: String) -> [InputAction] {
-        let parts = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        var parts = text.replacingOccurrences(of: "\r\n", with: "\n").split(separator: "\n", omittingEmptySubsequences: false)
+            .map(String.init)
+        while parts.count > 1, parts.last!.isEmpty { parts.removeLast() }
         guard parts.count > 1 else {
-            editor.insert(text)
+            editor.insert(parts.first ?? "")
             return []
         }
-        let lineCount = parts.last!.isEmpty ? parts.count - 1 : parts.count
-        guard lineCount <= maxPasteLines else {
-            editor.insert(parts.filter { !$0.isEmpty }.joined(separator: " "))
-            return []
-        }
-        var actions: [InputAction] = []
-        for part in parts.dropLast() {
-            editor.insert(part)
-            actions += submitInput()
-        }
-        editor.insert(parts.last!)
-        return actions
+        let typed = editor.submit()
+        parts[0] = typed + parts[0]
+        pendingPaste = parts
+        return []
     }
 }

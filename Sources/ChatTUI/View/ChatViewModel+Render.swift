@@ -220,6 +220,13 @@ extension ChatViewModel {
         let prompt = "[" + name + "] "
         let promptEnd = screen.put(prompt, row: row, column: 0, style: Self.promptStyle)
         let fieldWidth = max(1, layout.width - promptEnd)
+        if let lines = pendingPaste {
+            let question = "Paste \(lines.count) lines? Enter sends them, Esc edits them as one line"
+            screen.put(question.truncated(toWidth: fieldWidth), row: row, column: promptEnd,
+                       style: TextStyle(bold: true, foreground: .brightYellow))
+            screen.cursor = Screen.Cursor(row: row, column: min(layout.width - 1, promptEnd))
+            return
+        }
         let slice = editor.visibleSlice(width: fieldWidth)
         screen.put(slice.text, row: row, column: promptEnd)
         screen.cursor = Screen.Cursor(row: row, column: min(layout.width - 1, promptEnd + slice.cursorColumn))

@@ -29,6 +29,8 @@ enum InputAction: Equatable, Sendable {
     case fetchOlder(String)
     /// Redraw the whole terminal (Ctrl-L, resize).
     case redraw
+    /// A multi-line paste the user confirmed: its lines, for the conversation in view.
+    case submitLines([String])
 }
 
 /// The whole screen state of the client as a value: buffers with bounded
@@ -65,8 +67,8 @@ struct ChatViewModel: Sendable {
     var currentTimeMilliseconds: Int64 = 0
     /// Who is typing where (shown in the status line).
     var typing = TypingIndicator()
-    /// Pastes with more lines than this are joined into the input line instead of sent.
-    var maxPasteLines = 5
+    /// A multi-line paste waiting for Enter (send) or Esc (edit as one line).
+    var pendingPaste: [String]?
     /// Size of the last rendered frame; scrolling pages by its pane height.
     private(set) var lastWidth = 80
     private(set) var lastHeight = 24

@@ -71,3 +71,34 @@ import Testing
         #expect(machine.monitor("dave", watch: false).sentLines == ["MONITOR - :dave"])
     }
 }
+
+/// Sending a paste: one `draft/multiline` batch where offered, else a message per line.
+@Suite struct ClientMultilineTests: ClientTestCase {
+    @Test func limitsComeFromTheCapabilityValue() {
+        let limits = MultilineLimits(capabilityValue: "max-bytes=20,max-lines=3")
+        #expect(limits?.maxBytes == 20 && limits?.maxLines == 3)
+        #expect(limits?.allows(["1234567890", "123456789"]) == true)
+        #expect(limits?.allows(["1234567890", "1234567890"]) == false)
+        #expect(limits?.allows(["a", "b", "c", "d"]) == false)
+        #expect(MultilineLimits(capabilityValue: "max-lines=3") == nil)
+    }
+
+    @Test func aPasteIsOneBatchWhereTheServerOffersIt() {
+        var machine = registeredMachine(offered: "message-tags batch echo-message draft/multiline=max-bytes=4096,max-lines=100")
+        let sent = machine.sendLines(target: "#c", lines: ["first", "", "third"], now: t(1_000))
+        #expect(sent.sentLines == ["BATCH +ml1 draft/multiline :#c", "@batch=ml1 PRIVMSG #c :first", "@batch=ml1 PRIVMSG #c :",
+                                   "@batch=ml1 PRIVMSG #c :third", "BATCH :-ml1"])
+        #expect(sent.events.isEmpty, "the echo shows it")
+        let long = String(repeating: "x", count: 900)
+        let split = machine.sendLines(target: "#c", lines: [long, "end"], now: t(1_000))
+        #expect(split.sentMessages.filter { $0.tag("draft/multiline-concat") != nil }.count >= 1)
+        #expect(split.sentMessages.filter { $0.command == "PRIVMSG" }.map(\.parameters[1]).joined().count == 903)
+    }
+
+    @Test func withoutMultilineEveryLineIsAMessage() {
+        var machine = registeredMachine(offered: "message-tags batch")
+        let sent = machine.sendLines(target: "#c", lines: ["first", "", "third"], now: t(1_000))
+        #expect(sent.sentLines == ["PRIVMSG #c :first", "PRIVMSG #c :third"])
+        #expect(sent.events.count == 2)
+    }
+}

@@ -294,26 +294,28 @@ import Testing
         #expect(result7 == [.submit("//me is literal")])
     }
 
-    @Test func multiLinePasteSendsEachLine() {
+    @Test func aMultiLinePasteIsNeverSentByItself() {
         var vm = Fixture.viewModel()
         type("> ", into: &vm)
-        let actions = vm.handle(.paste("first\nsecond\nthird"))
-        #expect(actions == [
-            .submit("> first"),
-            .submit("second"),
-        ])
-        #expect(vm.editor.text == "third")
-        let result9 = vm.handle(.paste("one line"))
-        #expect(result9 == [])
-        #expect(vm.editor.text == "thirdone line")
+        #expect(vm.handle(.paste("first\nsecond\nthird\n")).isEmpty)
+        #expect(vm.pendingPaste == ["> first", "second", "third"])
+        let screen = vm.render(width: 80, height: 24)
+        #expect(screen.text(row: 23).contains("Paste 3 lines? Enter sends them, Esc edits them as one line"))
+        #expect(vm.handle(.character("x")).isEmpty, "typing does not send or change the paste")
+        #expect(vm.handle(.enter) == [.submitLines(["> first", "second", "third"])])
+        #expect(vm.pendingPaste == nil)
+        #expect(vm.editor.text.isEmpty)
+        #expect(vm.handle(.paste("one line")).isEmpty)
+        #expect(vm.editor.text == "one line")
     }
 
-    @Test func hugePastesAreJoinedInsteadOfSent() {
+    @Test func escapeTurnsAPasteIntoOneLineToEdit() {
         var vm = Fixture.viewModel()
-        let text = (1...10).map { "l\($0)" }.joined(separator: "\n")
-        let result10 = vm.handle(.paste(text))
-        #expect(result10 == [])
-        #expect(vm.editor.text == "l1 l2 l3 l4 l5 l6 l7 l8 l9 l10")
+        let text = (1...20).map { "l\($0)" }.joined(separator: "\n")
+        #expect(vm.handle(.paste(text)).isEmpty)
+        #expect(vm.handle(.escape).isEmpty)
+        #expect(vm.pendingPaste == nil)
+        #expect(vm.editor.text == (1...20).map { "l\($0)" }.joined(separator: " "))
     }
 
     @Test func tabCompletesRecentSpeakersFirst() {
