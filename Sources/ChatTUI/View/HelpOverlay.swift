@@ -19,6 +19,7 @@ enum HelpOverlay {
         ("Alt-Home / Alt-End", "oldest / newest messages"),
         ("F1 / F2 / Ctrl-L", "this help / nick list / redraw"),
         ("//text", "send text starting with /"),
+        ("Paste, then Enter / Esc", "send several pasted lines / join them into one line to edit"),
     ]
 
     /// Key bindings, then every command of the one command table.
