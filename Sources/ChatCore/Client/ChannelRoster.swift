@@ -77,6 +77,12 @@ struct ChannelRoster: Sendable, Hashable {
         channels[key]?.members[support.caseMapping.fold(nick)] = nil
     }
 
+    /// The channels (join order) `nick` is in with us.
+    func channels(of nick: String, _ support: ServerSupport) -> [String] {
+        let folded = support.caseMapping.fold(nick)
+        return order.filter { channels[$0]?.members[folded] != nil }.compactMap { channels[$0]?.name }
+    }
+
     /// Marks `nick` away or back; returns the channels it is in (join order) when that changed anything.
     mutating func setAway(_ nick: String, _ isAway: Bool, _ support: ServerSupport) -> [String] {
         let folded = support.caseMapping.fold(nick)

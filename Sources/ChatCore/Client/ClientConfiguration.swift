@@ -4,6 +4,7 @@ public struct ClientConfiguration: Sendable, Hashable {
     public static let supportedCapabilities: [String] = [
         "message-tags", "server-time", "echo-message", "multi-prefix", "batch", "labeled-response", "draft/chathistory",
         "soju.im/search", "draft/read-marker", "away-notify", "draft/message-redaction", "draft/multiline",
+        "setname", "chghost", "invite-notify", "extended-monitor", "cap-notify",
     ]
 
     /// The preferred nick. When it is taken the machine tries `nick_`, `nick__`, … (see ``NickFallback``).
@@ -48,7 +49,8 @@ public struct ClientConfiguration: Sendable, Hashable {
         channels: [String] = ["#chatty"],
         requestedCapabilities: [String] = ["message-tags", "server-time", "echo-message", "multi-prefix", "batch",
                                           "draft/chathistory", "soju.im/search", "draft/read-marker", "away-notify",
-                                          "draft/message-redaction", "draft/multiline"],
+                                          "draft/message-redaction", "draft/multiline", "setname", "chghost",
+                                          "invite-notify", "extended-monitor", "cap-notify"],
         keepaliveInterval: Duration = .seconds(60),
         keepaliveTimeout: Duration = .seconds(60),
         registrationTimeout: Duration = .seconds(60),

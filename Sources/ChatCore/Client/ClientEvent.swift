@@ -39,6 +39,8 @@ public struct ChatMessage: Sendable, Hashable {
     public var isOwn: Bool
     /// True for a message replayed from the server's history (`CHATHISTORY`), not received live.
     public var isHistory: Bool
+    /// Sent by a bot (the IRCv3 `bot` tag).
+    public var isBot = false
     /// The msgid of the message this one answers (`+draft/reply`), when it is a reply.
     public var replyTo: String?
 
@@ -132,6 +134,14 @@ public enum ClientEvent: Sendable, Hashable {
     case redacted(conversation: Conversation, msgid: String, by: String)
     /// A monitored nick came online or went offline (`MONITOR`, 730/731).
     case presence(nick: String, online: Bool)
+    /// Someone went away (`message`) or came back (`nil`) (`away-notify`, `extended-monitor`).
+    case awayChanged(nick: String, message: String?)
+    /// Someone changed their real name (`setname`); `channels` are those we share.
+    case realNameChanged(nick: String, realName: String, channels: [String])
+    /// Someone's user and host changed (`chghost`); `channels` are those we share.
+    case hostChanged(nick: String, user: String, host: String, channels: [String])
+    /// Someone invited another user into a channel we are in (`invite-notify`).
+    case invitedOther(channel: String, nick: String, by: String)
     /// A history replay for `target` ended: `count` messages were replayed; `resumed` when it
     /// caught up after a reconnect rather than showing the latest messages of a first join.
     case historyReplayed(target: String, count: Int, resumed: Bool)
@@ -160,7 +170,7 @@ extension ClientEvent {
         case .stateChanged, .connectionLost, .ctcpRequest, .ctcpReply, .joined, .parted, .quit, .kicked, .nickChanged,
              .names, .members, .topic, .topicSetBy, .mode, .invited, .serverError, .numericError, .serverInfo, .error,
              .lag, .synced, .historyReplayed, .olderHistory, .searchResults, .readMarker, .serverSupport, .loggedIn,
-             .typing, .reaction, .redacted, .presence:
+             .typing, .reaction, .redacted, .presence, .awayChanged, .realNameChanged, .hostChanged, .invitedOther:
             nil
         }
     }
@@ -174,7 +184,7 @@ extension ClientEvent {
         case .stateChanged, .connectionLost, .ctcpRequest, .ctcpReply, .joined, .parted, .quit, .kicked, .nickChanged,
              .names, .members, .topic, .topicSetBy, .mode, .invited, .serverError, .numericError, .serverInfo, .error,
              .lag, .synced, .historyReplayed, .olderHistory, .searchResults, .readMarker, .serverSupport, .loggedIn,
-             .typing, .reaction, .redacted, .presence:
+             .typing, .reaction, .redacted, .presence, .awayChanged, .realNameChanged, .hostChanged, .invitedOther:
             self
         }
     }

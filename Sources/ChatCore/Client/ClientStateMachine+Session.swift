@@ -112,6 +112,10 @@ extension ClientStateMachine {
 
         case "INVITE":
             guard parameters.count >= 2 else { return MessageTranslator.malformed(message) }
+            if !isSameNick(parameters[0], session.nick) {
+                // invite-notify: someone else was invited into one of our channels.
+                return [.emit(.invitedOther(channel: parameters[1], nick: parameters[0], by: sender))]
+            }
             return [.emit(.invited(channel: parameters[1], by: sender))]
 
         case "CAP":
@@ -171,8 +175,19 @@ extension ClientStateMachine {
 
         case "AWAY":
             guard !sender.isEmpty else { return [] }
-            let isAway = !(parameters.first ?? "").isEmpty
-            return membersChanged(session.roster.setAway(sender, isAway, serverSupport), session)
+            let message = parameters.first.flatMap { $0.isEmpty ? nil : $0 }
+            return [.emit(.awayChanged(nick: sender, message: message))]
+                + membersChanged(session.roster.setAway(sender, message != nil, serverSupport), session)
+
+        case "SETNAME":
+            guard let name = parameters.first, !sender.isEmpty else { return MessageTranslator.malformed(message) }
+            return [.emit(.realNameChanged(nick: sender, realName: name, channels: session.roster.channels(of: sender, serverSupport)))]
+
+        case "CHGHOST":
+            guard parameters.count >= 2, !sender.isEmpty else { return MessageTranslator.malformed(message) }
+            if isSelf { userHost = parameters[0] + "@" + parameters[1] }
+            return [.emit(.hostChanged(nick: sender, user: parameters[0], host: parameters[1],
+                                       channels: session.roster.channels(of: sender, serverSupport)))]
 
         case "354" where parameters.count >= 4 && parameters[1] == Self.awayWhoToken:
             // Our own WHO of a channel (`%tnf`): token, nick, flags.

@@ -35,8 +35,10 @@ struct MessageTranslator {
         let conversation = self.conversation(target: target, sender: sender, source: message.source)
 
         func chatMessage(_ text: String) -> ChatMessage {
-            ChatMessage(conversation: conversation, sender: sender, text: text, time: time, msgid: msgid, isOwn: isOwn,
-                        replyTo: message.tag("+draft/reply"))
+            var chat = ChatMessage(conversation: conversation, sender: sender, text: text, time: time, msgid: msgid, isOwn: isOwn,
+                                   replyTo: message.tag("+draft/reply"))
+            chat.isBot = message.tags.contains { $0.key == "bot" }
+            return chat
         }
 
         guard let ctcp = CTCP(text) else {

@@ -227,6 +227,21 @@ struct ChatController: Sendable {
             if let buffer = conversation.bufferName {
                 view.updateMessage(msgid: msgid, in: buffer) { $0.isRedacted = true }
             }
+        case .awayChanged(let nick, let message):
+            // In a private conversation with them (the sidebar greys away members of channels).
+            if view.bufferIndex(named: nick) != nil {
+                line(.info, message.map { "\(nick) is away: \($0)" } ?? "\(nick) is back", nick: nick, in: nick)
+            }
+        case .realNameChanged(let nick, let realName, let channels):
+            for channel in channels {
+                line(.info, "\(nick) changed their real name to: \(realName)", nick: nick, in: channel)
+            }
+        case .hostChanged(let nick, let user, let host, let channels):
+            for channel in channels {
+                line(.info, "\(nick) is now \(nick)!\(user)@\(host)", nick: nick, in: channel)
+            }
+        case .invitedOther(let channel, let nick, let by):
+            line(.info, "\(by) invited \(nick) to \(channel)", nick: by, in: view.bufferIndex(named: channel) != nil ? channel : nil)
         case .presence(let nick, let online):
             if view.bufferIndex(named: nick) != nil {
                 line(.info, online ? "\(nick) is online" : "\(nick) is offline", nick: nick, in: nick)
@@ -377,6 +392,7 @@ struct ChatController: Sendable {
         var line = ChatLine(timestamp: message.time.millisecondsSinceEpoch, kind: kind, nick: message.sender,
                             text: message.text, isOwn: message.isOwn, mentionsMe: mentions)
         line.msgid = message.msgid
+        line.isBot = message.isBot
         if let replyTo = message.replyTo {
             let buffer = message.conversation.bufferName.flatMap { view.buffer(named: $0) }
             line.replyContext = buffer?.replyContext(for: replyTo) ?? "a message"

@@ -130,7 +130,7 @@ struct LineModeSession {
         case .message, .notice, .action, .ctcpRequest, .ctcpReply, .joined, .parted, .quit, .kicked,
              .nickChanged, .names, .members, .topic, .topicSetBy, .mode, .invited, .serverError, .serverInfo, .lag,
              .serverSupport, .historyReplayed, .olderHistory, .searchResults, .readMarker, .typing, .reaction, .redacted,
-             .presence:
+             .presence, .awayChanged, .realNameChanged, .hostChanged, .invitedOther:
             break
         }
         return actions

@@ -48,6 +48,14 @@ enum PlainFormatter {
             text = "*** [\(place(conversation))] \(by) deleted message \(msgid)"
         case .presence(let nick, let online):
             text = "*** \(nick) is \(online ? "online" : "offline")"
+        case .awayChanged:
+            text = nil
+        case .realNameChanged(let nick, let realName, _):
+            text = "*** \(nick) changed their real name to: \(realName)"
+        case .hostChanged(let nick, let user, let host, _):
+            text = "*** \(nick) is now \(nick)!\(user)@\(host)"
+        case .invitedOther(let channel, let nick, let by):
+            text = "*** \(by) invited \(nick) to \(channel)"
         case .searchResults(let query, _, let results):
             if let results {
                 let found = results.map { "\(clock($0.time, utcOffsetSeconds)) [\(place($0.conversation))] <\($0.sender)> \($0.text)" }

@@ -51,6 +51,8 @@ struct ChatLine: Equatable, Sendable {
     var reactions: [String] = []
     /// Taken back by its author or an operator (`draft/message-redaction`): shown as deleted.
     var isRedacted = false
+    /// Sent by a bot (the `bot` tag): marked as such.
+    var isBot = false
 
     init(
         timestamp: Int64,

@@ -72,6 +72,9 @@ struct MessageRenderer: Sendable {
         if line.isRedacted {
             body = [StyledSpan(text: "(message deleted)", style: Self.annotationStyle)]
         }
+        if line.isBot {
+            body.insert(StyledSpan(text: "[bot] ", style: Self.annotationStyle), at: 0)
+        }
         if let context = line.replyContext {
             body.insert(StyledSpan(text: "↪ " + TerminalSanitizer.plain(context) + " ", style: Self.annotationStyle), at: 0)
         }

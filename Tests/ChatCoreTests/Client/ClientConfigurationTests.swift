@@ -10,7 +10,8 @@ import Testing
         #expect(configuration.channels == ["#chatty"])
         #expect(configuration.requestedCapabilities == ["message-tags", "server-time", "echo-message", "multi-prefix", "batch",
                                                         "draft/chathistory", "soju.im/search", "draft/read-marker", "away-notify",
-                                                        "draft/message-redaction"])
+                                                        "draft/message-redaction", "draft/multiline", "setname", "chghost",
+                                                        "invite-notify", "extended-monitor", "cap-notify"])
         #expect(configuration.reconnectBase == .seconds(1))
         #expect(configuration.reconnectMax == .seconds(60))
         #expect(configuration.reconnectJitter == 0.2)

@@ -24,10 +24,10 @@ import Testing
         #expect(done.events == [.members(channel: "#c", members: [ChannelMember(nick: "alice"), ChannelMember(nick: "bob", isAway: true),
                                                                    ChannelMember(nick: "carol")])])
         let back = machine.messageReceived(irc(":bob!b@h AWAY"), now: t(2_000))
-        #expect(back.events.first == .members(channel: "#c", members: [ChannelMember(nick: "alice"), ChannelMember(nick: "bob"),
+        #expect(back.events.last == .members(channel: "#c", members: [ChannelMember(nick: "alice"), ChannelMember(nick: "bob"),
                                                                         ChannelMember(nick: "carol")]))
         let gone = machine.messageReceived(irc(":carol!c@h AWAY :lunch"), now: t(2_000))
-        guard case .members(_, let members)? = gone.events.first else {
+        guard case .members(_, let members)? = gone.events.last else {
             Issue.record("no member update for an AWAY")
             return
         }
@@ -48,6 +48,21 @@ import Testing
         #expect(redact.events == [.redacted(conversation: .channel("#c"), msgid: "m1", by: "bob")])
         let reply = machine.messageReceived(irc("@+draft/reply=m0;msgid=m2 :bob!b@h PRIVMSG #c :yes"), now: t(1_000))
         #expect(reply.events.first?.chatMessage?.replyTo == "m0")
+    }
+
+    @Test func realNamesHostsInvitesAndBotsBecomeEvents() {
+        var machine = joined()
+        _ = machine.messageReceived(irc(":srv 366 alice #c :End"), now: t(1_000))
+        #expect(machine.messageReceived(irc(":bob!b@h SETNAME :Robert B"), now: t(1_000)).events
+                == [.realNameChanged(nick: "bob", realName: "Robert B", channels: ["#c"])])
+        #expect(machine.messageReceived(irc(":bob!b@h CHGHOST rob staff.example"), now: t(1_000)).events
+                == [.hostChanged(nick: "bob", user: "rob", host: "staff.example", channels: ["#c"])])
+        #expect(machine.messageReceived(irc(":bob!b@h INVITE dave #c"), now: t(1_000)).events
+                == [.invitedOther(channel: "#c", nick: "dave", by: "bob")])
+        #expect(machine.messageReceived(irc(":bob!b@h INVITE alice #d"), now: t(1_000)).events == [.invited(channel: "#d", by: "bob")])
+        #expect(machine.messageReceived(irc(":dave!d@h AWAY :lunch"), now: t(1_000)).events == [.awayChanged(nick: "dave", message: "lunch")])
+        let bot = machine.messageReceived(irc("@bot :helper!h@h PRIVMSG #c :beep"), now: t(1_000))
+        #expect(bot.events.first?.chatMessage?.isBot == true)
     }
 
     @Test func typingIsSentOnlyWhereClientTagsAreRelayed() {

@@ -78,6 +78,23 @@ import Testing
         #expect(sent.isEmpty, "a command is not typing to anyone")
     }
 
+    @Test func realNameHostInviteAwayAndBotChangesAreShown() {
+        var controller = Self.channel()
+        controller.apply(.realNameChanged(nick: "bob", realName: "Robert B", channels: ["#c"]), now: Self.now)
+        #expect(controller.view.buffer(named: "#c")?.lines.last?.text == "bob changed their real name to: Robert B")
+        controller.apply(.hostChanged(nick: "bob", user: "rob", host: "staff.example", channels: ["#c"]), now: Self.now)
+        #expect(controller.view.buffer(named: "#c")?.lines.last?.text == "bob is now bob!rob@staff.example")
+        controller.apply(.invitedOther(channel: "#c", nick: "dave", by: "bob"), now: Self.now)
+        #expect(controller.view.buffer(named: "#c")?.lines.last?.text == "bob invited dave to #c")
+        controller.view.openBuffer("zed", kind: .query)
+        controller.apply(.awayChanged(nick: "zed", message: "lunch"), now: Self.now)
+        #expect(controller.view.buffer(named: "zed")?.lines.last?.text == "zed is away: lunch")
+        var message = ChatMessage(conversation: .channel("#c"), sender: "helper", text: "beep", time: Self.now, msgid: "b1")
+        message.isBot = true
+        controller.apply(.message(message), now: Self.now)
+        #expect(controller.view.render(width: 100, height: 30).lines.joined().contains("[bot] beep"))
+    }
+
     @Test func aQueryIsMonitoredWhileItIsOpen() {
         var controller = Self.channel()
         for character in "/query dave" { _ = controller.handle(.character(character), now: Self.now) }
