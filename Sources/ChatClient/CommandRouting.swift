@@ -28,6 +28,8 @@ public enum CommandOutcome: Sendable, Hashable {
     case buffer(String)
     /// Answer the pending certificate question with "trust".
     case trust
+    /// Hide (or show again) what `nick` says; `nil` lists who is hidden.
+    case ignore(String?, adding: Bool)
     /// A local error line; nothing is sent.
     case error(String)
 }
@@ -99,8 +101,34 @@ extension UserInput {
             return .send([.registerAccount(password: password)])
         case .identify(let account, let password):
             return .send([.identify(account: account, password: password)])
+        case .who(let mask):
+            guard let mask = mask ?? context.target else { return .error("/who: not in a channel; use /who #channel or /who mask") }
+            return .send([.command(IRCMessage("WHO", mask))])
+        case .memberMode(let mode, let nicks):
+            guard let channel = context.channel else { return .error("/\(Self.modeCommand(mode)): not in a channel") }
+            // At most 4 changes per MODE line (ISUPPORT MODES=4 on Chatty; most servers allow 3 or more).
+            return .send(stride(from: 0, to: nicks.count, by: 3).map { start in
+                let group = Array(nicks[start..<min(start + 3, nicks.count)])
+                let letters = String(mode.first!) + String(repeating: String(mode.last!), count: group.count)
+                return .command(IRCMessage(command: "MODE", parameters: [channel, letters] + group))
+            })
+        case .ban(let mask, let adding):
+            guard let channel = context.channel else { return .error("/\(adding ? "ban" : "unban"): not in a channel") }
+            guard let mask else { return .send([.command(IRCMessage("MODE", channel, "+b"))]) }
+            return .send([.command(IRCMessage("MODE", channel, adding ? "+b" : "-b", Self.banMask(mask)))])
+        case .ignore(let nick, let adding):
+            return .ignore(nick, adding: adding)
         }
     }
 
     static let noTarget = "not in a channel or query; use /join #channel or /msg nick text"
+
+    static func modeCommand(_ mode: String) -> String {
+        ["+o": "op", "-o": "deop", "+v": "voice", "-v": "devoice"][mode] ?? "mode"
+    }
+
+    /// A nick becomes `nick!*@*`; a mask is used as typed.
+    static func banMask(_ text: String) -> String {
+        text.contains("!") || text.contains("@") || text.contains("*") ? text : text + "!*@*"
+    }
 }

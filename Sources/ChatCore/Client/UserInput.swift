@@ -59,6 +59,14 @@ public enum UserInput: Sendable, Hashable {
     case register(password: String)
     /// `/identify [ACCOUNT] PASSWORD`: log in to an account (your nick's by default).
     case identify(account: String?, password: String)
+    /// `/who [mask]`: who is in a channel (the active one by default) or matches a mask.
+    case who(String?)
+    /// `/op`, `/deop`, `/voice`, `/devoice nick…`: `+o`/`-o`/`+v`/`-v` in the active channel.
+    case memberMode(mode: String, nicks: [String])
+    /// `/ban [mask|nick]` (no argument: list the bans), `/unban mask|nick`, in the active channel.
+    case ban(mask: String?, adding: Bool)
+    /// `/ignore [nick]` (no argument: list), `/unignore nick`: hide what someone says (wildcards allowed).
+    case ignore(String?, adding: Bool)
 
     /// One entry of the command table.
     public struct Command: Sendable, Hashable {
@@ -87,6 +95,15 @@ public enum UserInput: Sendable, Hashable {
         Command(name: "kick", aliases: [], usage: "/kick [#channel] <nick> [reason]", summary: "Remove someone from a channel"),
         Command(name: "list", aliases: [], usage: "/list [pattern]", summary: "List channels"),
         Command(name: "mode", aliases: [], usage: "/mode [target] <modes> [arguments]", summary: "Show or change modes"),
+        Command(name: "who", aliases: [], usage: "/who [#channel|mask]", summary: "List who is in a channel or matches a mask"),
+        Command(name: "op", aliases: [], usage: "/op <nick>…", summary: "Make someone a channel operator"),
+        Command(name: "deop", aliases: [], usage: "/deop <nick>…", summary: "Take channel operator status away"),
+        Command(name: "voice", aliases: [], usage: "/voice <nick>…", summary: "Let someone speak in a moderated channel"),
+        Command(name: "devoice", aliases: [], usage: "/devoice <nick>…", summary: "Take the voice away"),
+        Command(name: "ban", aliases: [], usage: "/ban [nick|mask]", summary: "Ban someone from the channel (no argument: list bans)"),
+        Command(name: "unban", aliases: [], usage: "/unban <nick|mask>", summary: "Lift a ban"),
+        Command(name: "ignore", aliases: [], usage: "/ignore [nick]", summary: "Hide what someone says (no argument: list)"),
+        Command(name: "unignore", aliases: [], usage: "/unignore <nick>", summary: "Show what someone says again"),
         Command(name: "clear", aliases: [], usage: "/clear", summary: "Clear the current buffer"),
         Command(name: "search", aliases: [], usage: "/search <text>", summary: "Search the history of the current buffer"),
         Command(name: "buffer", aliases: ["window", "win"], usage: "/buffer <number|name>", summary: "Go to a buffer"),
@@ -210,6 +227,22 @@ public enum UserInput: Sendable, Hashable {
             guard !first.isEmpty else { throw usage(command) }
             return second.isEmpty ? .identify(account: nil, password: String(first))
                 : .identify(account: String(first), password: String(second))
+        case "who":
+            let (mask, _) = nextWord(rest)
+            return .who(mask.isEmpty ? nil : String(mask))
+        case "op", "deop", "voice", "devoice":
+            let nicks = rest.split(separator: " ").map(String.init)
+            guard !nicks.isEmpty else { throw usage(command) }
+            let mode = ["op": "+o", "deop": "-o", "voice": "+v", "devoice": "-v"][command.name]!
+            return .memberMode(mode: mode, nicks: nicks)
+        case "ban", "unban":
+            let (mask, _) = nextWord(rest)
+            if command.name == "unban", mask.isEmpty { throw usage(command) }
+            return .ban(mask: mask.isEmpty ? nil : String(mask), adding: command.name == "ban")
+        case "ignore", "unignore":
+            let (nick, _) = nextWord(rest)
+            if command.name == "unignore", nick.isEmpty { throw usage(command) }
+            return .ignore(nick.isEmpty ? nil : String(nick), adding: command.name == "ignore")
         default:
             preconditionFailure("command \(command.name) is in the table but not parsed")
         }

@@ -17,6 +17,8 @@ struct ChatController: Sendable {
     private var pendingTrust: TrustQuestion?
     /// When to tell the server we are typing.
     private var typingNotifier = TypingNotifier()
+    /// Nicks (wildcards allowed) whose messages, notices, actions, typing and reactions are hidden (`/ignore`).
+    private(set) var ignored: [String] = []
 
     init(server: String, nick: String, scrollbackLimit: Int = 10_000, utcOffsetSeconds: Int = 0) {
         self.nick = nick
@@ -134,10 +136,39 @@ struct ChatController: Sendable {
             view.append(ChatLine(timestamp: view.currentTimeMilliseconds, kind: .info,
                                  text: "Trusted \(question.address) (SHA-256 \(question.fingerprint)); pinned in known_servers"),
                         to: view.activeBuffer.name)
+        case .ignore(let nick, let adding):
+            ignore(nick, adding: adding)
         case .error(let text):
             localError(text)
         }
         return []
+    }
+
+    private mutating func ignore(_ nick: String?, adding: Bool) {
+        let now = view.currentTimeMilliseconds
+        func info(_ text: String) {
+            view.append(ChatLine(timestamp: now, kind: .info, text: text), to: view.activeBuffer.name)
+        }
+        guard let nick else {
+            info(ignored.isEmpty ? "Nobody is ignored" : "Ignored: " + ignored.joined(separator: ", "))
+            return
+        }
+        let folded = view.caseMapping.fold(nick)
+        let listed = ignored.contains { view.caseMapping.fold($0) == folded }
+        if adding {
+            if !listed { ignored.append(nick) }
+            info("Ignoring \(nick): their messages are hidden (/unignore \(nick) to see them again)")
+        } else if listed {
+            ignored.removeAll { view.caseMapping.fold($0) == folded }
+            info("No longer ignoring \(nick)")
+        } else {
+            localError("/unignore: \(nick) is not ignored")
+        }
+    }
+
+    /// Whether what `nick` says is hidden.
+    func isIgnored(_ nick: String) -> Bool {
+        !ignored.isEmpty && ignored.contains { WildcardMask($0).matches(nick) }
     }
 
     /// The server's certificate is not vouched for by any authority: show its fingerprint and
@@ -209,6 +240,7 @@ struct ChatController: Sendable {
                 line(.error, "Connection lost: \(reason)", in: buffer.name)
             }
         case .message(let message), .notice(let message), .action(let message):
+            if !message.isOwn, isIgnored(message.sender) { return }
             if let line = chatLine(for: event) {
                 if !message.isHistory, let buffer = message.conversation.bufferName {
                     view.typing.update(buffer: buffer, nick: message.sender, active: false, now: time, caseMapping: view.caseMapping)
@@ -216,11 +248,11 @@ struct ChatController: Sendable {
                 view.append(line, to: message.conversation.bufferName, quiet: message.isHistory)
             }
         case .typing(let conversation, let nick, let active):
-            if let buffer = conversation.bufferName {
+            if let buffer = conversation.bufferName, !isIgnored(nick) {
                 view.typing.update(buffer: buffer, nick: nick, active: active, now: time, caseMapping: view.caseMapping)
             }
         case .reaction(let conversation, let msgid, let nick, let reaction):
-            if let buffer = conversation.bufferName {
+            if let buffer = conversation.bufferName, !isIgnored(nick) {
                 view.updateMessage(msgid: msgid, in: buffer) { $0.reactions.append(reaction + " " + nick) }
             }
         case .redacted(let conversation, let msgid, _):

@@ -234,6 +234,8 @@ struct LineModeSession {
             throw Refused(description: "/buffer: line mode has no buffers")
         case .trust:
             throw Refused(description: "/trust: no certificate is waiting (line mode refuses untrusted ones; see --tls-fingerprint)")
+        case .ignore:
+            throw Refused(description: "/ignore: line mode shows everything (filter its output instead)")
         case .error(let text):
             throw Refused(description: text)
         }

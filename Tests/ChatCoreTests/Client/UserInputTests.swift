@@ -106,3 +106,19 @@ import Testing
         #expect(UserInputError.unknown("x").description == "Unknown command: /x. Type /help for a list of commands.")
     }
 }
+
+/// The commands a daily IRC user expects besides the basics: who, op/deop/voice/devoice, ban/unban, ignore.
+@Suite struct UserInputOperatorCommandsTests {
+    @Test func theyParse() throws {
+        #expect(try UserInput.parse("/who") == .who(nil))
+        #expect(try UserInput.parse("/who #c") == .who("#c"))
+        #expect(try UserInput.parse("/op bob carol") == .memberMode(mode: "+o", nicks: ["bob", "carol"]))
+        #expect(try UserInput.parse("/devoice bob") == .memberMode(mode: "-v", nicks: ["bob"]))
+        #expect(try UserInput.parse("/ban") == .ban(mask: nil, adding: true))
+        #expect(try UserInput.parse("/unban *!*@spam") == .ban(mask: "*!*@spam", adding: false))
+        #expect(try UserInput.parse("/ignore troll") == .ignore("troll", adding: true))
+        #expect(throws: UserInputError.self) { try UserInput.parse("/op") }
+        #expect(throws: UserInputError.self) { try UserInput.parse("/unban") }
+        #expect(throws: UserInputError.self) { try UserInput.parse("/unignore") }
+    }
+}

@@ -106,3 +106,27 @@ import Testing
         #expect(closed == [.monitor(nick: "dave", watch: false)])
     }
 }
+
+/// `/ignore` hides what someone says, and `/unignore` shows it again.
+@Suite struct ChatControllerIgnoreTests {
+    @Test func ignoredNicksAreHidden() {
+        var controller = ChatControllerExtensionsTests.channel()
+        let now = ChatControllerExtensionsTests.now
+        func type(_ line: String) {
+            for character in line { _ = controller.handle(.character(character), now: now) }
+            _ = controller.handle(.enter, now: now)
+        }
+        type("/ignore tro*")
+        controller.apply(ChatControllerExtensionsTests.message("spam", from: "troll", msgid: "s1"), now: now)
+        controller.apply(.typing(conversation: .channel("#c"), nick: "troll", active: true), now: now)
+        controller.apply(ChatControllerExtensionsTests.message("hello", from: "bob", msgid: "h1"), now: now)
+        let lines = controller.view.buffer(named: "#c")!.lines.elements.map(\.text)
+        #expect(!lines.contains("spam") && lines.contains("hello"))
+        #expect(controller.view.typing.typing(in: "#c", now: now.millisecondsSinceEpoch, caseMapping: .rfc1459).isEmpty)
+        type("/ignore")
+        #expect(controller.view.buffer(named: "#c")!.lines.last?.text == "Ignored: tro*")
+        type("/unignore TRO*")
+        controller.apply(ChatControllerExtensionsTests.message("back", from: "troll", msgid: "s2"), now: now)
+        #expect(controller.view.buffer(named: "#c")!.lines.last?.text == "back")
+    }
+}
