@@ -56,11 +56,7 @@ extension ServerState {
                     continue
                 }
                 let modes = channel.memberModes[id]
-                let unprivileged = modes?.isDisjoint(with: [.op, .voice]) ?? true
-                let blocked = (modes == nil && channel.modes.noExternalMessages)
-                    || (channel.modes.moderated && unprivileged)
-                    || (unprivileged && channel.modes.lists.isBanned(senderPrefix))
-                if blocked {
+                if !Self.maySpeak(in: channel, modes: modes, prefix: senderPrefix) {
                     if !isNotice { reply(id, Numeric.cannotSendToChan, channel.name, "Cannot send to channel", into: &actions) }
                     continue
                 }
@@ -102,6 +98,15 @@ extension ServerState {
                 }
             }
         }
+    }
+
+    /// Whether someone (with `modes` in the channel, nil when not a member) may speak there: `+n`
+    /// keeps outsiders out, `+m` needs voice, and a ban silences all but the voiced.
+    static func maySpeak(in channel: ChannelState, modes: ChannelState.MemberModes?, prefix: String) -> Bool {
+        let unprivileged = modes?.isDisjoint(with: [.op, .voice]) ?? true
+        if modes == nil, channel.modes.noExternalMessages { return false }
+        if channel.modes.moderated, unprivileged { return false }
+        return !(unprivileged && channel.modes.lists.isBanned(prefix))
     }
 
     mutating func handleQuit(_ message: IRCMessage, from id: ClientID, now: Timestamp, into actions: inout [ServerAction]) {

@@ -84,10 +84,7 @@ extension ServerState {
                 if !isNotice { noSuchChannel(id, batch.target, into: &actions) }
                 return
             }
-            let modes = channel.memberModes[id]
-            let unprivileged = modes?.isDisjoint(with: [.op, .voice]) ?? true
-            if (modes == nil && channel.modes.noExternalMessages) || (channel.modes.moderated && unprivileged)
-                || (unprivileged && channel.modes.lists.isBanned(sender.prefix)) {
+            if !Self.maySpeak(in: channel, modes: channel.memberModes[id], prefix: sender.prefix) {
                 if !isNotice { reply(id, Numeric.cannotSendToChan, channel.name, "Cannot send to channel", into: &actions) }
                 return
             }
