@@ -41,7 +41,10 @@ struct TerminalApp: ClientFrontEnd {
         return decoder.isPending ? 30 : 1000
     }
 
-    mutating func start() { terminal.start() }
+    mutating func start() {
+        terminal.start()
+        for (code, key) in terminal.extendedKeyCodes { decoder.register(code: code, as: key) }
+    }
 
     mutating func stop() { terminal.stop() }
 

@@ -15,6 +15,8 @@ final class HeadlessTerminal: TerminalDriver, Sendable {
     }
 
     let size: (width: Int, height: Int)
+    /// Tests feed escape sequences raw: no terminal-specific codes.
+    var extendedKeyCodes: [(code: Int32, key: Key)] { [] }
     private let state = NIOLockedValueBox(State())
     /// A pipe the loop polls: one byte per ``feed(_:)`` wakes it.
     private let readEnd: Int32

@@ -35,6 +35,16 @@ final class NCursesTerminal: TerminalDriver {
         started = true
     }
 
+    /// The codes ncurses gives the modified keys this terminal's terminfo defines (`kLFT3`, `kRIT5`…);
+    /// sequences it does not define arrive as raw escape sequences, which the decoder parses itself.
+    var extendedKeyCodes: [(code: Int32, key: Key)] {
+        guard started else { return [] }
+        return NCursesKeyCode.extendedSequences.compactMap { entry in
+            let code = key_defined(entry.sequence)
+            return code > 0 ? (code, entry.key) : nil
+        }
+    }
+
     /// Leaves curses mode; safe to call more than once.
     func stop() {
         guard started else { return }

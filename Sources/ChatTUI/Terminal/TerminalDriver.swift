@@ -16,4 +16,7 @@ protocol TerminalDriver: AnyObject {
     func draw(_ screen: Screen)
     /// Forces a full repaint on the next draw (Ctrl-L).
     func invalidate()
+    /// Key codes this terminal reports for modified keys (Alt/Ctrl with arrows, Home, End…), known
+    /// once started; the key decoder learns them.
+    var extendedKeyCodes: [(code: Int32, key: Key)] { get }
 }

@@ -8,7 +8,7 @@ extension ChatViewModel {
     /// | Key | Effect |
     /// |---|---|
     /// | Enter | submit the input line |
-    /// | Tab | complete nick / command (repeat to cycle) |
+    /// | Tab, Shift-Tab | complete nick / command / #channel (repeat to cycle, Shift-Tab backwards) |
     /// | Alt-1…9, Alt-0 | buffer 1…10 |
     /// | Alt-Left/Right, Ctrl-P/N | previous / next buffer |
     /// | Alt-A | buffer with the most important activity |
@@ -55,8 +55,10 @@ extension ChatViewModel {
         switch key {
         case .enter:
             return submitInput()
-        case .tab:
-            editor.complete(nicks: activeBuffer.completionCandidates(ownNick: status.nick), commands: UserInput.commandNames)
+        case .tab, .backTab:
+            // Shift-Tab cycles backwards; a word starting with # completes a channel of ours.
+            editor.complete(nicks: activeBuffer.completionCandidates(ownNick: status.nick), commands: UserInput.commandNames,
+                            channels: buffers.filter { $0.kind == .channel }.map(\.name), backwards: key == .backTab)
         case .function(1):
             toggleHelp()
         case .function(2):
@@ -91,7 +93,7 @@ extension ChatViewModel {
             return [.redraw]
         case .paste(let text):
             return paste(text)
-        case .character, .backspace, .delete, .left, .right, .up, .down, .home, .end, .backTab, .function, .ctrl,
+        case .character, .backspace, .delete, .left, .right, .up, .down, .home, .end, .function, .ctrl,
              .alt, .withAlt, .withCtrl, .escape:
             editor.handle(key)
         }

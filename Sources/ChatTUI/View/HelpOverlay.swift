@@ -5,7 +5,7 @@ enum HelpOverlay {
     /// Key bindings: (keys, description).
     static let keys: [(keys: String, description: String)] = [
         ("Ctrl-Q (Ctrl-C) / Ctrl-X", "quit / leave the current channel"),
-        ("Tab", "complete nick or /command, repeat to cycle"),
+        ("Tab / Shift-Tab", "complete nick, /command or #channel; cycle forwards / backwards"),
         ("Up / Down", "input history"),
         ("Ctrl-A/E, Home/End", "start / end of the line"),
         ("Alt-B/F, Ctrl-Left/Right", "previous / next word"),

@@ -62,9 +62,9 @@ enum NCursesKeyCode {
     static let end: Int32 = 0o550
     static let resize: Int32 = 0o632
 
-    /// Key sequences that ncurses reports with terminal-specific codes
-    /// (`key_defined` returns them at runtime). A driver can register them:
-    /// `for (sequence, key) in NCursesKeyCode.extendedSequences { let code = key_defined(sequence); if code > 0 { decoder.register(code: code, as: key) } }`.
+    /// Key sequences that ncurses reports with terminal-specific codes (`key_defined` returns them
+    /// at runtime): the ncurses driver looks them up (``NCursesTerminal/extendedKeyCodes``) and the
+    /// app registers them with its decoder.
     static let extendedSequences: [(sequence: String, key: Key)] = [
         ("\u{1B}[1;3D", .withAlt(.left)), ("\u{1B}[1;3C", .withAlt(.right)),
         ("\u{1B}[1;3A", .withAlt(.up)), ("\u{1B}[1;3B", .withAlt(.down)),

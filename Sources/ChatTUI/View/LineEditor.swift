@@ -229,9 +229,10 @@ struct LineEditor: Equatable, Sendable {
     /// line, `nick ` elsewhere. A word starting with `/` at the start of the
     /// line completes from `commands` instead (`/join `). Repeated Tabs cycle
     /// through the candidates, wrapping around.
-    mutating func complete(nicks: [String], commands: [String] = []) {
+    mutating func complete(nicks: [String], commands: [String] = [], channels: [String] = [], backwards: Bool = false) {
         if var state = completion, !state.candidates.isEmpty {
-            state.index = (state.index + 1) % state.candidates.count
+            let count = state.candidates.count
+            state.index = (state.index + (backwards ? count - 1 : 1)) % count
             replaceCompletion(&state)
             completion = state
             return
@@ -247,6 +248,9 @@ struct LineEditor: Equatable, Sendable {
             let needle = word.dropFirst().lowercased()
             candidates = Self.uniqueMatches(commands, prefix: needle).map { "/" + $0 }
             suffix = " "
+        } else if word.hasPrefix("#") || word.hasPrefix("&") {
+            candidates = Self.uniqueMatches(channels, prefix: word.lowercased())
+            suffix = " "
         } else {
             let needle = word.lowercased()
             let names = nicks.map { MemberList.stripPrefixes($0).nick }
@@ -255,7 +259,7 @@ struct LineEditor: Equatable, Sendable {
         }
         guard !candidates.isEmpty else { return }
         var state = Completion(
-            wordStart: wordStart, candidates: candidates, index: 0,
+            wordStart: wordStart, candidates: candidates, index: backwards ? candidates.count - 1 : 0,
             insertedLength: cursor - wordStart, suffix: suffix
         )
         replaceCompletion(&state)

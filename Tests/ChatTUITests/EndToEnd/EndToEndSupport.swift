@@ -48,12 +48,12 @@ final class TmuxSession: Sendable {
     let tmux: String
 
     /// Runs `command` (a shell command line, usually from ``EndToEnd/command(_:)``) in a new session.
-    init(name: String, width: Int = 100, height: Int = 30, command: String) throws {
+    init(name: String, width: Int = 100, height: Int = 30, term: String = "tmux-256color", command: String) throws {
         self.tmux = try ExternalTool.require("tmux")
         self.name = name + "-" + String(UInt32.random(in: 0...UInt32.max), radix: 36)
         // The trailing shell keeps the pane open after the program exits, so tests can read what it left.
         try run(["new-session", "-d", "-s", self.name, "-x", String(width), "-y", String(height),
-                 "LANG=C.UTF-8 LC_ALL=C.UTF-8 TERM=tmux-256color " + command + "; echo \"[exited $?]\"; sleep 600"])
+                 "LANG=C.UTF-8 LC_ALL=C.UTF-8 TERM=\(term) " + command + "; echo \"[exited $?]\"; sleep 600"])
     }
 
     /// All sessions of a test run live on their own tmux server (socket), never the user's.

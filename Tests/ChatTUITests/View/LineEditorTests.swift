@@ -273,3 +273,20 @@ import Testing
         }
     }
 }
+
+@Suite struct LineEditorCompletionDirectionTests {
+    @Test func shiftTabCyclesBackwardsAndChannelsComplete() {
+        var editor = LineEditor()
+        editor.insert("al")
+        editor.complete(nicks: ["alice", "alfred", "bob"], backwards: true)
+        #expect(editor.text == "alfred: ")
+        editor.complete(nicks: ["alice", "alfred", "bob"], backwards: true)
+        #expect(editor.text == "alice: ")
+        editor.complete(nicks: ["alice", "alfred", "bob"])
+        #expect(editor.text == "alfred: ")
+        var channels = LineEditor()
+        channels.insert("join #ch")
+        channels.complete(nicks: ["#chatter"], channels: ["#chatty", "#other"])
+        #expect(channels.text == "join #chatty ")
+    }
+}

@@ -1,0 +1,48 @@
+import ChattyTestSupport
+import Testing
+
+/// The keys the README documents, typed into a real terminal as a person would, under both
+/// terminal types people use: Alt-arrows switch buffers, Ctrl-arrows move by word, Alt-Up/Down
+/// scroll, Shift-Tab cycles completion backwards, channel names complete.
+@Suite(.serialized, .timeLimit(.minutes(2))) struct KeysEndToEndTests {
+    @Test(arguments: ["tmux-256color", "xterm-256color"])
+    func documentedKeysWork(term: String) async throws {
+        let server = try await EndToEnd.startServer()
+        defer { server.kill9() }
+        let session = try TmuxSession(name: "keys", term: term,
+                                      command: EndToEnd.command("--server 127.0.0.1:\(server.port) --nick keyz --channel '#one' --channel '#two'"))
+        defer { session.kill() }
+        try await session.waitFor("[3:#two]")
+        try session.sendKeys("M-Left")
+        try await session.waitFor("[2:#one]")
+        try session.sendKeys("M-Right")
+        try await session.waitFor("[3:#two]")
+        try session.type("hello world")
+        try session.sendKeys("C-Left")
+        try session.type("X")
+        try await session.waitFor("[#two] hello Xworld")
+        try session.sendKeys("C-u")
+        try session.type("#o")
+        try session.sendKeys("Tab")
+        try await session.waitFor("[#two] #one ")
+        try session.sendKeys("C-u")
+        try session.type("/j")
+        try session.sendKeys("BTab")
+        // Shift-Tab starts from the last candidate: /join's alias /j sorts before /join, so the
+        // backward cycle starts at /join.
+        try await session.waitFor("[#two] /join ")
+        try session.sendKeys("C-u")
+        for index in 0..<40 {
+            try session.type("line \(index)")
+            try session.sendKeys("Enter")
+        }
+        try await session.waitFor("keyz │ line 39")
+        try session.sendKeys("M-Up")
+        try await session.waitFor("-- 1 more below --")
+        try session.sendKeys("M-End")
+        try await EndToEnd.eventually("back at the newest line") { !(try session.screen().contains("more below")) }
+        try session.sendKeys("C-q")
+        try await session.waitFor("[exited 0]")
+        try await server.stop()
+    }
+}
