@@ -121,9 +121,26 @@ struct MessageTranslator {
             return "\(nick) \(last)"
         case "330" where rest.count >= 3:
             return "\(nick) is logged in as \(rest[1])"
-        case "301", "313", "671":
+        case "301":
+            return "\(nick) is away: \(last)"
+        case "313", "671", "335":
             // (At least two parameters here: `middle` is not empty.)
             return "\(nick) \(last)"
+        case "314" where rest.count >= 5:
+            return "\(nick) was (\(rest[1])@\(rest[2])): \(last)"
+        case "369":
+            return "\(nick) End of WHOWAS"
+        case "352" where rest.count >= 6:
+            // `[#channel] nick (user@host) flags hops realname`, as WeeChat shows WHO.
+            return "[\(rest[0])] \(rest[4]) (\(rest[1])@\(rest[2])) \(rest[5]) \(last)"
+        case "315":
+            return "[\(rest[0])] End of WHO list"
+        case "321":
+            return Self.listRow("Channel", "Users", "Topic")
+        case "322" where rest.count >= 2:
+            return Self.listRow(rest[0], rest[1], last)
+        case "323":
+            return "End of channel list"
         case "318":
             return "\(nick) End of WHOIS"
         case "005", "251", "252", "253", "254", "255", "265", "266":
@@ -131,6 +148,13 @@ struct MessageTranslator {
         default:
             return middle.joined(separator: " ") + ": " + last
         }
+    }
+
+    /// One row of the `LIST` table: the channel and user count in columns, then the topic.
+    static func listRow(_ channel: String, _ users: String, _ topic: String) -> String {
+        let name = channel.count >= 24 ? channel : channel + String(repeating: " ", count: 24 - channel.count)
+        let count = users.count >= 6 ? users : String(repeating: " ", count: 6 - users.count) + users
+        return name + " " + count + "  " + topic
     }
 
     /// `3725` seconds → `1h 2m 5s`.

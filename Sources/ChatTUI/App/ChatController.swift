@@ -364,8 +364,8 @@ struct ChatController: Sendable {
             line(.error, "Server: \(text)", in: nil)
         case .numericError(_, let text):
             line(.error, text, in: view.activeBuffer.name)
-        case .serverInfo(_, let text):
-            line(.info, text, in: nil)
+        case .serverInfo(let code, let text):
+            line(.info, text, in: bufferForReply(code: code, text: text))
         case .error(let text):
             line(.error, text, in: view.activeBuffer.name)
         case .loggedIn(let account):
@@ -379,6 +379,23 @@ struct ChatController: Sendable {
             break
         }
     }
+
+    /// Replies to what the user asked (WHOIS, WHO, WHOWAS, LIST) go to the buffer in view, as in
+    /// WeeChat; an away reply to the private conversation with that nick when one is open; the
+    /// rest (MOTD, LUSERS, welcome) to the server buffer.
+    private func bufferForReply(code: Int?, text: String) -> String? {
+        guard let code else { return nil }
+        if code == 301, text.hasPrefix("["), let close = text.firstIndex(of: "]") {
+            let nick = String(text[text.index(after: text.startIndex)..<close])
+            if let index = view.bufferIndex(named: nick), view.buffers[index].kind == .query { return view.buffers[index].name }
+        }
+        return Self.repliesShownInView.contains(code) ? view.activeBuffer.name : nil
+    }
+
+    /// WHOIS (301, 311–313, 317–319, 330, 335, 338, 378, 671), WHOWAS (314, 369), WHO (315, 352),
+    /// LIST (321–323), INVITE confirmation (341).
+    static let repliesShownInView: Set<Int> = [301, 311, 312, 313, 314, 315, 317, 318, 319, 321, 322, 323, 330, 335, 338, 341,
+                                               352, 369, 378, 671]
 
     /// `/search` results in the buffer in view: the server's, or (when it cannot search) the lines
     /// of the searched buffer's scrollback that contain the text.

@@ -76,6 +76,16 @@ import Testing
         #expect(text(":s 318 me bob :End of /WHOIS list") == "[bob] End of WHOIS")
     }
 
+    @Test func awayWhoWhowasAndListReadAsWeeChatShowsThem() {
+        #expect(text(":s 301 me bob :gone fishing") == "[bob] is away: gone fishing")
+        #expect(text(":s 352 me #c b 127.0.0.1 chatty.local bob G@ :0 Bob B") == "[#c] bob (b@127.0.0.1) G@ 0 Bob B")
+        #expect(text(":s 315 me #c :End of WHO list") == "[#c] End of WHO list")
+        #expect(text(":s 314 me bob b 127.0.0.1 * :Bob B") == "[bob] was (b@127.0.0.1): Bob B")
+        #expect(text(":s 321 me Channel :Users Name") == "Channel                   Users  Topic")
+        #expect(text(":s 322 me #chatty 12 :[+nt] the topic") == "#chatty" + String(repeating: " ", count: 17) + "     12  [+nt] the topic")
+        #expect(text(":s 323 me :End of /LIST") == "End of /LIST")
+    }
+
     @Test func countsAndTokensComeBeforeTheirWords() {
         #expect(text(":s 252 me 0 :operator(s) online") == "0 operator(s) online")
         #expect(text(":s 005 me NICKLEN=30 UTF8ONLY :are supported by this server") == "NICKLEN=30 UTF8ONLY are supported by this server")

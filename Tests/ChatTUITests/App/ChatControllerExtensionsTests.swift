@@ -130,3 +130,20 @@ import Testing
         #expect(controller.view.buffer(named: "#c")!.lines.last?.text == "back")
     }
 }
+
+/// Replies to what the user asked land where the user looks.
+@Suite struct ChatControllerReplyPlacementTests {
+    @Test func whoisWhoAndListGoToTheBufferInViewAndAwayRepliesToTheQuery() {
+        var controller = ChatControllerExtensionsTests.channel()
+        let now = ChatControllerExtensionsTests.now
+        controller.apply(.serverInfo(code: 311, text: "[bob] (b@h): Bob"), now: now)
+        controller.apply(.serverInfo(code: 322, text: "#c                            3  the topic"), now: now)
+        #expect(controller.view.buffer(named: "#c")?.lines.elements.suffix(2).map(\.text)
+                == ["[bob] (b@h): Bob", "#c                            3  the topic"])
+        controller.view.openBuffer("bob", kind: .query)
+        controller.apply(.serverInfo(code: 301, text: "[bob] is away: lunch"), now: now)
+        #expect(controller.view.buffer(named: "bob")?.lines.last?.text == "[bob] is away: lunch")
+        controller.apply(.serverInfo(code: 375, text: "- motd -"), now: now)
+        #expect(controller.view.buffers[0].lines.last?.text == "- motd -")
+    }
+}
