@@ -171,7 +171,8 @@ public final class IRCClientRuntime: Sendable {
                     self.run(self.inner.value.machine.connected(now: self.now(), secure: secure))
                 case .failure(let error):
                     self.inner.value.serverIndex += 1
-                    self.run(self.inner.value.machine.connectFailed(error: error, now: self.now()))
+                    let failure = ConnectionFailure(error, host: endpoint.host, port: endpoint.port)
+                    self.run(self.inner.value.machine.connectFailed(error: failure, now: self.now()))
                 }
             }
     }

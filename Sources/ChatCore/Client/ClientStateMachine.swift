@@ -195,7 +195,9 @@ public struct ClientStateMachine<Random: RandomNumberGenerator> {
     public mutating func connectFailed(error: any Error, now: Timestamp) -> [ClientAction] {
         switch state {
         case .connecting:
-            return scheduleReconnect(now: now, event: .error("Connection failed: \(error)"))
+            return scheduleReconnect(now: now) { delay in
+                .error("Connection failed: \(error); retrying in \(Self.seconds(delay))")
+            }
         case .closing(let after):
             return finishClose(after, now: now)
         case .disconnected, .registering, .registered, .reconnecting:
@@ -332,11 +334,16 @@ public struct ClientStateMachine<Random: RandomNumberGenerator> {
     // MARK: - Transitions
 
     mutating func scheduleReconnect(now: Timestamp, event: ClientEvent?) -> [ClientAction] {
+        scheduleReconnect(now: now) { _ in event }
+    }
+
+    /// Schedules the next attempt; `event` is told the delay (milliseconds) to say when it comes.
+    mutating func scheduleReconnect(now: Timestamp, event: (Int64) -> ClientEvent?) -> [ClientAction] {
         let delay = backoff.nextDelay(random: nextRandomUnit())
         let at = now.offset(byMilliseconds: delay)
         state = .reconnecting(at: at)
         var actions: [ClientAction] = []
-        if let event { actions.append(.emit(event)) }
+        if let event = event(delay) { actions.append(.emit(event)) }
         actions.append(.emit(.stateChanged(.reconnecting(at: at))))
         actions.append(.scheduleTimer(at: at))
         return actions
@@ -353,6 +360,12 @@ public struct ClientStateMachine<Random: RandomNumberGenerator> {
             state = .connecting
             return [.emit(.stateChanged(.connecting)), .connect]
         }
+    }
+
+    /// `4 s`, `1.5 s` for a delay in milliseconds.
+    static func seconds(_ milliseconds: Int64) -> String {
+        milliseconds % 1000 == 0 || milliseconds >= 10_000 ? "\((milliseconds + 500) / 1000) s"
+            : "\(milliseconds / 1000).\(milliseconds % 1000 / 100) s"
     }
 
     /// A value in `0..<1` from the injected generator (53 random bits).

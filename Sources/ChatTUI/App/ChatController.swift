@@ -222,6 +222,11 @@ struct ChatController: Sendable {
         switch event {
         case .stateChanged(let state):
             view.status.connection = describe(state, now: now)
+            if case .reconnecting(let at) = state {
+                view.status.reconnectAt = at.millisecondsSinceEpoch
+            } else {
+                view.status.reconnectAt = nil
+            }
             switch state {
             case .registered(let nick):
                 self.nick = nick
@@ -235,6 +240,7 @@ struct ChatController: Sendable {
                 break
             }
         case .connectionLost(let reason):
+            view.leaveAllChannels()
             line(.error, "Connection lost: \(reason)", in: nil)
             for buffer in view.buffers where buffer.kind == .channel {
                 line(.error, "Connection lost: \(reason)", in: buffer.name)
@@ -305,6 +311,7 @@ struct ChatController: Sendable {
                 // shown; a rejoin after a reconnect leaves the view where the user is.
                 let asked = requestedJoins.remove(view.caseMapping.fold(channel)) != nil
                 view.openBuffer(channel, kind: .channel, activate: asked || view.bufferIndex(named: channel) == nil)
+                view.setJoined(true, channel: channel)
             }
             line(.join, "\(nick) has joined \(channel)", nick: nick, in: channel)
         case .parted(let channel, let nick, let reason, let isOwn):
@@ -322,7 +329,8 @@ struct ChatController: Sendable {
                 line(.quit, "\(nick) has quit" + Self.reasonSuffix(reason), nick: nick, in: nick)
             }
         case .kicked(let channel, let nick, let by, let reason, let isOwn):
-            let text = isOwn ? "You were kicked from \(channel) by \(by)" : "\(nick) was kicked by \(by)"
+            if isOwn { view.setJoined(false, channel: channel) }
+            let text = isOwn ? "You were kicked from \(channel) by \(by) — /join \(channel) to go back" : "\(nick) was kicked by \(by)"
             line(.kick, text + Self.reasonSuffix(reason), nick: nick, in: channel)
         case .nickChanged(let old, let new, let isOwn, let channels):
             view.renameSpeaker(from: old, to: new)

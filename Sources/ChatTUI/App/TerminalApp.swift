@@ -50,6 +50,8 @@ struct TerminalApp: ClientFrontEnd {
 
     mutating func pass(input: InputReadiness, events: [UIEvent], signalled: Bool, now: Timestamp) -> LoopStep {
         var step = LoopStep()
+        // Counters on screen (the reconnect countdown, who is typing) follow the clock.
+        controller.view.currentTimeMilliseconds = now.millisecondsSinceEpoch
         if terminalAlive, input.hangUp {
             // The terminal went away: quit, and stop polling the dead descriptor.
             terminalAlive = false

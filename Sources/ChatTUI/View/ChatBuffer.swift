@@ -45,6 +45,9 @@ struct ChatBuffer: Sendable {
     var topic: String?
     /// Channel members.
     var members = MemberList()
+    /// For a channel: whether we are in it now (false after a lost connection, a kick, before the
+    /// rejoin); the top bar says so instead of showing stale members and topic.
+    var isJoined = true
     /// Conversation lines received while the buffer was not active.
     private(set) var unreadCount = 0
     /// Highest activity level since the buffer was last active.

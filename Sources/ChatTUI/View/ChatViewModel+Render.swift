@@ -62,6 +62,9 @@ extension ChatViewModel {
         var title = " " + TerminalSanitizer.plain(buffer.name)
         var detail: [StyledSpan] = []
         switch buffer.kind {
+        case .channel where !buffer.isJoined:
+            // Disconnected, parted or kicked: the members and topic shown would be stale.
+            title += " (not joined)"
         case .channel:
             let count = buffer.members.count
             title += " (\(count) \(count == 1 ? "user" : "users"))"
@@ -198,6 +201,9 @@ extension ChatViewModel {
             add("]")
         }
         var connection = TerminalSanitizer.plain(status.connection)
+        if let at = status.reconnectAt {
+            connection = "reconnecting in \(max(0, (at - currentTimeMilliseconds + 999) / 1000))s"
+        }
         if !status.server.isEmpty { connection += ": " + TerminalSanitizer.plain(status.server) }
         add(" [" + connection + "]")
         if let lag = status.lagMilliseconds {

@@ -11,6 +11,8 @@ struct StatusInfo: Equatable, Sendable {
     var lagMilliseconds: Int?
     /// The account logged in to, if any.
     var account: String?
+    /// While waiting to reconnect: when the next attempt starts (the status line counts down).
+    var reconnectAt: Int64?
 
     init(connection: String = "disconnected", server: String = "", nick: String = "", lagMilliseconds: Int? = nil) {
         self.connection = connection
@@ -230,6 +232,17 @@ struct ChatViewModel: Sendable {
     mutating func setMembers(_ members: [ChannelMember], in channel: String) {
         guard let index = bufferIndex(named: channel), buffers[index].kind == .channel else { return }
         buffers[index].members.set(members)
+    }
+
+    /// Marks a channel buffer as joined or not (see ``ChatBuffer/isJoined``).
+    mutating func setJoined(_ joined: Bool, channel: String) {
+        guard let index = bufferIndex(named: channel) else { return }
+        buffers[index].isJoined = joined
+    }
+
+    /// Marks every channel buffer as not joined (the connection is gone).
+    mutating func leaveAllChannels() {
+        for index in buffers.indices where buffers[index].kind == .channel { buffers[index].isJoined = false }
     }
 
     /// Changes the message `msgid` shown in buffer `name` (a reaction, a redaction); false when it

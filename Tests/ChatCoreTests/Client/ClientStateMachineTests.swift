@@ -486,8 +486,9 @@ import Testing
                 Issue.record("not reconnecting")
                 return
             }
+            let delay = at.milliseconds(since: t(now))
             #expect(failed == [
-                .emit(.error("Connection failed: refused")),
+                .emit(.error("Connection failed: refused; retrying in \(delay / 1000) s")),
                 .emit(.stateChanged(.reconnecting(at: at))),
                 .scheduleTimer(at: at),
             ])

@@ -147,3 +147,26 @@ import Testing
         #expect(controller.view.buffers[0].lines.last?.text == "- motd -")
     }
 }
+
+/// While the connection is down the screen says so: channels are not joined, and the status line
+/// counts down to the next attempt.
+@Suite struct ChatControllerReconnectTests {
+    @Test func channelsShowNotJoinedAndTheCountdownCounts() {
+        var controller = ChatControllerExtensionsTests.channel()
+        let now = ChatControllerExtensionsTests.now.millisecondsSinceEpoch
+        controller.apply(.connectionLost(reason: "connection reset by 127.0.0.1:6667"), now: Timestamp(millisecondsSinceEpoch: now))
+        controller.apply(.stateChanged(.reconnecting(at: Timestamp(millisecondsSinceEpoch: now + 4000))),
+                         now: Timestamp(millisecondsSinceEpoch: now))
+        var screen = controller.view.render(width: 100, height: 30)
+        #expect(screen.text(row: 0).contains("#c (not joined)"))
+        #expect(screen.text(row: 28).contains("reconnecting in 4s"))
+        controller.view.currentTimeMilliseconds = now + 2100
+        screen = controller.view.render(width: 100, height: 30)
+        #expect(screen.text(row: 28).contains("reconnecting in 2s"))
+        controller.apply(.stateChanged(.registered(nick: "me")), now: Timestamp(millisecondsSinceEpoch: now + 4000))
+        controller.apply(.joined(channel: "#c", nick: "me", isOwn: true), now: Timestamp(millisecondsSinceEpoch: now + 4000))
+        screen = controller.view.render(width: 100, height: 30)
+        #expect(!screen.text(row: 0).contains("not joined"))
+        #expect(!screen.text(row: 28).contains("reconnecting"))
+    }
+}
