@@ -58,6 +58,9 @@ struct ClientCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Scrollback lines kept per buffer.")
     var scrollback: Int = 10_000
 
+    @Option(name: .long, help: "Seconds without a sign of life after which the server counts as gone: half of it idle, then a PING, then half for the answer.")
+    var serverTimeout: Int = 30
+
     /// Shown in the help only: `--config FILE` is expanded before parsing (see ``ConfigFile``).
     @Option(name: .long, help: ArgumentHelp("Read options from FILE, one per line (see the README).", valueName: "file"))
     var config: String?
@@ -68,6 +71,9 @@ struct ClientCommand: AsyncParsableCommand {
     mutating func validate() throws {
         if !host, servers.isEmpty || servers.count != server.split(separator: ",").count {
             throw ValidationError("--server must be HOST:PORT, irc://HOST:PORT or ircs://HOST:PORT, or a comma-separated list of them, e.g. 127.0.0.1:6667 (got '\(server)')")
+        }
+        guard (4...3600).contains(serverTimeout) else {
+            throw ValidationError("--server-timeout must be 4…3600 seconds (got \(serverTimeout))")
         }
         if let tlsFingerprint, CertificateFingerprint(tlsFingerprint) == nil {
             throw ValidationError("--tls-fingerprint must be a SHA-256 fingerprint: 32 bytes in hex, e.g. AB:CD:… (got '\(tlsFingerprint)')")
@@ -148,6 +154,8 @@ struct ClientCommand: AsyncParsableCommand {
                                                       password: serverOptions.password, channels: channel,
                                                       historyOnJoin: linemode ? 0 : 50)
         clientConfiguration.sasl = login
+        clientConfiguration.keepaliveInterval = .milliseconds(serverTimeout * 500)
+        clientConfiguration.keepaliveTimeout = .milliseconds(serverTimeout * 500)
         var ask: (@Sendable (TrustQuestion) -> Void)?
         if !linemode {
             ask = { @Sendable question in inbox.post(.trustQuestion(question)) }

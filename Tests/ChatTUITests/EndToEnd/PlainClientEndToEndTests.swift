@@ -200,3 +200,24 @@ import Testing
         mover.closeInput()
     }
 }
+
+/// A stopped server (SIGSTOP: the connection stays open, nothing answers) is noticed within
+/// `--server-timeout`, and the client says so in one line.
+@Suite(.timeLimit(.minutes(1))) struct StoppedServerEndToEndTests {
+    @Test func aStoppedServerIsNoticedWithinTheServerTimeout() async throws {
+        let server = try await EndToEnd.startServer()
+        defer { server.kill9() }
+        let client = try PlainClientProcess(arguments: ["--server", "127.0.0.1:\(server.port)", "--nick", "watch", "--server-timeout", "4"])
+        defer { client.terminate() }
+        try await client.waitFor("registered as watch")
+        kill(server.pid, SIGSTOP)
+        defer { kill(server.pid, SIGCONT) }
+        let started = ContinuousClock.now
+        try await client.waitFor("connection lost", timeout: .seconds(15))
+        #expect(ContinuousClock.now - started < .seconds(9), "noticed within about --server-timeout")
+        kill(server.pid, SIGCONT)
+        try await client.waitFor("registered as watch", timeout: .seconds(15))
+        client.closeInput()
+        try await server.stop()
+    }
+}
