@@ -86,8 +86,20 @@ extension ClientStateMachine {
                     actions.append(.send(IRCMessage("JOIN", channel)))
                 }
             }
-            if !monitored.isEmpty, let limit = serverSupport.monitorLimit {
-                actions.append(.send(IRCMessage("MONITOR", "+", monitored.prefix(limit).joined(separator: ","))))
+            var watch = monitored
+            if !isSameNick(nick, preferredNick) {
+                // Registered as a fallback because our nick was still held (often by our own
+                // connection that has not timed out yet): take it back once it is free.
+                session.reclaimNick = preferredNick
+                state = .registered(session)
+                if !watch.contains(where: { isSameNick($0, preferredNick) }) { watch.append(preferredNick) }
+            }
+            if !watch.isEmpty, let limit = serverSupport.monitorLimit {
+                actions.append(.send(IRCMessage("MONITOR", "+", watch.prefix(limit).joined(separator: ","))))
+                if session.reclaimNick != nil {
+                    session.reclaimWatched = true
+                    state = .registered(session)
+                }
             }
             // Private conversations of an earlier run come back; those of this run catch up here;
             // channels do when their JOIN comes back.

@@ -79,6 +79,7 @@ extension ClientStateMachine {
             guard !sender.isEmpty, !isSelf else { return [] }
             let channels = session.roster.memberQuit(nick: sender, serverSupport)
             return [.emit(.quit(nick: sender, reason: parameters.first, channels: channels))] + membersChanged(channels, session)
+                + reclaimIfFreed(sender, session)
 
         case "NICK":
             guard let newNick = parameters.first, !sender.isEmpty else { return MessageTranslator.malformed(message) }
@@ -86,13 +87,22 @@ extension ClientStateMachine {
             if isSelf {
                 session.nick = newNick
                 preferredNick = newNick
+                if let wanted = session.reclaimNick {
+                    session.reclaimNick = nil
+                    if isSameNick(newNick, wanted), serverSupport.monitorLimit != nil,
+                       !monitored.contains(where: { isSameNick($0, wanted) }) {
+                        return [.send(IRCMessage("MONITOR", "-", wanted)),
+                                .emit(.nickChanged(old: sender, new: newNick, isOwn: true, channels: channels)),
+                                .emit(.stateChanged(.registered(nick: newNick)))] + membersChanged(channels, session)
+                    }
+                }
                 return [
                     .emit(.nickChanged(old: sender, new: newNick, isOwn: true, channels: channels)),
                     .emit(.stateChanged(.registered(nick: newNick))),
                 ] + membersChanged(channels, session)
             }
             return [.emit(.nickChanged(old: sender, new: newNick, isOwn: false, channels: channels))]
-                + membersChanged(channels, session)
+                + membersChanged(channels, session) + reclaimIfFreed(sender, session)
 
         case "TOPIC":
             guard parameters.count >= 2 else { return MessageTranslator.malformed(message) }
@@ -200,10 +210,17 @@ extension ClientStateMachine {
 
         case "730", "731":
             guard let list = parameters.last else { return [] }
-            return list.split(separator: ",").map { entry in
+            var actions: [ClientAction] = []
+            for entry in list.split(separator: ",") {
                 let nick = String(entry.split(separator: "!", maxSplits: 1).first ?? entry)
-                return .emit(.presence(nick: nick, online: message.command == "730"))
+                if message.command == "731", let wanted = session.reclaimNick, isSameNick(nick, wanted) {
+                    actions.append(.send(IRCMessage("NICK", wanted)))
+                }
+                if monitored.contains(where: { isSameNick($0, nick) }) {
+                    actions.append(.emit(.presence(nick: nick, online: message.command == "730")))
+                }
             }
+            return actions
 
         case "AUTHENTICATE" where parameters.first == "+":
             return session.pendingLogin.map { $0.plainChunks.map { .send(IRCMessage("AUTHENTICATE", $0)) } } ?? []
@@ -229,7 +246,14 @@ extension ClientStateMachine {
 
         case "005":
             serverSupport.apply(parameters.dropFirst().dropLast())
-            return [.emit(.serverSupport(serverSupport)), .emit(.serverInfo(code: 5, text: MessageTranslator.numericText(message)))]
+            var actions: [ClientAction] = [.emit(.serverSupport(serverSupport)),
+                                           .emit(.serverInfo(code: 5, text: MessageTranslator.numericText(message)))]
+            // The first connection learns of MONITOR only now: watch the nick we want back.
+            if let wanted = session.reclaimNick, !session.reclaimWatched, serverSupport.monitorLimit != nil {
+                session.reclaimWatched = true
+                actions.append(.send(IRCMessage("MONITOR", "+", wanted)))
+            }
+            return actions
 
         case "331", "332":
             guard parameters.count >= 3 else { return MessageTranslator.malformed(message) }
@@ -266,6 +290,12 @@ extension ClientStateMachine {
         default:
             return translator(ownNick: session.nick).generic(message, now: now)
         }
+    }
+
+    /// Someone gave up `nick` (quit or renamed): when it is the nick we want back, ask for it.
+    func reclaimIfFreed(_ nick: String, _ session: Session) -> [ClientAction] {
+        guard let wanted = session.reclaimNick, isSameNick(nick, wanted) else { return [] }
+        return [.send(IRCMessage("NICK", wanted))]
     }
 
     /// `CAP NEW/DEL/ACK` after registration: the ``CapabilityTracker`` decides, we send what it asks.

@@ -51,6 +51,10 @@ public struct ClientStateMachine<Random: RandomNumberGenerator> {
         var multiline: MultilineLimits?
         /// Numbers our multiline batches.
         var batchCounter = 0
+        /// Registered under a fallback (`alice_`): the nick we want back as soon as it is free.
+        var reclaimNick: String?
+        /// Whether the server was asked to tell us when ``reclaimNick`` is free (`MONITOR`).
+        var reclaimWatched = false
 
         /// When the keepalive wants the timer (the client's clock counts milliseconds since the epoch).
         var keepaliveDeadline: Timestamp {
