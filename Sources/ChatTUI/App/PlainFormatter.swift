@@ -86,9 +86,6 @@ enum PlainFormatter {
     }
 
     private static func clock(_ time: Timestamp, _ offset: Int) -> String {
-        let seconds = (time.millisecondsSinceEpoch / 1000 + Int64(offset)) % 86_400
-        let minutes = (seconds + 86_400) % 86_400 / 60
-        let hour = minutes / 60, minute = minutes % 60
-        return (hour < 10 ? "0" : "") + String(hour) + ":" + (minute < 10 ? "0" : "") + String(minute)
+        LocalClock.hourMinute(time.millisecondsSinceEpoch, utcOffsetSeconds: offset)
     }
 }

@@ -177,7 +177,8 @@ struct ClientCommand: AsyncParsableCommand {
                                        onConnecting: { inbox.post(.connecting(to: $0)) },
                                        onEvent: { inbox.post(.client($0)) })
         let scrollback = self.scrollback
-        let utcOffset = TimeZone.current.secondsFromGMT()
+        // Times are shown in the local time zone as it is at each line's instant (daylight saving).
+        let utcOffset = LocalClock.localTime
         let channels = channel
         let waitMilliseconds = Int64(wait * 1000)
         let runClient = { @Sendable () async -> Int32 in await Self.runOnThread { () -> Int32 in

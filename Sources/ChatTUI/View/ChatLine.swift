@@ -86,9 +86,11 @@ struct ChatLine: Equatable, Sendable {
         )
     }
 
-    /// The local hour and minute of `timestamp` for a UTC offset in seconds.
+    /// The local hour and minute of `timestamp` for a UTC offset in seconds (``LocalClock/localTime``:
+    /// the local time zone at that instant).
     func clockTime(utcOffsetSeconds: Int) -> (hour: Int, minute: Int) {
-        let seconds = Self.floorDivide(timestamp, 1000) + Int64(utcOffsetSeconds)
+        let offset = LocalClock.offset(at: timestamp, utcOffsetSeconds: utcOffsetSeconds)
+        let seconds = Self.floorDivide(timestamp, 1000) + Int64(offset)
         let secondOfDay = Int(((seconds % 86_400) + 86_400) % 86_400)
         return (secondOfDay / 3600, (secondOfDay % 3600) / 60)
     }

@@ -192,9 +192,9 @@ extension String {
         return self
     }
 
-    /// The text cut to `width` cells; when cut, the last cell shows `marker`
-    /// (a one-cell string such as "+") so the reader knows text is missing.
-    func truncated(toWidth width: Int, marker: String = "+") -> String {
+    /// The text cut to `width` cells; when cut, the last cell shows `marker` (`…`, never `+`,
+    /// which would read as a voiced nick) so the reader knows text is missing.
+    func truncated(toWidth width: Int, marker: String = "…") -> String {
         guard width > 0 else { return "" }
         let total = displayWidth
         if total <= width { return self }
@@ -204,7 +204,7 @@ extension String {
     }
 
     /// The text truncated (with `marker`) and padded with spaces to exactly `width` cells.
-    func padded(toWidth width: Int, alignment: CellAlignment = .left, marker: String = "+") -> String {
+    func padded(toWidth width: Int, alignment: CellAlignment = .left, marker: String = "…") -> String {
         guard width > 0 else { return "" }
         let cut = truncated(toWidth: width, marker: marker)
         let missing = width - cut.displayWidth

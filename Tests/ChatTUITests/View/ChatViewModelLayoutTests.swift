@@ -95,7 +95,7 @@ import Testing
     @Test func longNicksAreTruncatedInTheNickColumn() {
         var vm = Fixture.viewModel()
         vm.append(Fixture.message("hi", from: "averyveryverylongnick"), to: "#swift")
-        #expect(vm.render(width: 80, height: 10).text(row: 1).hasPrefix("09:05 averyveryve+ │ hi"))
+        #expect(vm.render(width: 80, height: 10).text(row: 1).hasPrefix("09:05 averyveryve… │ hi"))
     }
 
     @Test func eventLinesUseArrowsAndDimText() {

@@ -76,9 +76,9 @@ import Testing
     }
 
     @Test func truncationAndPadding() {
-        #expect("alexander".truncated(toWidth: 5) == "alex+")
+        #expect("alexander".truncated(toWidth: 5) == "alex…", "not '+', which reads as voice")
         #expect("alex".truncated(toWidth: 5) == "alex")
-        #expect("日本語".truncated(toWidth: 4) == "日 +")
+        #expect("日本語".truncated(toWidth: 4) == "日 …")
         #expect("bob".padded(toWidth: 6, alignment: .right) == "   bob")
         #expect("bob".padded(toWidth: 6) == "bob   ")
         #expect("bob".padded(toWidth: 7, alignment: .center) == "  bob  ")
