@@ -339,10 +339,16 @@ struct ChatController: Sendable {
                 view.status.nick = new
             }
             let text = isOwn ? "You are now known as \(new)" : "\(old) is now known as \(new)"
+            // Your own change is news in no buffer: it raises no activity anywhere.
             for channel in channels {
-                line(.nick, text, nick: old, in: channel)
+                view.append(ChatLine(timestamp: time, kind: .nick, nick: old, text: text), to: channel, quiet: isOwn)
             }
-            if isOwn { line(.nick, text, nick: old, in: nil) }
+            if isOwn {
+                line(.nick, text, nick: old, in: nil)
+            } else if let index = view.bufferIndex(named: new), view.buffers[index].kind == .query {
+                // The private conversation followed the nick: say so there too.
+                line(.nick, text, nick: old, in: view.buffers[index].name)
+            }
         case .names(let channel, let members):
             let list = members.map(\.displayName).joined(separator: " ")
             line(.info, "Names \(channel) (\(members.count)): \(list)",

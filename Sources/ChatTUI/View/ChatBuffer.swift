@@ -48,6 +48,8 @@ struct ChatBuffer: Sendable {
     /// For a channel: whether we are in it now (false after a lost connection, a kick, before the
     /// rejoin); the top bar says so instead of showing stale members and topic.
     var isJoined = true
+    /// The first member the sidebar shows (F11/F12 scroll it).
+    var sidebarOffset = 0
     /// Conversation lines received while the buffer was not active.
     private(set) var unreadCount = 0
     /// Highest activity level since the buffer was last active.

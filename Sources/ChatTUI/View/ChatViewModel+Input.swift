@@ -17,6 +17,7 @@ extension ChatViewModel {
     /// | Alt/Ctrl-Home/End (or Home/End on an empty line) | oldest / newest line |
     /// | F1 | help (Esc closes) |
     /// | F2 | toggle the member sidebar |
+    /// | F11/F12 | scroll the member sidebar up / down |
     /// | Ctrl-L, resize | redraw |
     mutating func handle(_ key: Key) -> [InputAction] {
         if let lines = pendingPaste {
@@ -63,6 +64,8 @@ extension ChatViewModel {
             toggleHelp()
         case .function(2):
             isSidebarEnabled.toggle()
+        case .function(11), .function(12):
+            scrollSidebar(by: key == .function(11) ? -1 : 1)
         case .pageUp, .withAlt(.pageUp):
             scrollPageUp()
             return olderHistoryWanted()

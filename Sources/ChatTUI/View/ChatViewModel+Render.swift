@@ -134,12 +134,20 @@ extension ChatViewModel {
                    style: TextStyle(bold: true, underline: true))
         let available = layout.paneHeight - 1
         guard available > 0 else { return }
-        let overflow = members.count > available
-        let shownCount = overflow ? available - 1 : members.count
+        // F11/F12 scroll the list; the first row says how many are above, the last how many below.
+        let first = min(activeBuffer.sidebarOffset, max(0, members.count - 1))
+        let above = first > 0 ? 1 : 0
+        let remaining = members.count - first
+        let overflow = remaining > available - above
+        let shownCount = max(0, min(remaining, available - above - (overflow ? 1 : 0)))
         let own = caseMapping.fold(status.nick)
-        for index in 0..<shownCount {
-            let member = members[index]
-            let row = layout.paneTop + 1 + index
+        if above > 0 {
+            screen.put(" " + "↑\(first) more (F11)".truncated(toWidth: contentWidth - 1), row: layout.paneTop + 1,
+                       column: contentColumn, style: TextStyle(dim: true))
+        }
+        for offset in 0..<shownCount {
+            let member = members[first + offset]
+            let row = layout.paneTop + 1 + above + offset
             if let prefix = member.highestPrefix {
                 let color: TerminalColor = member.isOperator ? .brightGreen : (member.isVoiced ? .brightYellow : .cyan)
                 screen.put(String(prefix), row: row, column: contentColumn, style: TextStyle(bold: true, foreground: color))
@@ -152,7 +160,7 @@ extension ChatViewModel {
             screen.put(nick, row: row, column: contentColumn + 1, style: style)
         }
         if overflow {
-            let more = "+\(members.count - shownCount) more"
+            let more = "↓\(remaining - shownCount) more (F12)"
             screen.put(" " + more.truncated(toWidth: contentWidth - 1), row: layout.paneTop + available,
                        column: contentColumn, style: TextStyle(dim: true))
         }
@@ -164,6 +172,8 @@ extension ChatViewModel {
         var right = ""
         if isScrolled {
             right = linesBelow > 0 ? "-- \(linesBelow) more below --" : "-- more below --"
+        } else if layout.width >= 60 {
+            right = "F1 help "
         }
         let rightWidth = right.displayWidth
         let leftLimit = right.isEmpty ? layout.width : max(0, layout.width - rightWidth - 1)
@@ -215,7 +225,8 @@ extension ChatViewModel {
         }
         screen.put(spans, row: row, column: 0, limit: leftLimit)
         if !right.isEmpty {
-            screen.put(right, row: row, column: max(0, layout.width - rightWidth), style: Self.moreBelowStyle)
+            screen.put(right, row: row, column: max(0, layout.width - rightWidth),
+                       style: isScrolled ? Self.moreBelowStyle : Self.barStyle)
         }
     }
 

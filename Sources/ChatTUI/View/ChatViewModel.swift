@@ -234,6 +234,16 @@ struct ChatViewModel: Sendable {
         buffers[index].members.set(members)
     }
 
+    /// Scrolls the member sidebar of the active buffer by a page (`direction` -1 up, 1 down).
+    mutating func scrollSidebar(by direction: Int) {
+        // Below the header: the "↑ more" row and the members; the last page ends with the last member.
+        let visible = max(1, currentLayout.paneHeight - 2)
+        let page = max(1, visible - 1)
+        let count = activeBuffer.members.count
+        let offset = activeBuffer.sidebarOffset + direction * page
+        buffers[activeIndex].sidebarOffset = max(0, min(offset, max(0, count - visible)))
+    }
+
     /// Marks a channel buffer as joined or not (see ``ChatBuffer/isJoined``).
     mutating func setJoined(_ joined: Bool, channel: String) {
         guard let index = bufferIndex(named: channel) else { return }

@@ -18,6 +18,7 @@ enum HelpOverlay {
         ("Alt-Up / Alt-Down", "scroll one line"),
         ("Alt-Home / Alt-End", "oldest / newest messages"),
         ("F1 / F2 / Ctrl-L", "this help / nick list / redraw"),
+        ("F11 / F12", "scroll the nick list up / down"),
         ("//text", "send text starting with /"),
         ("Paste, then Enter / Esc", "send several pasted lines / join them into one line to edit"),
     ]

@@ -170,3 +170,19 @@ import Testing
         #expect(!screen.text(row: 28).contains("reconnecting"))
     }
 }
+
+/// Nick changes: a private conversation follows and says so; your own change raises no activity.
+@Suite struct ChatControllerNickChangeTests {
+    @Test func aQueryFollowsTheNickAndOwnChangesAreQuiet() {
+        var controller = ChatControllerExtensionsTests.channel()
+        let now = ChatControllerExtensionsTests.now
+        controller.view.openBuffer("bob", kind: .query)
+        controller.apply(.nickChanged(old: "bob", new: "robert", isOwn: false, channels: ["#c"]), now: now)
+        #expect(controller.view.buffer(named: "robert")?.lines.last?.text == "bob is now known as robert")
+        controller.view.switchTo(index: 0)
+        let before = controller.view.buffers.map(\.activity)
+        controller.apply(.nickChanged(old: "me", new: "me2", isOwn: true, channels: ["#c"]), now: now)
+        #expect(controller.view.buffer(named: "#c")?.lines.last?.text == "You are now known as me2")
+        #expect(controller.view.buffers.map(\.activity) == before, "no buffer became active")
+    }
+}

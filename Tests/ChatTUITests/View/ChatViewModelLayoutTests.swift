@@ -15,7 +15,7 @@ import Testing
         #expect(screen.text(row: 2).hasSuffix("│@alice           "))
         #expect(screen.text(row: 3).hasSuffix("│+bob             "))
         #expect(screen.text(row: 4).hasSuffix("│ me              "))
-        #expect(screen.trimmedText(row: 28) == " [me] [2:#swift] [connected: irc.example.org] [lag 42ms]")
+        #expect(screen.trimmedText(row: 28) == " [me] [2:#swift] [connected: irc.example.org] [lag 42ms]" + String(repeating: " ", count: 36) + "F1 help")
         #expect(screen.trimmedText(row: 29) == "[#swift]")
         #expect(screen.cursor == Screen.Cursor(row: 29, column: 9))
     }
@@ -170,11 +170,24 @@ import Testing
     @Test func sidebarOverflowShowsMoreCount() {
         var vm = Fixture.viewModel()
         vm.setMembers((0..<40).map { "user\($0 < 10 ? "0" : "")\($0)" }, in: "#swift")
-        let screen = vm.render(width: 80, height: 10) // pane 7 rows: header, 5 nicks, "+35 more"
+        var screen = vm.render(width: 80, height: 10) // pane 7 rows: header, 5 nicks, "↓35 more (F12)"
         #expect(screen.text(row: 1).hasSuffix("│ 40 nicks        "))
         #expect(screen.text(row: 2).hasSuffix("│ user00          "))
         #expect(screen.text(row: 6).hasSuffix("│ user04          "))
-        #expect(screen.text(row: 7).hasSuffix("│ +35 more        "))
+        #expect(screen.text(row: 7).hasSuffix("│ ↓35 more (F12)  "))
+        // F12 scrolls the list a page down, F11 back.
+        _ = vm.handle(.function(12))
+        screen = vm.render(width: 80, height: 10)
+        #expect(screen.text(row: 2).hasSuffix("│ ↑4 more (F11)   "))
+        #expect(screen.text(row: 3).hasSuffix("│ user04          "))
+        #expect(screen.text(row: 7).hasSuffix("│ ↓32 more (F12)  "))
+        for _ in 0..<20 { _ = vm.handle(.function(12)) }
+        screen = vm.render(width: 80, height: 10)
+        #expect(screen.text(row: 7).hasSuffix("│ user39          "))
+        _ = vm.handle(.function(11))
+        _ = vm.handle(.function(11))
+        for _ in 0..<20 { _ = vm.handle(.function(11)) }
+        #expect(vm.render(width: 80, height: 10).text(row: 2).hasSuffix("│ user00          "))
     }
 
     @Test func helpOverlayCoversThePane() {
@@ -207,7 +220,7 @@ import Testing
         vm.append(Fixture.message("in server"), to: nil)
         vm.append(ChatLine(hour: 1, minute: 1, kind: .join, nick: "x", text: "x joined"), to: "#other")
         let screen = vm.render(width: 100, height: 10)
-        #expect(screen.trimmedText(row: 8) == " [me] [2:#swift] [Act: 1,3] [connected: irc.example.org] [lag 1.5s]")
+        #expect(screen.trimmedText(row: 8) == " [me] [2:#swift] [Act: 1,3] [connected: irc.example.org] [lag 1.5s]" + String(repeating: " ", count: 25) + "F1 help")
         let highlight = screen.rows[8].first { $0.text == "1" }
         #expect(highlight?.style.bold == true)
         let events = screen.rows[8].first { $0.text == "3" }
