@@ -19,6 +19,10 @@ struct ChatController: Sendable {
     private var typingNotifier = TypingNotifier()
     /// Nicks (wildcards allowed) whose messages, notices, actions, typing and reactions are hidden (`/ignore`).
     private(set) var ignored: [String] = []
+    /// Words that highlight a message like your nick does (`--highlight`).
+    var highlightWords: [String] = []
+    /// Alerts waiting for the terminal (a mention or private message while you looked elsewhere).
+    private(set) var pendingAlerts: [TerminalAlert] = []
 
     init(server: String, nick: String, scrollbackLimit: Int = 10_000, utcOffsetSeconds: Int = 0) {
         self.nick = nick
@@ -251,7 +255,14 @@ struct ChatController: Sendable {
                 if !message.isHistory, let buffer = message.conversation.bufferName {
                     view.typing.update(buffer: buffer, nick: message.sender, active: false, now: time, caseMapping: view.caseMapping)
                 }
+                let shownIn = view.activeBuffer.name
                 view.append(line, to: message.conversation.bufferName, quiet: message.isHistory)
+                // Alert when it concerns you and you look elsewhere.
+                if !message.isHistory, !message.isOwn, line.mentionsMe || line.kind == .privateMessage,
+                   let buffer = message.conversation.bufferName, view.caseMapping.fold(buffer) != view.caseMapping.fold(shownIn) {
+                    pendingAlerts.append(TerminalAlert(title: line.kind == .privateMessage ? message.sender : "\(message.sender) in \(buffer)",
+                                                       body: message.text))
+                }
             }
         case .typing(let conversation, let nick, let active):
             if let buffer = conversation.bufferName, !isIgnored(nick) {
@@ -451,7 +462,8 @@ struct ChatController: Sendable {
         } else {
             message.conversation.isPrivate ? .privateMessage : .message
         }
-        let mentions = !message.isOwn && !message.isHistory && Self.mentions(message.text, nick: nick)
+        let mentions = !message.isOwn && !message.isHistory
+            && ([nick] + highlightWords).contains { Self.mentions(message.text, nick: $0) }
         var line = ChatLine(timestamp: message.time.millisecondsSinceEpoch, kind: kind, nick: message.sender,
                             text: message.text, isOwn: message.isOwn, mentionsMe: mentions)
         line.msgid = message.msgid
@@ -473,6 +485,12 @@ struct ChatController: Sendable {
         case .reconnecting(let at):
             "reconnecting in \(max(0, (at.millisecondsSinceEpoch - now.millisecondsSinceEpoch + 999) / 1000))s"
         }
+    }
+
+    /// The alerts waiting for the terminal, once.
+    mutating func takeAlerts() -> [TerminalAlert] {
+        defer { pendingAlerts = [] }
+        return pendingAlerts
     }
 
     static func reasonSuffix(_ reason: String?) -> String {

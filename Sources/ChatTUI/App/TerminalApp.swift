@@ -12,6 +12,8 @@ struct TerminalApp: ClientFrontEnd {
     var terminal: any TerminalDriver = NCursesTerminal()
     /// Whether SIGINT/SIGTERM/SIGHUP quit like Ctrl-Q (the real program; not in tests).
     var handlesSignals = true
+    /// How mentions and private messages seen elsewhere are announced (`--notify`).
+    var alertStyle = TerminalAlert.Style.bell
 
     private var decoder = KeyDecoder()
     private var quitDeadline: Int64?
@@ -81,6 +83,7 @@ struct TerminalApp: ClientFrontEnd {
             }
             dirty = true
         }
+        for alert in controller.takeAlerts() { terminal.alert(alert, style: alertStyle) }
         if controller.quitRequested {
             if quitDeadline == nil { quitDeadline = now.millisecondsSinceEpoch + 2000 }
             if disconnectedAfterQuit || now.millisecondsSinceEpoch >= quitDeadline! {

@@ -61,6 +61,12 @@ struct ClientCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Seconds without a sign of life after which the server counts as gone: half of it idle, then a PING, then half for the answer.")
     var serverTimeout: Int = 30
 
+    @Option(name: .long, help: "A word that highlights a message like your nick does (repeatable).")
+    var highlight: [String] = []
+
+    @Option(name: .long, help: "How a mention or private message in another buffer is announced: bell, osc777 or osc9 (the bell and a desktop notification), off.")
+    var notify: String = "bell"
+
     /// Shown in the help only: `--config FILE` is expanded before parsing (see ``ConfigFile``).
     @Option(name: .long, help: ArgumentHelp("Read options from FILE, one per line (see the README).", valueName: "file"))
     var config: String?
@@ -71,6 +77,9 @@ struct ClientCommand: AsyncParsableCommand {
     mutating func validate() throws {
         if !host, servers.isEmpty || servers.count != server.split(separator: ",").count {
             throw ValidationError("--server must be HOST:PORT, irc://HOST:PORT or ircs://HOST:PORT, or a comma-separated list of them, e.g. 127.0.0.1:6667 (got '\(server)')")
+        }
+        guard TerminalAlert.Style(rawValue: notify) != nil else {
+            throw ValidationError("--notify must be one of bell, osc777, osc9, off (got '\(notify)')")
         }
         guard (4...3600).contains(serverTimeout) else {
             throw ValidationError("--server-timeout must be 4…3600 seconds (got \(serverTimeout))")
@@ -181,6 +190,8 @@ struct ClientCommand: AsyncParsableCommand {
         let utcOffset = LocalClock.localTime
         let channels = channel
         let waitMilliseconds = Int64(wait * 1000)
+        let highlightWords = highlight
+        let alertStyle = TerminalAlert.Style(rawValue: notify) ?? .bell
         let runClient = { @Sendable () async -> Int32 in await Self.runOnThread { () -> Int32 in
             if linemode {
                 var session = LineModeSession(defaultChannels: channels, utcOffsetSeconds: utcOffset)
@@ -191,7 +202,9 @@ struct ClientCommand: AsyncParsableCommand {
                 var controller = ChatController(server: addresses[0].description, nick: nick, scrollbackLimit: scrollback,
                                                 utcOffsetSeconds: utcOffset)
                 controller.view.currentTimeMilliseconds = runtime.now().millisecondsSinceEpoch
+                controller.highlightWords = highlightWords
                 var app = TerminalApp(runtime: runtime, inbox: inbox, controller: controller)
+                app.alertStyle = alertStyle
                 app.run()
                 return 0
             }

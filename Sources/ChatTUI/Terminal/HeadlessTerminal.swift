@@ -12,11 +12,20 @@ final class HeadlessTerminal: TerminalDriver, Sendable {
         var frame: Screen?
         var frames = 0
         var started = false
+        var alerts: [TerminalAlert] = []
     }
 
     let size: (width: Int, height: Int)
     /// Tests feed escape sequences raw: no terminal-specific codes.
     var extendedKeyCodes: [(code: Int32, key: Key)] { [] }
+
+    /// Alerts rung so far (for tests).
+    var alerts: [TerminalAlert] { state.withLockedValue { $0.alerts } }
+
+    func alert(_ alert: TerminalAlert, style: TerminalAlert.Style) {
+        guard style != .off else { return }
+        state.withLockedValue { $0.alerts.append(alert) }
+    }
     private let state = NIOLockedValueBox(State())
     /// A pipe the loop polls: one byte per ``feed(_:)`` wakes it.
     private let readEnd: Int32

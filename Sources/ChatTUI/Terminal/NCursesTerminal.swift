@@ -45,6 +45,12 @@ final class NCursesTerminal: TerminalDriver {
         }
     }
 
+    func alert(_ alert: TerminalAlert, style: TerminalAlert.Style) {
+        guard started else { return }
+        let bytes = alert.escapeSequence(style: style)
+        if !bytes.isEmpty { chatty_write_raw(bytes) }
+    }
+
     /// Leaves curses mode; safe to call more than once.
     func stop() {
         guard started else { return }

@@ -19,4 +19,6 @@ protocol TerminalDriver: AnyObject {
     /// Key codes this terminal reports for modified keys (Alt/Ctrl with arrows, Home, End…), known
     /// once started; the key decoder learns them.
     var extendedKeyCodes: [(code: Int32, key: Key)] { get }
+    /// Rings the bell and, as `style` says, shows a desktop notification.
+    func alert(_ alert: TerminalAlert, style: TerminalAlert.Style)
 }
