@@ -50,6 +50,8 @@ struct ChatBuffer: Sendable {
     var isJoined = true
     /// The first member the sidebar shows (F11/F12 scroll it).
     var sidebarOffset = 0
+    /// The line carrying the unread marker, if any.
+    private(set) var markerSequence: Int?
     /// Conversation lines received while the buffer was not active.
     private(set) var unreadCount = 0
     /// Highest activity level since the buffer was last active.
@@ -97,8 +99,21 @@ struct ChatBuffer: Sendable {
             }
         }
         guard !isActive, !line.isOwn else { return }
-        if line.isConversation { unreadCount += 1 }
+        if line.isConversation {
+            // The first message you have not seen carries the unread marker (one per buffer).
+            if unreadCount == 0 { moveUnreadMarker(to: sequence) }
+            unreadCount += 1
+        }
         activity = max(activity, Self.activity(of: line, in: kind))
+    }
+
+    /// Puts the "new messages" marker before the line `sequence`, taking it from where it was.
+    private mutating func moveUnreadMarker(to sequence: Int) {
+        if let old = markerSequence, lines.contains(sequence: old) {
+            lines.update(sequence: old) { $0.unreadMarker = false }
+        }
+        lines.update(sequence: sequence) { $0.unreadMarker = true }
+        markerSequence = sequence
     }
 
     /// Speakers remembered for completion order before old ones are forgotten.
@@ -111,12 +126,12 @@ struct ChatBuffer: Sendable {
         lastSpoke = Dictionary(uniqueKeysWithValues: newest.map { ($0.key, $0.value) })
     }
 
-    /// Clears unread count and activity (the buffer became active).
     /// Changes one kept line in place (reactions, redaction).
     mutating func updateLine(sequence: Int, _ change: (inout ChatLine) -> Void) {
         lines.update(sequence: sequence, change)
     }
 
+    /// Clears unread count and activity (the buffer became active).
     mutating func markRead() {
         unreadCount = 0
         activity = .none

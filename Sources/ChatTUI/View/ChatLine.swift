@@ -53,6 +53,8 @@ struct ChatLine: Equatable, Sendable {
     var isRedacted = false
     /// Sent by a bot (the `bot` tag): marked as such.
     var isBot = false
+    /// The first line you had not read when you last came back: a marker row is drawn above it.
+    var unreadMarker = false
 
     init(
         timestamp: Int64,

@@ -206,7 +206,10 @@ extension ChatViewModel {
                 case .events, .none:
                     style = TextStyle(foreground: .white, background: .blue)
                 }
-                add(String(index + 1), style)
+                // `2:#chatty(3)`: the buffer's number, name and unread messages.
+                let count = buffers[index].unreadCount
+                add("\(index + 1):" + TerminalSanitizer.plain(buffers[index].name).truncated(toWidth: 16)
+                    + (count > 0 ? "(\(count))" : ""), style)
             }
             add("]")
         }

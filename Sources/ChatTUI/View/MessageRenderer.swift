@@ -21,7 +21,11 @@ struct MessageRenderer: Sendable {
         let (prefix, prefixStyle, body) = decorate(line)
         let wrapped = TextWrapper.wrap(body, width: layout.textWidth)
         var rows: [[Screen.Span]] = []
-        rows.reserveCapacity(wrapped.count)
+        rows.reserveCapacity(wrapped.count + 1)
+        if line.unreadMarker {
+            rows.append([Screen.Span(column: 0, text: Self.unreadMarkerText(width: layout.paneWidth),
+                                     style: Self.unreadMarkerStyle)])
+        }
         for (index, textRow) in wrapped.enumerated() {
             var spans: [Screen.Span] = []
             if index == 0 {
@@ -48,10 +52,19 @@ struct MessageRenderer: Sendable {
         return rows
     }
 
-    /// Number of rows `line` occupies.
+    /// Number of rows `line` occupies (with the unread marker row above it, when it has one).
     func rowCount(for line: ChatLine) -> Int {
         let (_, _, body) = decorate(line)
-        return TextWrapper.wrap(body, width: layout.textWidth).count
+        return TextWrapper.wrap(body, width: layout.textWidth).count + (line.unreadMarker ? 1 : 0)
+    }
+
+    static let unreadMarkerStyle = TextStyle(foreground: .brightRed)
+
+    /// `──── new messages ────` across the pane.
+    static func unreadMarkerText(width: Int) -> String {
+        let label = " new messages "
+        let side = max(0, (width - label.count) / 2)
+        return String(repeating: "─", count: side) + label + String(repeating: "─", count: max(0, width - side - label.count))
     }
 
     // MARK: - Decoration

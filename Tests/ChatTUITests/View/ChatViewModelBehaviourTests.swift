@@ -420,3 +420,26 @@ struct SplitMix64 {
         return z ^ (z >> 31)
     }
 }
+
+/// Where you stopped reading: one marker per buffer, above the first message you had not seen.
+@Suite struct UnreadMarkerTests {
+    @Test func theMarkerSitsAboveTheFirstUnseenMessageAndMovesOnTheNextVisit() {
+        var vm = Fixture.viewModel()
+        vm.append(Fixture.message("seen"), to: "#swift")
+        vm.openBuffer("#other", activate: true)
+        vm.append(Fixture.message("first unseen"), to: "#swift")
+        vm.append(Fixture.message("second unseen"), to: "#swift")
+        vm.switchTo(name: "#swift")
+        var lines = vm.render(width: 80, height: 12).lines
+        let marker = lines.firstIndex { $0.contains("new messages") }
+        let first = lines.firstIndex { $0.contains("first unseen") }
+        #expect(marker != nil && first == marker.map { $0 + 1 })
+        #expect(lines.firstIndex { $0.contains("seen") }! < marker!)
+        vm.switchTo(name: "#other")
+        vm.append(Fixture.message("later"), to: "#swift")
+        vm.switchTo(name: "#swift")
+        lines = vm.render(width: 80, height: 12).lines
+        #expect(lines.filter { $0.contains("new messages") }.count == 1, "one marker per buffer")
+        #expect(lines.firstIndex { $0.contains("later") } == lines.firstIndex { $0.contains("new messages") }.map { $0 + 1 })
+    }
+}

@@ -220,10 +220,12 @@ import Testing
         vm.append(Fixture.message("in server"), to: nil)
         vm.append(ChatLine(hour: 1, minute: 1, kind: .join, nick: "x", text: "x joined"), to: "#other")
         let screen = vm.render(width: 100, height: 10)
-        #expect(screen.trimmedText(row: 8) == " [me] [2:#swift] [Act: 1,3] [connected: irc.example.org] [lag 1.5s]" + String(repeating: " ", count: 25) + "F1 help")
-        let highlight = screen.rows[8].first { $0.text == "1" }
-        #expect(highlight?.style.bold == true)
-        let events = screen.rows[8].first { $0.text == "3" }
+        // Buffers with activity by number, name and unread messages; messages bold, events plain.
+        #expect(screen.trimmedText(row: 8)
+                == " [me] [2:#swift] [Act: 1:server(1),3:#other] [connected: irc.example.org] [lag 1.5s]" + String(repeating: " ", count: 8) + "F1 help")
+        let messages = screen.rows[8].first { $0.text == "1:server(1)" }
+        #expect(messages?.style.bold == true)
+        let events = screen.rows[8].first { $0.text == "3:#other" }
         #expect(events?.style.bold == false)
     }
 
