@@ -352,7 +352,7 @@ struct ChatController: Sendable {
             let text = isOwn ? "You are now known as \(new)" : "\(old) is now known as \(new)"
             // Your own change is news in no buffer: it raises no activity anywhere.
             for channel in channels {
-                view.append(ChatLine(timestamp: time, kind: .nick, nick: old, text: text), to: channel, quiet: isOwn)
+                view.append(ChatLine(timestamp: time, kind: .nick, nick: old, text: text), to: channel, quiet: isOwn, log: true)
             }
             if isOwn {
                 line(.nick, text, nick: old, in: nil)
@@ -400,6 +400,8 @@ struct ChatController: Sendable {
             view.status.lagMilliseconds = Int(milliseconds)
         case .serverSupport(let support):
             view.caseMapping = support.caseMapping
+            // Logs are filed under the network's name once the server tells it.
+            if view.logNetwork != nil, let network = support.network { view.logNetwork = network }
         case .synced:
             break
         }

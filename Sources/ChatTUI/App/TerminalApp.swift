@@ -14,6 +14,8 @@ struct TerminalApp: ClientFrontEnd {
     var handlesSignals = true
     /// How mentions and private messages seen elsewhere are announced (`--notify`).
     var alertStyle = TerminalAlert.Style.bell
+    /// Where the buffers are logged (nil: not logged).
+    var logWriter: ChatLogWriter?
 
     private var decoder = KeyDecoder()
     private var quitDeadline: Int64?
@@ -48,7 +50,11 @@ struct TerminalApp: ClientFrontEnd {
         for (code, key) in terminal.extendedKeyCodes { decoder.register(code: code, as: key) }
     }
 
-    mutating func stop() { terminal.stop() }
+    mutating func stop() {
+        terminal.stop()
+        logWriter?.write(controller.view.takeLogEntries())
+        logWriter?.flush()
+    }
 
     mutating func pass(input: InputReadiness, events: [UIEvent], signalled: Bool, now: Timestamp) -> LoopStep {
         var step = LoopStep()
@@ -84,6 +90,8 @@ struct TerminalApp: ClientFrontEnd {
             dirty = true
         }
         for alert in controller.takeAlerts() { terminal.alert(alert, style: alertStyle) }
+        let logged = controller.view.takeLogEntries()
+        logWriter?.write(logged)
         if controller.quitRequested {
             if quitDeadline == nil { quitDeadline = now.millisecondsSinceEpoch + 2000 }
             if disconnectedAfterQuit || now.millisecondsSinceEpoch >= quitDeadline! {

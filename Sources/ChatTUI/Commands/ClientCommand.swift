@@ -61,6 +61,12 @@ struct ClientCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Seconds without a sign of life after which the server counts as gone: half of it idle, then a PING, then half for the answer.")
     var serverTimeout: Int = 30
 
+    @Option(name: .long, help: "Where the buffers are logged as text (default: $XDG_DATA_HOME/chatty/logs, else ~/.local/share/chatty/logs).")
+    var logDir: String?
+
+    @Flag(name: .long, help: "Do not log the buffers to disk.")
+    var noLog = false
+
     @Option(name: .long, help: "A word that highlights a message like your nick does (repeatable).")
     var highlight: [String] = []
 
@@ -191,6 +197,8 @@ struct ClientCommand: AsyncParsableCommand {
         let channels = channel
         let waitMilliseconds = Int64(wait * 1000)
         let highlightWords = highlight
+        let logDirectory = noLog ? nil : (logDir ?? ChatLogWriter.defaultDirectory())
+        let logNetwork = addresses[0].host
         let alertStyle = TerminalAlert.Style(rawValue: notify) ?? .bell
         let runClient = { @Sendable () async -> Int32 in await Self.runOnThread { () -> Int32 in
             if linemode {
@@ -203,8 +211,12 @@ struct ClientCommand: AsyncParsableCommand {
                                                 utcOffsetSeconds: utcOffset)
                 controller.view.currentTimeMilliseconds = runtime.now().millisecondsSinceEpoch
                 controller.highlightWords = highlightWords
+                if logDirectory != nil { controller.view.logNetwork = logNetwork }
                 var app = TerminalApp(runtime: runtime, inbox: inbox, controller: controller)
                 app.alertStyle = alertStyle
+                app.logWriter = logDirectory.map { directory in
+                    ChatLogWriter(directory: directory) { problem in inbox.post(.client(.error(problem))) }
+                }
                 app.run()
                 return 0
             }

@@ -103,6 +103,19 @@ struct ChatLine: Equatable, Sendable {
         return (hour < 10 ? "0" : "") + String(hour) + ":" + (minute < 10 ? "0" : "") + String(minute)
     }
 
+    /// The line as a log file keeps it: `<nick> text`, `* nick action`, `-nick- notice`, `-- event`
+    /// (control characters made visible, as on screen).
+    var logText: String {
+        let nick = TerminalSanitizer.plain(self.nick ?? "")
+        let text = TerminalSanitizer.plain(self.text)
+        switch kind {
+        case .message, .privateMessage: return "<\(nick)> \(text)"
+        case .action: return "* \(nick) \(text)"
+        case .notice: return "-\(nick)- \(text)"
+        case .join, .part, .quit, .nick, .kick, .topic, .mode, .info, .error: return "-- \(text)"
+        }
+    }
+
     /// Whether the line is conversation (as opposed to a join/part/... event).
     var isConversation: Bool {
         switch kind {

@@ -69,6 +69,10 @@ struct ChatViewModel: Sendable {
     var currentTimeMilliseconds: Int64 = 0
     /// Who is typing where (shown in the status line).
     var typing = TypingIndicator()
+    /// The network the logs are filed under; nil turns logging off.
+    var logNetwork: String?
+    /// Lines waiting for the disk log (``takeLogEntries()``).
+    private(set) var logOutbox: [ChatLogWriter.Entry] = []
     /// A multi-line paste waiting for Enter (send) or Esc (edit as one line).
     var pendingPaste: [String]?
     /// Size of the last rendered frame; scrolling pages by its pane height.
@@ -179,9 +183,20 @@ struct ChatViewModel: Sendable {
     /// buffer when `name` is `nil`. O(1); the oldest line is dropped when the
     /// scrollback is full.
     /// A `quiet` line (old history) raises no unread count or activity.
-    mutating func append(_ line: ChatLine, to name: String? = nil, quiet: Bool = false) {
+    mutating func append(_ line: ChatLine, to name: String? = nil, quiet: Bool = false, log: Bool? = nil) {
         let index = name.map { openBuffer($0) } ?? 0
         buffers[index].append(line, isActive: quiet || index == activeIndex)
+        // Old history (quiet) is the server's, not new: it is not logged again.
+        if let network = logNetwork, log ?? !quiet {
+            logOutbox.append(ChatLogWriter.Entry(network: network, buffer: index == 0 ? "server" : buffers[index].name,
+                                                 time: line.timestamp, text: line.logText))
+        }
+    }
+
+    /// Lines appended since the last call, for the disk log.
+    mutating func takeLogEntries() -> [ChatLogWriter.Entry] {
+        defer { logOutbox = [] }
+        return logOutbox
     }
 
     /// An older page of history arrived for `name` (scrolling back): shown above its oldest line;

@@ -26,6 +26,24 @@ enum LocalClock {
         return (hour < 10 ? "0" : "") + String(hour) + ":" + (minute < 10 ? "0" : "") + String(minute)
     }
 
+    /// `YYYY-MM-DD` of the local day.
+    static func date(_ milliseconds: Int64, utcOffsetSeconds: Int) -> String {
+        let seconds = floorDivide(milliseconds, 1000) + Int64(offset(at: milliseconds, utcOffsetSeconds: utcOffsetSeconds))
+        var parts = tm()
+        var value = time_t(seconds)
+        _ = gmtime_r(&value, &parts)
+        let (year, month, day) = (Int(parts.tm_year) + 1900, Int(parts.tm_mon) + 1, Int(parts.tm_mday))
+        return "\(year)-" + (month < 10 ? "0" : "") + "\(month)-" + (day < 10 ? "0" : "") + "\(day)"
+    }
+
+    /// `HH:MM:SS`.
+    static func time(_ milliseconds: Int64, utcOffsetSeconds: Int) -> String {
+        let seconds = floorDivide(milliseconds, 1000) + Int64(offset(at: milliseconds, utcOffsetSeconds: utcOffsetSeconds))
+        let secondOfDay = Int(((seconds % 86_400) + 86_400) % 86_400)
+        func two(_ value: Int) -> String { (value < 10 ? "0" : "") + String(value) }
+        return two(secondOfDay / 3600) + ":" + two(secondOfDay % 3600 / 60) + ":" + two(secondOfDay % 60)
+    }
+
     static func floorDivide(_ value: Int64, _ divisor: Int64) -> Int64 {
         let quotient = value / divisor
         return value % divisor < 0 ? quotient - 1 : quotient

@@ -47,6 +47,14 @@ struct TerminalClientEndToEndTests {
         try alice.sendKeys("C-q")
         try await alice.waitFor("[exited 0]")
         try await server.stop()
+
+        // Both logged the channel as plain text under their data directory, filed under the network (NETWORK=Chatty).
+        let logs = UnprivilegedUser.home.appendingPathComponent(".local/share/chatty/logs/Chatty/#chatty")
+        let files = try FileManager.default.contentsOfDirectory(atPath: logs.path).filter { $0.hasSuffix(".log") }
+        #expect(!files.isEmpty, "a log file for today")
+        let log = try files.map { try String(contentsOfFile: logs.appendingPathComponent($0).path, encoding: .utf8) }.joined()
+        #expect(log.contains("<bob> hello alice 👍🏽 日本語 café"))
+        #expect(log.contains("<alice> hi bob, welcome"))
     }
 
     @Test func resizeKeepsInputAndScrollbackAndHidesSidebarWhenNarrow() async throws {

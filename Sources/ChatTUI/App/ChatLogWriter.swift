@@ -1,0 +1,115 @@
+import Foundation
+
+/// Plain-text logs of every buffer, as IRC users keep them:
+/// `DIR/NETWORK/#channel/2026-12-02.log`, one `2026-12-02 14:03:11 <alice> hello` line per message
+/// or event, in the local time zone. Written on a queue of its own, so the screen never waits for
+/// the disk; files are readable by you only (0600, directories 0700). A failing disk is reported
+/// once and logging goes on trying.
+final class ChatLogWriter: Sendable {
+    /// One line for one buffer's log.
+    struct Entry: Sendable, Equatable {
+        var network: String
+        var buffer: String
+        /// Milliseconds since the epoch.
+        var time: Int64
+        var text: String
+    }
+
+    let directory: String
+    private let queue = DispatchQueue(label: "chatty-log")
+    private let utcOffsetSeconds: Int
+    /// Told (once, on the writer's queue) when a write fails.
+    private let report: @Sendable (String) -> Void
+
+    /// The default directory: `$XDG_DATA_HOME/chatty/logs`, else `~/.local/share/chatty/logs`.
+    static func defaultDirectory(environment: [String: String] = ProcessInfo.processInfo.environment) -> String? {
+        if let data = environment["XDG_DATA_HOME"], data.hasPrefix("/") { return data + "/chatty/logs" }
+        guard let home = environment["HOME"], home.hasPrefix("/") else { return nil }
+        return home + "/.local/share/chatty/logs"
+    }
+
+    init(directory: String, utcOffsetSeconds: Int = LocalClock.localTime, report: @escaping @Sendable (String) -> Void) {
+        self.directory = directory
+        self.utcOffsetSeconds = utcOffsetSeconds
+        self.report = report
+    }
+
+    /// Queues entries; returns at once.
+    func write(_ entries: [Entry]) {
+        guard !entries.isEmpty else { return }
+        queue.async { [self] in append(entries) }
+    }
+
+    /// Waits until everything queued is on disk (quitting, tests).
+    func flush() {
+        queue.sync {}
+    }
+
+    /// The path of `entry`'s log file.
+    func path(for entry: Entry) -> String {
+        let day = LocalClock.date(entry.time, utcOffsetSeconds: utcOffsetSeconds)
+        return directory + "/" + Self.fileName(entry.network) + "/" + Self.fileName(entry.buffer.lowercased()) + "/" + day + ".log"
+    }
+
+    /// A network or buffer name as one safe path component.
+    static func fileName(_ name: String) -> String {
+        let cleaned = String(name.map { $0 == "/" || $0 == "\0" || $0.isNewline ? "_" : $0 })
+        return cleaned.isEmpty || cleaned == "." || cleaned == ".." ? "_" + cleaned : cleaned
+    }
+
+    private let failureReported = FailureFlag()
+
+    private func append(_ entries: [Entry]) {
+        var byPath: [String: [String]] = [:]
+        var order: [String] = []
+        for entry in entries {
+            let path = path(for: entry)
+            if byPath[path] == nil { order.append(path) }
+            let line = LocalClock.date(entry.time, utcOffsetSeconds: utcOffsetSeconds) + " "
+                + LocalClock.time(entry.time, utcOffsetSeconds: utcOffsetSeconds) + " " + entry.text + "\n"
+            byPath[path, default: []].append(line)
+        }
+        for path in order {
+            do {
+                try append(byPath[path]!.joined(), to: path)
+            } catch {
+                if failureReported.setOnce() {
+                    report("Logging to \(path) failed: \(error.localizedDescription); chat goes on without it")
+                }
+            }
+        }
+    }
+
+    private func append(_ text: String, to path: String) throws {
+        let folder = (path as NSString).deletingLastPathComponent
+        if !FileManager.default.fileExists(atPath: folder) {
+            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true,
+                                                    attributes: [.posixPermissions: 0o700])
+        }
+        if !FileManager.default.fileExists(atPath: path) {
+            guard FileManager.default.createFile(atPath: path, contents: nil, attributes: [.posixPermissions: 0o600]) else {
+                throw CocoaError(.fileWriteNoPermission)
+            }
+        }
+        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
+        defer { try? handle.close() }
+        try handle.seekToEnd()
+        try handle.write(contentsOf: Data(text.utf8))
+    }
+}
+
+/// A flag set once, from any thread.
+private final class FailureFlag: @unchecked Sendable {
+    // Safe: `lock` guards `set`, the only state.
+    private let lock = NSLock()
+    private var set = false
+
+    /// True the first time only.
+    func setOnce() -> Bool {
+        lock.lock()
+        defer { lock.unlock() }
+        if set { return false }
+        set = true
+        return true
+    }
+}
