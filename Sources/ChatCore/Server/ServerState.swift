@@ -157,6 +157,15 @@ public struct ServerState: Sendable {
         return actions
     }
 
+    /// The server cut the client off (its SendQ overflowed): peers see it quit now; the id is
+    /// released when the connection has closed (``clientDisconnected(_:reason:now:)``).
+    public mutating func clientDropped(_ id: ClientID, reason: String, now: Timestamp) -> [ServerAction] {
+        guard client(id) != nil else { return [] }
+        var actions: [ServerAction] = []
+        removeClient(id, quitMessage: reason, now: now, into: &actions)
+        return actions
+    }
+
     /// A line that could not be parsed: answer with a clear error and change nothing else.
     public mutating func invalidLineReceived(_ error: IRCParseError, from id: ClientID) -> [ServerAction] {
         guard let client = client(id), !client.quitting else { return [] }

@@ -11,6 +11,8 @@ struct Deliveries {
     /// Per event loop, the dirty connections in the order they became dirty.
     private var dirty: [CircularBuffer<Int>]
     private let sendQueueLimit: Int
+    /// Outboxes dropped for their SendQ, for the hub to announce.
+    private var dropped: [Int] = []
 
     init(loops: Int, sendQueueLimit: Int) {
         self.dirty = Array(repeating: CircularBuffer(), count: loops)
@@ -203,12 +205,30 @@ struct Deliveries {
         return outboxes[index].take()
     }
 
-    /// A client that does not read is cut off; nobody else waits for it.
+    /// A client that does not read is cut off; nobody else waits for it. What it had not taken is
+    /// dropped (never a part of a line), and all it gets is the `ERROR` saying why; the hub tells
+    /// its peers at once (``takeDropped()``).
     private mutating func dropQueue(of index: Int) {
         outboxes[index].buffer = nil
         outboxes[index].range = nil
         outboxes[index].ownsBuffer = false
-        outboxes[index].closeReason = "SendQ exceeded"
+        outboxes[index].closeReason = Self.sendQueueExceeded
+        dropped.append(index)
+    }
+
+    static let sendQueueExceeded = "SendQ exceeded"
+
+    /// The last line a closing connection gets (its `ERROR`), after whatever it still had queued.
+    mutating func sendFinal(_ line: IRCMessage, to index: Int) {
+        guard index < outboxes.count, outboxes[index].channel != nil, !outboxes[index].sealed else { return }
+        append(line, tagClass: .none, to: index)
+        markDirty(index)
+    }
+
+    /// Connections cut off for their SendQ since the last call.
+    mutating func takeDropped() -> [Int] {
+        defer { dropped = [] }
+        return dropped
     }
 
     private mutating func append(_ message: IRCMessage, tagClass: TagClass, to index: Int) {

@@ -6,6 +6,9 @@ extension ServerHub {
     /// dirty longest first, with one write each. If more are waiting it runs again after the
     /// loop's next look at its sockets: a task scheduled a few microseconds ahead is not due
     /// when the loop finishes this one, so the loop polls (and reads) first.
+    /// How long a closing connection's last bytes may take before it is closed anyway.
+    static var closeGrace: TimeAmount { .seconds(2) }
+
     func flush(loop: Int) {
         let (work, linkWork, more) = state.withLockedValue { state -> ([(Channel, ByteBuffer?, Bool)], [(Channel, ByteBuffer)], Bool) in
             let linkWork = takeLinkWork(loop: loop, in: &state)
@@ -20,7 +23,15 @@ extension ServerHub {
         for (channel, buffer, close) in work {
             if close {
                 if let buffer {
-                    channel.writeAndFlush(buffer).whenComplete { _ in channel.close(promise: nil) }
+                    // The last bytes (an ERROR) get a short grace: a reader that takes nothing
+                    // (a full socket) does not keep the connection, or anyone, waiting.
+                    let written = channel.eventLoop.makePromise(of: Void.self)
+                    let grace = channel.eventLoop.scheduleTask(in: Self.closeGrace) { channel.close(promise: nil) }
+                    written.futureResult.whenComplete { _ in
+                        grace.cancel()
+                        channel.close(promise: nil)
+                    }
+                    channel.writeAndFlush(buffer, promise: written)
                 } else {
                     channel.close(promise: nil)
                 }

@@ -161,6 +161,7 @@ final class ServerHub: Sendable {
     func run<T>(_ body: (inout State) -> T) -> T {
         let (result, toSchedule) = state.withLockedValue { state -> (T, [Int]) in
             let result = body(&state)
+            announceDropped(in: &state)
             var toSchedule: [Int] = []
             for loop in state.linkDirty.indices
             where (state.deliveries.hasDirty(loop: loop) || !state.linkDirty[loop].isEmpty) && !state.flushScheduled[loop] {
@@ -173,6 +174,21 @@ final class ServerHub: Sendable {
             loops[loop].execute { self.flush(loop: loop) }
         }
         return result
+    }
+
+    /// Clients cut off for their SendQ: each gets its `ERROR` (all it still receives), and its peers
+    /// see it quit at once, not when its socket finally closes. Telling them can cut off others.
+    private func announceDropped(in state: inout State) {
+        var dropped = state.deliveries.takeDropped()
+        while !dropped.isEmpty {
+            for index in dropped {
+                let id = ClientID(index)
+                let host = state.server.client(id)?.host ?? "unknown"
+                state.deliveries.sendFinal(.closingLink(host: host, reason: Deliveries.sendQueueExceeded), to: index)
+                apply(state.server.clientDropped(id, reason: Deliveries.sendQueueExceeded, now: WallClock.now()), to: &state)
+            }
+            dropped = state.deliveries.takeDropped()
+        }
     }
 
     @discardableResult

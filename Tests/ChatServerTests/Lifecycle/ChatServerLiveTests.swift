@@ -108,6 +108,13 @@ func withServer(
             }
             let quit = fast.allMessages.first { $0.command == "QUIT" && $0.sourceNick == "slow" }
             #expect(quit?.parameters == ["SendQ exceeded"])
+            // The slow client reads again within the grace: the last thing it gets is the ERROR
+            // saying why, after whole lines only.
+            try await slow.channel.setOption(.autoRead, value: true).get()
+            let error = try await slow.expect(timeout: .seconds(20)) { $0.command == "ERROR" }
+            #expect(error.parameters.last?.hasSuffix("(SendQ exceeded)") == true)
+            #expect(slow.allMessages.allSatisfy { $0.command != "PRIVMSG" || $0.parameters[1].hasSuffix(payload) },
+                    "no line cut off")
             let received = fast.allMessages.filter { $0.command == "PRIVMSG" }.map { Int($0.parameters[1].split(separator: " ")[0])! }
             #expect(received == Array(0..<total), "the fast reader got every message in order")
             #expect(server.state.clientID(nick: "slow") == nil)
