@@ -110,21 +110,22 @@ struct Deliveries {
     // MARK: Writing
 
     /// What one flush slice writes: up to `limit` dirty outboxes of `loop`, the ones dirty longest
-    /// first, each as one buffer (nil for nothing) and whether to close the connection after it.
+    /// first, each as one buffer (nil for nothing) and, for a connection to close after it, the grace
+    /// its last bytes get.
     /// `more` tells whether dirty outboxes are still waiting.
-    mutating func takeSlice(loop: Int, limit: Int) -> (work: [(Channel, ByteBuffer?, Bool)], more: Bool) {
-        var work: [(Channel, ByteBuffer?, Bool)] = []
+    mutating func takeSlice(loop: Int, limit: Int) -> (work: [(Channel, ByteBuffer?, TimeAmount?)], more: Bool) {
+        var work: [(Channel, ByteBuffer?, TimeAmount?)] = []
         work.reserveCapacity(min(dirty[loop].count, limit))
         var taken = 0
         while taken < limit, let index = dirty[loop].popFirst() {
             taken += 1
             outboxes[index].dirty = false
             guard let channel = outboxes[index].channel, !outboxes[index].sealed else { continue }
-            if outboxes[index].closeReason != nil {
+            if let reason = outboxes[index].closeReason {
                 outboxes[index].sealed = true
-                work.append((channel, takeQueued(of: index), true))
+                work.append((channel, takeQueued(of: index), Self.closeGrace(reason: reason)))
             } else if channel.isWritable, let buffer = takeQueued(of: index) {
-                work.append((channel, buffer, false))
+                work.append((channel, buffer, nil))
             }
         }
         return (work, !dirty[loop].isEmpty)
@@ -218,10 +219,19 @@ struct Deliveries {
 
     static let sendQueueExceeded = "SendQ exceeded"
 
+    /// How long a closing connection's last bytes (its `ERROR`) may take before it is closed anyway.
+    /// A client cut off for its SendQ gets longer (it may be slow rather than gone, and nobody waits
+    /// for it: its peers saw it quit already); at shutdown and otherwise, 2 s.
+    static func closeGrace(reason: String) -> TimeAmount {
+        reason == sendQueueExceeded ? .seconds(10) : .seconds(2)
+    }
+
     /// The last line a closing connection gets (its `ERROR`), after whatever it still had queued.
     mutating func sendFinal(_ line: IRCMessage, to index: Int) {
         guard index < outboxes.count, outboxes[index].channel != nil, !outboxes[index].sealed else { return }
-        append(line, tagClass: .none, to: index)
+        // Past the closing guard of `appendBytes`: this is the one line a closing outbox takes.
+        copyOutRange(of: index)
+        _ = outboxes[index].append(Self.encode(line, tagClass: .none), limit: .max)
         markDirty(index)
     }
 

@@ -6,11 +6,8 @@ extension ServerHub {
     /// dirty longest first, with one write each. If more are waiting it runs again after the
     /// loop's next look at its sockets: a task scheduled a few microseconds ahead is not due
     /// when the loop finishes this one, so the loop polls (and reads) first.
-    /// How long a closing connection's last bytes may take before it is closed anyway.
-    static var closeGrace: TimeAmount { .seconds(2) }
-
     func flush(loop: Int) {
-        let (work, linkWork, more) = state.withLockedValue { state -> ([(Channel, ByteBuffer?, Bool)], [(Channel, ByteBuffer)], Bool) in
+        let (work, linkWork, more) = state.withLockedValue { state -> ([(Channel, ByteBuffer?, TimeAmount?)], [(Channel, ByteBuffer)], Bool) in
             let linkWork = takeLinkWork(loop: loop, in: &state)
             let (work, more) = state.deliveries.takeSlice(loop: loop, limit: flushSlice)
             // Still scheduled while more are waiting: this call schedules the next slice itself.
@@ -20,13 +17,13 @@ extension ServerHub {
         for (channel, buffer) in linkWork {
             channel.writeAndFlush(buffer, promise: nil)
         }
-        for (channel, buffer, close) in work {
-            if close {
+        for (channel, buffer, closeGrace) in work {
+            if let closeGrace {
                 if let buffer {
-                    // The last bytes (an ERROR) get a short grace: a reader that takes nothing
-                    // (a full socket) does not keep the connection, or anyone, waiting.
+                    // The last bytes (an ERROR) get a grace: a reader that takes nothing (a full
+                    // socket) does not keep the connection open for ever.
                     let written = channel.eventLoop.makePromise(of: Void.self)
-                    let grace = channel.eventLoop.scheduleTask(in: Self.closeGrace) { channel.close(promise: nil) }
+                    let grace = channel.eventLoop.scheduleTask(in: closeGrace) { channel.close(promise: nil) }
                     written.futureResult.whenComplete { _ in
                         grace.cancel()
                         channel.close(promise: nil)

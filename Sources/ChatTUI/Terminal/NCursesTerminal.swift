@@ -1,4 +1,5 @@
 import CNcurses
+import ChatCore
 
 #if canImport(Glibc)
 import Glibc
@@ -17,6 +18,8 @@ final class NCursesTerminal: TerminalDriver {
     func start() {
         guard !started else { return }
         setlocale(LC_ALL, "")
+        // Grapheme clustering where the terminal offers it (mode 2027), then measure what it does.
+        TerminalWidthModel.use(Self.measureClusterWidths())
         chatty_set_escdelay(25)
         initscr()
         raw()
@@ -51,11 +54,52 @@ final class NCursesTerminal: TerminalDriver {
         if !bytes.isEmpty { chatty_write_raw(bytes) }
     }
 
+    /// Writes each probe cluster (``TerminalWidthModel/probes``: `👍🏽`, `👩‍💻`, `❤️`) at the start of
+    /// the line and asks the terminal where the cursor went (`CSI 6n`): two cells on terminals that
+    /// join the cluster, more on those that add up its code points. Asks for mode 2027 (grapheme
+    /// clustering) first, which terminals that have it turn on. No answer within 300 ms (not a
+    /// terminal, or one that does not report) counts as by code point.
+    static func measureClusterWidths() -> TerminalWidthModel {
+        guard isatty(0) != 0, isatty(1) != 0 else { return .codePoints }
+        var saved = termios()
+        guard tcgetattr(0, &saved) == 0 else { return .codePoints }
+        var raw = saved
+        cfmakeraw(&raw)
+        guard tcsetattr(0, TCSANOW, &raw) == 0 else { return .codePoints }
+        defer { tcsetattr(0, TCSANOW, &saved) }
+        chatty_write_raw("\u{1B}[?2027h")
+        var columns: [Int?] = []
+        for probe in TerminalWidthModel.probes {
+            chatty_write_raw("\r" + probe.cluster + "\u{1B}[6n")
+            columns.append(readCursorColumn(timeoutMilliseconds: 300))
+        }
+        chatty_write_raw("\r\u{1B}[2K")
+        return TerminalWidthModel.fromProbe(columns: columns)
+    }
+
+    /// Reads a cursor position report (`ESC [ row ; column R`) from the terminal; its column.
+    private static func readCursorColumn(timeoutMilliseconds: Int64) -> Int? {
+        var reply: [UInt8] = []
+        let deadline = WallClock.monotonicMilliseconds() + timeoutMilliseconds
+        while reply.last != UInt8(ascii: "R"), reply.count < 32 {
+            let left = deadline - WallClock.monotonicMilliseconds()
+            guard left > 0 else { return nil }
+            var poller = pollfd(fd: 0, events: Int16(POLLIN), revents: 0)
+            guard poll(&poller, 1, Int32(left)) > 0 else { return nil }
+            var byte: UInt8 = 0
+            guard read(0, &byte, 1) == 1 else { return nil }
+            reply.append(byte)
+        }
+        let text = String(decoding: reply, as: UTF8.self)
+        guard text.hasSuffix("R"), let separator = text.lastIndex(of: ";") else { return nil }
+        return Int(text[text.index(after: separator)..<text.index(before: text.endIndex)])
+    }
+
     /// Leaves curses mode; safe to call more than once.
     func stop() {
         guard started else { return }
         started = false
-        chatty_write_raw("\u{1B}[?2004l")
+        chatty_write_raw("\u{1B}[?2027l\u{1B}[?2004l")
         curs_set(1)
         endwin()
     }
@@ -90,7 +134,7 @@ final class NCursesTerminal: TerminalDriver {
             chatty_clear_line(Int32(row))
             for span in spans where !span.text.isEmpty {
                 let (attributes, pair) = attributes(for: span.style)
-                chatty_draw(Int32(row), Int32(span.column), span.text, attributes, pair)
+                chatty_draw(Int32(row), Int32(span.column), TerminalWidthModel.ncursesSafe(span.text), attributes, pair)
             }
         }
         if let cursor = screen.cursor {

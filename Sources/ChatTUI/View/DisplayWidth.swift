@@ -86,11 +86,27 @@ extension Unicode.Scalar {
 }
 
 extension Character {
-    /// Number of terminal cells this grapheme cluster occupies (0, 1 or 2).
+    /// Number of terminal cells this grapheme cluster occupies on the terminal in use
+    /// (``TerminalWidthModel``): by the cluster (0, 1 or 2), or the sum of its code points' widths
+    /// for the kinds of cluster the terminal does not join.
+    var displayWidth: Int {
+        if let ascii = asciiValue {
+            return ascii >= 0x20 && ascii < 0x7F ? 1 : 0
+        }
+        let model = TerminalWidthModel.current
+        if model.countsByCodePoint(self) {
+            var total = 0
+            for scalar in unicodeScalars { total += scalar.terminalWidth }
+            return total
+        }
+        return graphemeWidth
+    }
+
+    /// Cells of this cluster on a terminal that advances by clusters (0, 1 or 2).
     ///
     /// Emoji sequences (skin tones, ZWJ sequences, flags, VS16 presentation)
     /// are two cells; otherwise the width of the cluster's first spacing scalar.
-    var displayWidth: Int {
+    var graphemeWidth: Int {
         if let ascii = asciiValue {
             return ascii >= 0x20 && ascii < 0x7F ? 1 : 0
         }
