@@ -18,6 +18,7 @@ extension ChatViewModel {
     /// | F1 | help (Esc closes) |
     /// | F2 | toggle the member sidebar |
     /// | F11/F12 | scroll the member sidebar up / down |
+    /// | Ctrl-R | search the buffer's lines, newest first (again: older; Enter stays, Esc back) |
     /// | Ctrl-L, resize | redraw |
     mutating func handle(_ key: Key) -> [InputAction] {
         if let lines = pendingPaste {
@@ -36,6 +37,13 @@ extension ChatViewModel {
                  .function, .ctrl, .alt, .withAlt, .withCtrl, .paste:
                 return []
             }
+        }
+        if reverseSearch != nil {
+            return searchKey(key)
+        }
+        if key == .ctrl("r") {
+            reverseSearch = ReverseSearch()
+            return []
         }
         if isHelpVisible {
             switch key {
@@ -108,6 +116,47 @@ extension ChatViewModel {
         let line = editor.submit()
         guard !line.allSatisfy(\.isWhitespace) else { return [] }
         return [.submit(line)]
+    }
+
+    /// A key while Ctrl-R searches: typing refines, Ctrl-R goes to an older hit, Enter stays there,
+    /// Esc goes back to the newest line.
+    private mutating func searchKey(_ key: Key) -> [InputAction] {
+        guard var search = reverseSearch else { return [] }
+        var from: Int?? = nil
+        switch key {
+        case .character(let character):
+            search.query.append(character)
+            from = .some(search.match)
+        case .backspace:
+            guard !search.query.isEmpty else { return [] }
+            search.query.removeLast()
+            from = .some(nil)
+        case .ctrl("r"):
+            from = .some(search.match.map { $0 - 1 })
+        case .enter:
+            reverseSearch = nil
+            return []
+        case .escape, .ctrl("g"), .ctrl("c"):
+            reverseSearch = nil
+            scrollToBottom()
+            return []
+        case .resize, .ctrl("l"):
+            return [.redraw]
+        case .delete, .left, .right, .up, .down, .home, .end, .pageUp, .pageDown, .tab, .backTab, .function, .ctrl, .alt,
+             .withAlt, .withCtrl, .paste:
+            return []
+        }
+        if let start = from {
+            if let hit = activeBuffer.sequence(matching: search.query, atOrBefore: start) {
+                search.match = hit
+                search.failed = false
+                revealInActiveBuffer(hit)
+            } else {
+                search.failed = !search.query.isEmpty
+            }
+        }
+        reverseSearch = search
+        return []
     }
 
     /// A paste is never sent by itself. One line goes into the input line; several wait for Enter

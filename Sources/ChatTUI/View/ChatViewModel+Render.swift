@@ -101,8 +101,17 @@ extension ChatViewModel {
         collected.reserveCapacity(paneHeight)
         var sequence = anchor?.sequence ?? last
         var lastRow = anchor?.row ?? Int.max
+        let marked = reverseSearch?.match
         while collected.count < paneHeight, sequence >= lines.firstSequence {
-            let rows = renderer.rows(for: lines[sequence: sequence])
+            var rows = renderer.rows(for: lines[sequence: sequence])
+            if sequence == marked {
+                // The search's hit, shown in reverse video.
+                rows = rows.map { row in row.map { span in
+                    var span = span
+                    if span.column >= renderer.layout.textColumn { span.style.reverse = true }
+                    return span
+                } }
+            }
             var index = min(lastRow, rows.count - 1)
             while index >= 0, collected.count < paneHeight {
                 collected.append(rows[index])
@@ -240,6 +249,13 @@ extension ChatViewModel {
         let prompt = "[" + name + "] "
         let promptEnd = screen.put(prompt, row: row, column: 0, style: Self.promptStyle)
         let fieldWidth = max(1, layout.width - promptEnd)
+        if let search = reverseSearch {
+            let text = TerminalSanitizer.plain(search.prompt)
+            let end = screen.put(text.truncated(toWidth: fieldWidth), row: row, column: promptEnd,
+                                 style: TextStyle(bold: true, foreground: search.failed ? .brightRed : .brightCyan))
+            screen.cursor = Screen.Cursor(row: row, column: min(layout.width - 1, end))
+            return
+        }
         if let lines = pendingPaste {
             let question = "Paste \(lines.count) lines? Enter sends them, Esc edits them as one line"
             screen.put(question.truncated(toWidth: fieldWidth), row: row, column: promptEnd,

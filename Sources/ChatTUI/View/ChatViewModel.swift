@@ -73,6 +73,8 @@ struct ChatViewModel: Sendable {
     var logNetwork: String?
     /// Lines waiting for the disk log (``takeLogEntries()``).
     private(set) var logOutbox: [ChatLogWriter.Entry] = []
+    /// Ctrl-R under way in the buffer in view.
+    var reverseSearch: ReverseSearch?
     /// A multi-line paste waiting for Enter (send) or Esc (edit as one line).
     var pendingPaste: [String]?
     /// Size of the last rendered frame; scrolling pages by its pane height.
@@ -257,6 +259,13 @@ struct ChatViewModel: Sendable {
         let count = activeBuffer.members.count
         let offset = activeBuffer.sidebarOffset + direction * page
         buffers[activeIndex].sidebarOffset = max(0, min(offset, max(0, count - visible)))
+    }
+
+    /// Scrolls the buffer in view to line `sequence`, with context below it (Ctrl-R's hits).
+    mutating func revealInActiveBuffer(_ sequence: Int) {
+        let layout = currentLayout
+        let renderer = messageRenderer(for: layout)
+        buffers[activeIndex].reveal(sequence, paneHeight: layout.paneHeight, rowCount: { renderer.rowCount(for: $0) })
     }
 
     /// Marks a channel buffer as joined or not (see ``ChatBuffer/isJoined``).

@@ -443,3 +443,36 @@ struct SplitMix64 {
         #expect(lines.firstIndex { $0.contains("later") } == lines.firstIndex { $0.contains("new messages") }.map { $0 + 1 })
     }
 }
+
+/// Ctrl-R searches the buffer in view, newest first, and shows each hit in its context.
+@Suite struct ReverseSearchTests {
+    @Test func ctrlRFindsNewestFirstThenOlderAndEscReturns() {
+        var vm = Fixture.viewModel()
+        Fixture.fill(&vm, count: 60)
+        vm.editor.insert("draft")
+        #expect(vm.handle(.ctrl("r")).isEmpty)
+        for character in "line 1" { _ = vm.handle(.character(character)) }
+        var screen = vm.render(width: 80, height: 24)
+        #expect(screen.text(row: 23).contains("(reverse-search) `line 1`: "))
+        #expect(vm.activeBuffer.lines[sequence: vm.reverseSearch!.match!].text == "line 19")
+        #expect(screen.lines.contains { $0.contains("line 19") })
+        #expect(!screen.lines.contains { $0.contains("line 59") }, "scrolled back to the hit")
+        _ = vm.handle(.ctrl("r"))
+        #expect(vm.activeBuffer.lines[sequence: vm.reverseSearch!.match!].text == "line 18")
+        screen = vm.render(width: 80, height: 24)
+        let hit = screen.rows.flatMap { $0 }.first { $0.text.contains("line 18") }
+        #expect(hit?.style.reverse == true, "the hit is marked")
+        for character in "zz" { _ = vm.handle(.character(character)) }
+        #expect(vm.reverseSearch?.failed == true)
+        #expect(vm.render(width: 80, height: 24).text(row: 23).contains("failing"))
+        _ = vm.handle(.escape)
+        #expect(vm.reverseSearch == nil)
+        #expect(!vm.activeBuffer.isScrolled, "Esc goes back to the newest line")
+        #expect(vm.editor.text == "draft", "the draft is kept")
+        _ = vm.handle(.ctrl("r"))
+        for character in "line 3" { _ = vm.handle(.character(character)) }
+        _ = vm.handle(.enter)
+        #expect(vm.reverseSearch == nil)
+        #expect(vm.activeBuffer.isScrolled, "Enter stays at the hit")
+    }
+}
