@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// Plain-text logs of every buffer, as IRC users keep them:
 /// `DIR/NETWORK/#channel/2026-12-02.log`, one `2026-12-02 14:03:11 <alice> hello` line per message
@@ -34,16 +35,42 @@ final class ChatLogWriter: Sendable {
         self.report = report
     }
 
-    /// Queues entries; returns at once.
+    /// Queues entries; returns at once. They reach the disk together within ``batchDelay``, so a
+    /// flood costs a few writes a second, not one per line.
     func write(_ entries: [Entry]) {
         guard !entries.isEmpty else { return }
-        queue.async { [self] in append(entries) }
+        let schedule = pending.withLock { pending -> Bool in
+            pending.entries += entries
+            defer { pending.scheduled = true }
+            return !pending.scheduled
+        }
+        if schedule {
+            queue.asyncAfter(deadline: .now() + Self.batchDelay) { [self] in writePending() }
+        }
     }
+
+    /// How long entries wait to be written with the ones that follow them.
+    static let batchDelay = DispatchTimeInterval.milliseconds(100)
 
     /// Waits until everything queued is on disk (quitting, tests).
     func flush() {
-        queue.sync {}
+        queue.sync { writePending() }
     }
+
+    private func writePending() {
+        let entries = pending.withLock { pending -> [Entry] in
+            defer { pending = Pending() }
+            return pending.entries
+        }
+        if !entries.isEmpty { append(entries) }
+    }
+
+    private struct Pending {
+        var entries: [Entry] = []
+        var scheduled = false
+    }
+
+    private let pending = Mutex(Pending())
 
     /// The path of `entry`'s log file.
     func path(for entry: Entry) -> String {
@@ -62,12 +89,24 @@ final class ChatLogWriter: Sendable {
     private func append(_ entries: [Entry]) {
         var byPath: [String: [String]] = [:]
         var order: [String] = []
+        // Lines of one second share their stamp (a flood is thousands of lines a second).
+        var stamp: (second: Int64, date: String, time: String)?
+        var last: (network: String, buffer: String, date: String, path: String)?
         for entry in entries {
-            let path = path(for: entry)
+            let second = LocalClock.floorDivide(entry.time, 1000)
+            if stamp?.second != second {
+                let (date, time) = LocalClock.dateAndTime(entry.time, utcOffsetSeconds: utcOffsetSeconds)
+                stamp = (second, date, time)
+            }
+            // The path of the previous entry, most often this one's too.
+            if last?.network != entry.network || last?.buffer != entry.buffer || last?.date != stamp!.date {
+                let path = directory + "/" + Self.fileName(entry.network) + "/" + Self.fileName(entry.buffer.lowercased()) + "/"
+                    + stamp!.date + ".log"
+                last = (entry.network, entry.buffer, stamp!.date, path)
+            }
+            let path = last!.path
             if byPath[path] == nil { order.append(path) }
-            let line = LocalClock.date(entry.time, utcOffsetSeconds: utcOffsetSeconds) + " "
-                + LocalClock.time(entry.time, utcOffsetSeconds: utcOffsetSeconds) + " " + entry.text + "\n"
-            byPath[path, default: []].append(line)
+            byPath[path, default: []].append(stamp!.date + " " + stamp!.time + " " + entry.text + "\n")
         }
         for path in order {
             do {

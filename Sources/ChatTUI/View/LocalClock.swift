@@ -26,6 +26,12 @@ enum LocalClock {
         return (hour < 10 ? "0" : "") + String(hour) + ":" + (minute < 10 ? "0" : "") + String(minute)
     }
 
+    /// `YYYY-MM-DD` and `HH:MM:SS` of one instant, with one time-zone lookup.
+    static func dateAndTime(_ milliseconds: Int64, utcOffsetSeconds: Int) -> (date: String, time: String) {
+        let offset = offset(at: milliseconds, utcOffsetSeconds: utcOffsetSeconds)
+        return (date(milliseconds, utcOffsetSeconds: offset), time(milliseconds, utcOffsetSeconds: offset))
+    }
+
     /// `YYYY-MM-DD` of the local day.
     static func date(_ milliseconds: Int64, utcOffsetSeconds: Int) -> String {
         let seconds = floorDivide(milliseconds, 1000) + Int64(offset(at: milliseconds, utcOffsetSeconds: utcOffsetSeconds))
