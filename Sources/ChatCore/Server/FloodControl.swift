@@ -1,6 +1,7 @@
 /// A per-client token bucket: `burst` lines may arrive at once, then `rate` lines per second.
 /// Lines over the budget are delayed, not dropped; the I/O layer disconnects a client whose
-/// delayed lines pile up past its hard limit.
+/// delayed lines pile up past its hard limit — by default ten seconds of lines at its rate, so a
+/// flooder is cut off within seconds and no line is relayed more than ten seconds late.
 public struct FloodControl: Sendable, Hashable {
     public struct Configuration: Sendable, Hashable {
         /// Lines per second; 0 turns flood control off.
@@ -9,10 +10,15 @@ public struct FloodControl: Sendable, Hashable {
         /// Delayed lines a client may have queued before it is disconnected for flooding.
         public var hardLimit: Int
 
-        public init(rate: Double = 2, burst: Int = 10, hardLimit: Int = 100) {
+        public init(rate: Double = 2, burst: Int = 10, hardLimit: Int? = nil) {
             self.rate = rate
             self.burst = burst
-            self.hardLimit = hardLimit
+            self.hardLimit = hardLimit ?? Self.defaultHardLimit(rate: rate, burst: burst)
+        }
+
+        /// Ten seconds of lines at `rate` (at least the burst): how late a delayed line may be relayed.
+        public static func defaultHardLimit(rate: Double, burst: Int) -> Int {
+            max(burst, Int((rate * 10).rounded(.up)))
         }
 
         public var isEnabled: Bool { rate > 0 }

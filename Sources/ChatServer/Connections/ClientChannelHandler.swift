@@ -148,8 +148,8 @@ final class ClientChannelHandler: ChannelInboundHandler {
             return
         }
         if drainTask == nil {
-            // Stop reading while lines wait: TCP pushes back on the flooder, not on the server.
-            context.channel.setOption(ChannelOptions.autoRead, value: false).whenFailure { _ in }
+            // Reading goes on, so that a flood shows as delayed lines piling up (and is cut off
+            // within seconds) rather than hiding in the TCP buffers and trickling out for minutes.
             scheduleDrain(now: now)
         }
     }
@@ -209,10 +209,10 @@ final class ClientChannelHandler: ChannelInboundHandler {
         }
     }
 
-    /// Processes delayed lines as the bucket allows, then reads again once all are done.
+    /// Processes delayed lines as the bucket allows.
     /// Called after ``scheduleDrain(now:)`` took a token for the first line.
     private func drain() {
-        guard let context, id != nil else { return }
+        guard context != nil, id != nil else { return }
         var first = true
         while let frame = delayed.first {
             let now = Self.monotonicNow()
@@ -225,8 +225,6 @@ final class ClientChannelHandler: ChannelInboundHandler {
             process(frame)
             if id == nil { return }
         }
-        context.channel.setOption(ChannelOptions.autoRead, value: true).whenFailure { _ in }
-        context.read()
     }
 
     /// When the keepalive machine wants to be asked again (checked by the loop's sweeper).

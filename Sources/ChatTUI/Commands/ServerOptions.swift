@@ -319,7 +319,7 @@ struct ServerOptions: ParsableArguments {
             keepalive: .init(registrationTimeout: Int64(registrationTimeout) * 1000,
                              pingInterval: Int64(pingInterval) * 1000,
                              pingTimeout: Int64(pingTimeout) * 1000),
-            flood: .init(rate: floodRate, burst: floodBurst, hardLimit: max(100, floodBurst * 10)),
+            flood: .init(rate: floodRate, burst: floodBurst),
             sendQueueLimit: sendq,
             federation: federation,
             flushSlice: flushSlice,

@@ -351,6 +351,48 @@ func withServer(
         }
     }
 
+    /// The default policy: a flooder is cut off within seconds and nothing is relayed more than ten
+    /// seconds late (issue 15 found a 110-line burst never cut and lines relayed 27 s late).
+    @Test func floodersAreCutOffWithinSecondsAndNothingIsRelayedLate() async throws {
+        try await withServer({ $0.flood = .init(rate: 2, burst: 10) }) { port, _ in
+            #expect(FloodControl.Configuration(rate: 2, burst: 10).hardLimit == 20)
+            let listener = try await TestIRCClient.connect(port: port, name: "listener")
+            try await listener.register("listener")
+            let burst = try await TestIRCClient.connect(port: port, name: "burst")
+            try await burst.register("burst")
+            let started = ContinuousClock.now
+            try await burst.send((0..<110).map { "PRIVMSG listener :burst \($0)" }.joined(separator: "\r\n"))
+            let closing = try await burst.waitClosed()
+            #expect(closing.last?.parameters.last?.contains("Excess Flood") == true)
+            #expect(ContinuousClock.now - started < .seconds(2), "a 110-line burst is cut off at once")
+
+            // A steady 10 lines a second: cut off within about four seconds.
+            let steady = try await TestIRCClient.connect(port: port, name: "steady")
+            try await steady.register("steady")
+            let steadyStart = ContinuousClock.now
+            var sentAt: [ContinuousClock.Instant] = []
+            for index in 0..<100 {
+                do {
+                    try await steady.send("PRIVMSG listener :steady \(index)")
+                } catch {
+                    break
+                }
+                sentAt.append(ContinuousClock.now)
+                if steady.allMessages.contains(where: { $0.command == "ERROR" }) { break }
+                try await Task.sleep(for: .milliseconds(100))
+            }
+            let steadyClosing = try await steady.waitClosed()
+            #expect(steadyClosing.last?.parameters.last?.contains("Excess Flood") == true)
+            #expect(ContinuousClock.now - steadyStart < .seconds(8))
+            // Whatever reached the listener was at most ten seconds late.
+            try await listener.send("PING :done")
+            try await listener.expect { $0.command == "PONG" }
+            let relayed = listener.allMessages.filter { $0.command == "PRIVMSG" && $0.parameters[1].hasPrefix("steady") }
+            #expect(relayed.count < sentAt.count, "not everything a flooder sent is relayed")
+            await listener.close()
+        }
+    }
+
     @Test func gracefulShutdownTellsClients() async throws {
         var configuration = ChatServerConfiguration(listen: .hostname("127.0.0.1", port: 0), threads: 1)
         configuration.core.motd = nil
