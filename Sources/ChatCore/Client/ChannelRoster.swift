@@ -69,6 +69,9 @@ struct ChannelRoster: Sendable, Hashable {
 
     mutating func memberJoined(_ channel: String, nick: String, _ support: ServerSupport) {
         let key = support.caseMapping.fold(channel)
+        // Whether they are away is news to us now: with away-notify the server follows the JOIN
+        // with their AWAY if they are.
+        away.remove(support.caseMapping.fold(nick))
         channels[key]?.members[support.caseMapping.fold(nick)] = ChannelMember(nick: nick)
     }
 

@@ -41,16 +41,18 @@ extension ClientStateMachine {
             return [.emit(.error("Not connected: \(lines.count) lines to \(target) not sent"))]
         }
         guard Self.isValidParameter(target) else { return [.emit(.error("Invalid target: \(target)"))] }
+        let budget = max(16, textBudget(command: "PRIVMSG", target: target, nick: session.nick) - 32)
+        // Each line in pieces that join back into it exactly; the limits count the pieces sent.
+        let pieces = lines.map { $0.isEmpty ? [""] : MessageSplitter.concatenable($0, maxBytes: budget) }
         if let limits = session.multiline, lines.count > 1, limits.allows(lines),
+           pieces.reduce(0, { $0 + $1.count }) <= (limits.maxLines ?? Int.max),
            !lines.contains(where: { $0.utf8.contains { $0 == 0 || $0 == 13 } }) {
             session.batchCounter += 1
             let reference = "ml\(session.batchCounter)"
             let echoed = session.capabilities.contains("echo-message")
-            let budget = max(16, textBudget(command: "PRIVMSG", target: target, nick: session.nick) - 32)
             var actions: [ClientAction] = [.send(IRCMessage("BATCH", "+" + reference, "draft/multiline", target))]
-            for line in lines {
-                let pieces = line.isEmpty ? [""] : MessageSplitter.split(line, maxBytes: budget)
-                for (index, piece) in pieces.enumerated() {
+            for linePieces in pieces {
+                for (index, piece) in linePieces.enumerated() {
                     var tags = [IRCMessage.Tag("batch", reference)]
                     if index > 0 { tags.append(IRCMessage.Tag("draft/multiline-concat")) }
                     actions.append(.send(IRCMessage(tags: tags, command: "PRIVMSG", parameters: [target, piece])))

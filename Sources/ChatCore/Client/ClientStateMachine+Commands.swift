@@ -115,6 +115,9 @@ extension ClientStateMachine {
     public func sendTyping(target: String, state: String) -> [ClientAction] {
         guard case .registered(let session) = self.state, session.capabilities.contains("message-tags"),
               Self.isValidParameter(target) else { return [] }
+        // Not to a channel we are not in (after a kick, say): the server would answer an error
+        // every few seconds while we type.
+        if serverSupport.isChannel(target), !session.roster.contains(target, serverSupport) { return [] }
         return [.send(IRCMessage(tags: [.init("+typing", state)], command: "TAGMSG", parameters: [target]))]
     }
 

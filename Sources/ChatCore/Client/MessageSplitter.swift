@@ -17,6 +17,35 @@ public enum MessageSplitter {
         return pieces
     }
 
+    /// Pieces of one line that join back into it exactly (for `draft/multiline-concat`): nothing is
+    /// dropped; a cut falls after a space where one is near the end of a piece (the space stays at the
+    /// end, as the specification recommends), else between grapheme clusters.
+    public static func concatenable(_ line: String, maxBytes: Int) -> [String] {
+        precondition(maxBytes >= 4, "maxBytes must fit any Unicode scalar")
+        if line.utf8.count <= maxBytes { return [line] }
+        var pieces: [String] = []
+        var current = ""
+        var bytes = 0
+        for character in line {
+            let length = character.utf8.count
+            if bytes + length > maxBytes, !current.isEmpty {
+                if let space = current.lastIndex(of: " "), current.utf8[..<space].count >= maxBytes / 2 {
+                    let cut = current.index(after: space)
+                    pieces.append(String(current[..<cut]))
+                    current = String(current[cut...])
+                } else {
+                    pieces.append(current)
+                    current = ""
+                }
+                bytes = current.utf8.count
+            }
+            current.append(character)
+            bytes += length
+        }
+        if !current.isEmpty { pieces.append(current) }
+        return pieces
+    }
+
     static func chunks(of line: String, maxBytes: Int) -> [String] {
         if line.utf8.count <= maxBytes { return [line] }
         let characters = Array(line)

@@ -112,7 +112,7 @@ public struct FederationMachine: Sendable {
             return actions
         case "BURST":
             guard let text = message.parameters.first,
-                  let entry = try? IRCMessage.parse(text, limits: IRCLimits(maxLineLength: 16_384)) else {
+                  let entry = try? IRCMessage.parse(text, limits: IRCLimits(maxLineLength: 16_384, maxTagsLength: 32_768)) else {
                 return [.close(link, reason: "malformed BURST")]
             }
             return [.apply(entry, origin: peer.name)]

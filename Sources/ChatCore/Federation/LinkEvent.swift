@@ -21,7 +21,7 @@ public enum LinkEvent {
     public static func decode(_ message: IRCMessage) -> Stamped<IRCMessage>? {
         guard let (origin, sequence) = identity(of: message), message.parameters.count == 1,
               let clock = message.tag("vc").flatMap({ VectorClock(wireEncoding: $0) }),
-              let payload = try? IRCMessage.parse(message.parameters[0], limits: IRCLimits(maxLineLength: 16_384, maxTagsLength: 8191))
+              let payload = try? IRCMessage.parse(message.parameters[0], limits: IRCLimits(maxLineLength: 16_384, maxTagsLength: 32_768))
         else { return nil }
         return Stamped(origin: origin, sequence: sequence, clock: clock, payload: payload)
     }

@@ -197,7 +197,9 @@ extension ServerState {
     private mutating func setNick(_ nick: String, of id: ClientID, now: Timestamp, into actions: inout [ServerAction]) {
         if let record = client(id), record.nick != "*", record.isRegistered {
             rememberNick(of: record, now: now)
-            monitorOffline(record.nick, except: id, into: &actions)
+            // Offline only if nobody holds it now (a collision's loser gives up a nick the winner has).
+            let holder = nicks[CaseMapping.fold(record.nick)]
+            if holder == nil || holder == id { monitorOffline(record.nick, except: id, into: &actions) }
         }
         clients[id.rawValue]!.nick = nick
         monitorOnline(id, into: &actions)

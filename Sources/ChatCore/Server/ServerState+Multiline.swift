@@ -29,6 +29,13 @@ extension ServerState {
                 return
             }
             let clientTags = message.tags.filter { $0.key.hasPrefix("+") }
+            // The same 4094 bytes of tag data as any message (a MULTILINE link event carries them).
+            if !message.tags.isEmpty, IRCMessage.serializedLength(of: message.tags) > Self.maximumClientTagsLength {
+                multilineBatches[id] = (MultilineBatch(reference: name, target: message.parameters[2], clientTags: []), true)
+                reply(id, Numeric.inputTooLong, "Input line was too long (client tags over \(Self.maximumClientTagsLength) bytes)",
+                      into: &actions)
+                return
+            }
             multilineBatches[id] = (MultilineBatch(reference: name, target: message.parameters[2], clientTags: clientTags), false)
             return
         }

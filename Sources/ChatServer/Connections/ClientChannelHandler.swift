@@ -31,6 +31,9 @@ final class ClientChannelHandler: ChannelInboundHandler {
     private var partial: ByteBuffer?
     /// Set once the connection was dropped for flooding: the rest of its input is ignored.
     private var dropped = false
+    /// The client's open `draft/multiline` batch and how many of its lines came: a pasted block is
+    /// one message to flood control (its `BATCH +` costs a token, its lines do not, up to the limit).
+    private var openBatch: (reference: String, lines: Int)?
     /// Some input arrived (the first read is checked for a TLS handshake on the plaintext port).
     private var sawInput = false
     /// Lines are still wanted: the connection is open and was not dropped for flooding.
@@ -136,6 +139,10 @@ final class ClientChannelHandler: ChannelInboundHandler {
     private func lineArrived(_ frame: IRCLineFrame, context: ChannelHandlerContext) {
         let now = Self.monotonicNow()
         keepalive.lineReceived(now: now)
+        if delayed.isEmpty, isFreeBatchLine(frame) {
+            process(frame)
+            return
+        }
         if delayed.isEmpty, case .process = flood.lineArrived(now: now) {
             process(frame)
             return
@@ -196,6 +203,30 @@ final class ClientChannelHandler: ChannelInboundHandler {
                 hub.invalidLine(error, from: id)
             }
         }
+    }
+
+    /// Whether `frame` is a line of the client's open multiline batch (or the `BATCH -` closing it),
+    /// which costs no token. Only lines that start with `@` or `BATCH` are looked at.
+    private func isFreeBatchLine(_ frame: IRCLineFrame) -> Bool {
+        guard case .line(let bytes) = frame, let first = bytes.getInteger(at: bytes.readerIndex, as: UInt8.self),
+              first == UInt8(ascii: "@") || first | 0x20 == UInt8(ascii: "b"),
+              let message = try? IRCMessage.parse(bytes, limits: settings.limits) else { return false }
+        if message.command == "BATCH", let reference = message.parameters.first {
+            if reference.hasPrefix("+"), message.parameters.count >= 3, message.parameters[1] == "draft/multiline" {
+                openBatch = (String(reference.dropFirst()), 0)
+                return false
+            }
+            if reference.hasPrefix("-"), openBatch?.reference == String(reference.dropFirst()) {
+                openBatch = nil
+                return true
+            }
+            return false
+        }
+        guard let open = openBatch, message.tag("batch") == open.reference, open.lines < MultilineBatch.maxLines + 1 else {
+            return false
+        }
+        openBatch = (open.reference, open.lines + 1)
+        return true
     }
 
     private func scheduleDrain(now: Int64) {

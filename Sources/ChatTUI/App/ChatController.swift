@@ -270,7 +270,11 @@ struct ChatController: Sendable {
             }
         case .reaction(let conversation, let msgid, let nick, let reaction):
             if let buffer = conversation.bufferName, !isIgnored(nick) {
-                view.updateMessage(msgid: msgid, in: buffer) { $0.reactions.append(reaction + " " + nick) }
+                view.updateMessage(msgid: msgid, in: buffer) { line in
+                    // Once per reaction and nick, and a handful per message at most.
+                    let shown = reaction + " " + nick
+                    if !line.reactions.contains(shown), line.reactions.count < 12 { line.reactions.append(shown) }
+                }
             }
         case .redacted(let conversation, let msgid, _):
             if let buffer = conversation.bufferName {

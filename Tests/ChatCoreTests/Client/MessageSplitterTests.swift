@@ -52,3 +52,16 @@ import Testing
         #expect(pieces.count == 3)
     }
 }
+
+@Suite struct ConcatenableSplitTests {
+    @Test func piecesJoinBackExactlyAndKeepTheirSpaces() {
+        let line = (0..<60).map { "word\($0)" }.joined(separator: " ")
+        let pieces = MessageSplitter.concatenable(line, maxBytes: 50)
+        #expect(pieces.joined() == line, "nothing dropped")
+        #expect(pieces.allSatisfy { $0.utf8.count <= 50 })
+        #expect(pieces.dropLast().allSatisfy { $0.hasSuffix(" ") }, "cut after a space, which stays")
+        #expect(MessageSplitter.concatenable("short", maxBytes: 50) == ["short"])
+        let unbroken = String(repeating: "é", count: 40)
+        #expect(MessageSplitter.concatenable(unbroken, maxBytes: 11).joined() == unbroken)
+    }
+}

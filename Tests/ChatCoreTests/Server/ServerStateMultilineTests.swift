@@ -112,3 +112,23 @@ import Testing
         #expect(batch.bytes == 5)
     }
 }
+
+@Suite struct MultilineLinkSizeTests {
+    @Test func aBatchWithTooManyTagBytesIsRefusedAndABigEventCrossesALink() throws {
+        var server = ServerHarness(configuration: ServerConfiguration(motd: [], historyLimit: 100))
+        let alice = server.register("alice", caps: ServerStateMultilineTests.caps)
+        server.send(alice, "@+big=\(String(repeating: "x", count: 4100)) BATCH +b1 draft/multiline alice")
+        #expect(server.commands(alice) == ["417"])
+        server.send(alice, "@batch=b1 PRIVMSG alice :swallowed")
+        server.send(alice, "BATCH -b1")
+        #expect(server.take(alice).isEmpty)
+        // 4096 bytes of spaces and semicolons double when escaped: the link's event parser takes it.
+        let text = String(repeating: "; ", count: 2000)
+        let event = IRCMessage(tags: [.init("uid", "u1"), .init("msgid", "m"), .init("lines", text + "\n" + text),
+                                      .init("+reply", String(repeating: "y", count: 4000))],
+                               command: "MULTILINE", parameters: ["PRIVMSG", "#c"])
+        let wire = event.serialized()
+        let parsed = try IRCMessage.parse(wire, limits: IRCLimits(maxLineLength: 16_384, maxTagsLength: 32_768))
+        #expect(parsed.tag("lines") == text + "\n" + text)
+    }
+}

@@ -393,6 +393,26 @@ func withServer(
         }
     }
 
+    /// A pasted block sent as one draft/multiline batch is one message to flood control.
+    @Test func aMultilineBatchIsOneMessageToFloodControl() async throws {
+        try await withServer({ $0.flood = .init(rate: 2, burst: 10) }) { port, _ in
+            let caps = ["draft/multiline", "batch", "message-tags"]
+            let paster = try await TestIRCClient.connect(port: port, name: "paster")
+            let reader = try await TestIRCClient.connect(port: port, name: "reader")
+            try await paster.register("paster", caps: caps)
+            try await reader.register("reader", caps: caps)
+            let lines = ["BATCH +p draft/multiline reader"] + (0..<60).map { "@batch=p PRIVMSG reader :line \($0)" } + ["BATCH -p"]
+            try await paster.send(lines.joined(separator: "\r\n"))
+            try await reader.expect { $0.command == "BATCH" && $0.parameters.first?.hasPrefix("-") == true }
+            #expect(reader.allMessages.filter { $0.command == "PRIVMSG" }.count == 60)
+            // Outside a batch the same lines are a flood.
+            try await paster.send((0..<60).map { "@batch=p PRIVMSG reader :again \($0)" }.joined(separator: "\r\n"))
+            let closing = try await paster.waitClosed()
+            #expect(closing.last?.parameters.last?.contains("Excess Flood") == true)
+            await reader.close()
+        }
+    }
+
     @Test func gracefulShutdownTellsClients() async throws {
         var configuration = ChatServerConfiguration(listen: .hostname("127.0.0.1", port: 0), threads: 1)
         configuration.core.motd = nil
