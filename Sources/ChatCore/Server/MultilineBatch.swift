@@ -25,6 +25,8 @@ public struct MultilineBatch: Sendable, Hashable {
     public private(set) var lines: [Line] = []
     /// Bytes of text plus one per line break, as the specification counts them.
     public private(set) var bytes = 0
+    /// The `label` of the `BATCH +` line (`labeled-response`), for the echo's opening `BATCH`.
+    public var label: String?
 
     public init(reference: String, target: String, clientTags: [IRCMessage.Tag]) {
         self.reference = reference

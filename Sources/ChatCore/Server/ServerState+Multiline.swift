@@ -4,11 +4,43 @@
 /// `MULTILINE` event and deliver it the same way.
 extension ServerState {
     /// `BATCH +<ref> draft/multiline <target>` and `BATCH -<ref>` from a client.
+    ///
+    /// `labeled-response` (the caller leaves BATCH to this function): a label on `BATCH +` (or on
+    /// `BATCH -`) goes on the opening `BATCH` of the sender's echo, else on an `ACK` (or the error
+    /// that refused the message); never on a batch's own lines.
     mutating func handleBatch(_ message: IRCMessage, from id: ClientID, now: Timestamp, into actions: inout [ServerAction]) {
+        let label = client(id)!.capabilities.contains(.labeledResponse) ? message.tag("label") : nil
+        var own: [ServerAction] = []
+        let labelled = handleBatch(message, label: label, from: id, now: now, into: &own)
+        if let label, !labelled {
+            // A refusal (FAIL, 417…): labelled as any reply.
+            actions += labelReplies(own, for: id, label: label)
+        } else {
+            actions += own
+        }
+    }
+
+    private mutating func labelReplies(_ replies: [ServerAction], for id: ClientID, label: String) -> [ServerAction] {
+        LabeledResponse.wrap(replies, for: id, label: label, batch: client(id)!.capabilities.contains(.batch),
+                             source: configuration.name, batchReference: nextMessageID())
+    }
+
+    private static func isEchoBatchStart(_ action: ServerAction, for id: ClientID) -> Bool {
+        if case .send(let message, let target) = action, target == id, message.command == "BATCH",
+           message.parameters.first?.hasPrefix("+") == true {
+            return true
+        }
+        return false
+    }
+
+    /// Returns whether the label (if any) was dealt with: kept by an opened batch, or put on the
+    /// echo (or an ACK) of a closed one; false for a refusal, which the caller labels.
+    private mutating func handleBatch(_ message: IRCMessage, label: String?, from id: ClientID, now: Timestamp,
+                                      into actions: inout [ServerAction]) -> Bool {
         guard let reference = message.parameters.first, reference.count > 1,
               reference.hasPrefix("+") || reference.hasPrefix("-") else {
             needMoreParams(id, "BATCH", into: &actions)
-            return
+            return false
         }
         let name = String(reference.dropFirst())
         if reference.hasPrefix("+") {
@@ -21,12 +53,12 @@ extension ServerState {
                 failBatch(id, MultilineBatch.Failure(code: "MULTILINE_INVALID", detail: nil,
                                                      text: "Only draft/multiline batches may be sent (request the capability)"),
                           into: &actions)
-                return
+                return false
             }
             guard multilineBatches[id] == nil else {
                 failBatch(id, MultilineBatch.Failure(code: "MULTILINE_INVALID", detail: nil, text: "A multiline batch is already open"),
                           into: &actions)
-                return
+                return false
             }
             let clientTags = message.tags.filter { $0.key.hasPrefix("+") }
             // The same 4094 bytes of tag data as any message (a MULTILINE link event carries them).
@@ -34,22 +66,38 @@ extension ServerState {
                 multilineBatches[id] = (MultilineBatch(reference: name, target: message.parameters[2], clientTags: []), true)
                 reply(id, Numeric.inputTooLong, "Input line was too long (client tags over \(Self.maximumClientTagsLength) bytes)",
                       into: &actions)
-                return
+                return false
             }
-            multilineBatches[id] = (MultilineBatch(reference: name, target: message.parameters[2], clientTags: clientTags), false)
-            return
+            var batch = MultilineBatch(reference: name, target: message.parameters[2], clientTags: clientTags)
+            batch.label = label
+            multilineBatches[id] = (batch, false)
+            return true
         }
         guard let (batch, failed) = multilineBatches[id], batch.reference == name else {
             failBatch(id, MultilineBatch.Failure(code: "MULTILINE_INVALID", detail: nil, text: "No such batch: \(name)"), into: &actions)
-            return
+            return false
         }
         multilineBatches[id] = nil
-        if failed { return }
+        if failed { return true }
         guard !batch.lines.isEmpty else {
             failBatch(id, MultilineBatch.Failure(code: "MULTILINE_INVALID", detail: nil, text: "The batch is empty"), into: &actions)
-            return
+            return false
         }
-        sendMultiline(batch, from: id, now: now, into: &actions)
+        var sent: [ServerAction] = []
+        sendMultiline(batch, from: id, now: now, into: &sent)
+        guard let effective = batch.label ?? label else {
+            actions += sent
+            return true
+        }
+        if let index = sent.firstIndex(where: { Self.isEchoBatchStart($0, for: id) }), case .send(var start, let target) = sent[index] {
+            start.tags.insert(IRCMessage.Tag("label", effective), at: 0)
+            sent[index] = .send(start, to: target)
+            actions += sent
+        } else {
+            // No echo (or an error for the sender): an ACK, or the labelled error.
+            actions += labelReplies(sent, for: id, label: effective)
+        }
+        return true
     }
 
     /// A line tagged `batch=<ref>`: kept in the open batch (a refused batch swallows the rest).
@@ -97,7 +145,7 @@ extension ServerState {
             }
             target = channel.name
             conversation = HistoryConversation.channel(channel.name)
-            recipients = channel.members.filter { $0 != id } + (sender.capabilities.contains(.echoMessage) ? [id] : [])
+            recipients = channel.members.filter { $0 != id }
         } else {
             guard let recipient = clientID(nick: batch.target), let record = client(recipient), record.isRegistered else {
                 if !isNotice { reply(id, Numeric.noSuchNick, batch.target, "No such nick/channel", into: &actions) }
@@ -105,13 +153,18 @@ extension ServerState {
             }
             target = record.nick
             conversation = HistoryConversation.between(sender.nick, record.nick)
-            recipients = (record.isRemote ? [] : [recipient]) + (sender.capabilities.contains(.echoMessage) && recipient != id ? [id] : [])
+            recipients = record.isRemote || recipient == id ? [] : [recipient]
             if command == "PRIVMSG", let away = record.away {
                 reply(id, Numeric.away, record.nick, away, into: &actions)
             }
         }
         deliverMultiline(command: command, target: target, lines: batch.lines, tags: tags, source: sender.prefix,
                          to: recipients, conversation: conversation, now: now, relayed: false, into: &actions)
+        if sender.capabilities.contains(.echoMessage) {
+            // The sender's echo on its own, so that a label can go on its opening BATCH.
+            deliverMultiline(command: command, target: target, lines: batch.lines, tags: tags, source: sender.prefix,
+                             to: [id], conversation: conversation, now: now, relayed: false, record: false, into: &actions)
+        }
         rememberSent(tags[1].value, by: id, in: conversation)
         var event = IRCMessage(tags: tags, command: "MULTILINE", parameters: [command, target])
         event.tags.append(IRCMessage.Tag("lines", batch.lines.map(\.text).joined(separator: "\n")))
@@ -150,7 +203,7 @@ extension ServerState {
     /// the lines are what the history keeps.
     private func deliverMultiline(command: String, target: String, lines: [MultilineBatch.Line], tags: [IRCMessage.Tag],
                                   source: String, to recipients: [ClientID], conversation: String, now: Timestamp,
-                                  relayed: Bool, into actions: inout [ServerAction]) {
+                                  relayed: Bool, record keeps: Bool = true, into actions: inout [ServerAction]) {
         guard let msgid = tags.first(where: { $0.key == "msgid" })?.value else { return }
         var batched: [ClientID] = []
         var plain: [ClientID] = []
@@ -159,8 +212,9 @@ extension ServerState {
             if capabilities.isSuperset(of: [.multiline, .batch]) { batched.append(recipient) } else { plain.append(recipient) }
         }
         if !batched.isEmpty {
-            actions.append(.deliver(IRCMessage(tags: tags, source: source, command: "BATCH",
-                                               parameters: ["+" + msgid, "draft/multiline", target]), to: batched, except: nil))
+            let start = IRCMessage(tags: tags, source: source, command: "BATCH", parameters: ["+" + msgid, "draft/multiline", target])
+            // One recipient (the sender's echo) as a send, which a label can then mark.
+            actions.append(batched.count == 1 ? .send(start, to: batched[0]) : .deliver(start, to: batched, except: nil))
             for line in lines {
                 var tags = [IRCMessage.Tag("batch", msgid)]
                 if line.concat { tags.append(IRCMessage.Tag("draft/multiline-concat")) }
@@ -174,7 +228,7 @@ extension ServerState {
             let message = IRCMessage(tags: lineTags + [IRCMessage.Tag("msgid", "\(msgid)-\(index)")], source: source,
                                      command: command, parameters: [target, line.text])
             if !plain.isEmpty { actions.append(.deliver(message, to: plain, except: nil)) }
-            record(message, in: conversation, now: now, relayed: relayed, into: &actions)
+            if keeps { record(message, in: conversation, now: now, relayed: relayed, into: &actions) }
         }
     }
 }

@@ -212,7 +212,8 @@ public struct ServerState: Sendable {
             }
             dispatchRegistered(message, from: id, now: now, into: &actions)
         }
-        if let label = message.tag("label"), client(id)?.capabilities.contains(.labeledResponse) == true {
+        // BATCH labels its own answers (the echo of a multiline message is itself a batch).
+        if let label = message.tag("label"), message.command != "BATCH", client(id)?.capabilities.contains(.labeledResponse) == true {
             return LabeledResponse.wrap(actions, for: id, label: label, batch: client(id)!.capabilities.contains(.batch),
                                        source: configuration.name, batchReference: nextMessageID())
         }

@@ -132,3 +132,39 @@ import Testing
         #expect(parsed.tag("lines") == text + "\n" + text)
     }
 }
+
+/// labeled-response with draft/multiline: the label goes on the echo's opening BATCH (or an ACK),
+/// never as a labeled-response batch around the echo.
+@Suite struct MultilineLabelTests {
+    @Test func theLabelOfTheOpeningBatchMarksTheEcho() throws {
+        var server = ServerHarness(configuration: ServerConfiguration(motd: []))
+        let alice = server.register("alice", caps: ServerStateMultilineTests.caps + ["labeled-response"])
+        let bob = server.register("bob", caps: ServerStateMultilineTests.caps)
+        server.send(alice, "@label=L1 BATCH +b1 draft/multiline bob")
+        #expect(server.take(alice).isEmpty, "answered when the batch closes")
+        server.send(alice, "@batch=b1 PRIVMSG bob :one")
+        server.send(alice, "@batch=b1 PRIVMSG bob :two")
+        server.send(alice, "BATCH -b1")
+        let echo = server.takeMessages(alice)
+        #expect(echo.map(\.command) == ["BATCH", "PRIVMSG", "PRIVMSG", "BATCH"])
+        #expect(echo.first?.tag("label") == "L1")
+        #expect(echo[1].tags.filter { $0.key == "batch" }.count == 1, "one batch tag per line")
+        #expect(server.takeMessages(bob).allSatisfy { $0.tag("label") == nil })
+    }
+
+    @Test func withoutEchoTheLabelGetsAnAckAndARefusalIsLabelled() {
+        var server = ServerHarness(configuration: ServerConfiguration(motd: []))
+        let alice = server.register("alice", caps: ["draft/multiline", "batch", "message-tags", "labeled-response"])
+        _ = server.register("bob")
+        server.send(alice, "@label=L2 BATCH +b2 draft/multiline bob")
+        server.send(alice, "@batch=b2 PRIVMSG bob :one")
+        server.send(alice, "BATCH -b2")
+        let ack = server.takeMessages(alice)
+        #expect(ack.map(\.command) == ["ACK"])
+        #expect(ack.first?.tag("label") == "L2")
+        server.send(alice, "@label=L3 BATCH -nosuch")
+        let refusal = server.takeMessages(alice)
+        #expect(refusal.map(\.command) == ["FAIL"])
+        #expect(refusal.first?.tag("label") == "L3")
+    }
+}
