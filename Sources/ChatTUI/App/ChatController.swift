@@ -17,6 +17,8 @@ struct ChatController: Sendable {
     private var pendingTrust: TrustQuestion?
     /// When to tell the server we are typing.
     private var typingNotifier = TypingNotifier()
+    /// Query partners MONITOR says are offline (folded): typing to them would only earn a 401.
+    private var offlinePartners: Set<String> = []
     /// Nicks (wildcards allowed) whose messages, notices, actions, typing and reactions are hidden (`/ignore`).
     private(set) var ignored: [String] = []
     /// Words that highlight a message like your nick does (`--highlight`).
@@ -53,7 +55,8 @@ struct ChatController: Sendable {
     /// `+typing` for the conversation whose input line changed (throttled by ``TypingNotifier``).
     private mutating func typingNotice(now: Timestamp) -> [ClientRequest] {
         let buffer = view.activeBuffer
-        let target = buffer.kind == .server ? nil : buffer.name
+        let offline = buffer.kind == .query && offlinePartners.contains(view.caseMapping.fold(buffer.name))
+        let target = buffer.kind == .server || offline ? nil : buffer.name
         guard let notice = typingNotifier.inputChanged(target: target, text: view.editor.text, now: now.millisecondsSinceEpoch) else {
             return []
         }
@@ -296,6 +299,7 @@ struct ChatController: Sendable {
         case .invitedOther(let channel, let nick, let by):
             line(.info, "\(by) invited \(nick) to \(channel)", nick: by, in: view.bufferIndex(named: channel) != nil ? channel : nil)
         case .presence(let nick, let online):
+            if online { offlinePartners.remove(view.caseMapping.fold(nick)) } else { offlinePartners.insert(view.caseMapping.fold(nick)) }
             if view.bufferIndex(named: nick) != nil {
                 line(.info, online ? "\(nick) is online" : "\(nick) is offline", nick: nick, in: nick)
             }

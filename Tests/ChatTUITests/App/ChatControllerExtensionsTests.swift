@@ -186,3 +186,17 @@ import Testing
         #expect(controller.view.buffers.map(\.activity) == before, "no buffer became active")
     }
 }
+
+/// Typing notices go only where they can arrive.
+@Suite struct ChatControllerTypingTargetTests {
+    @Test func noTypingToAnOfflineQueryPartner() {
+        var controller = ChatControllerExtensionsTests.channel()
+        let now = ChatControllerExtensionsTests.now
+        controller.view.openBuffer("dave", kind: .query, activate: true)
+        controller.apply(.presence(nick: "dave", online: false), now: now)
+        #expect(controller.handle(.character("h"), now: now).isEmpty)
+        controller.apply(.presence(nick: "dave", online: true), now: now)
+        #expect(controller.handle(.character("i"), now: Timestamp(millisecondsSinceEpoch: now.millisecondsSinceEpoch + 4000))
+                == [.typing(target: "dave", state: "active")])
+    }
+}
