@@ -36,6 +36,19 @@ import Testing
         #expect(!machine.messageReceived(irc(":srv 315 alice #c :End of WHO list"), now: t(2_000)).events.isEmpty)
     }
 
+    @Test func aRejoiningMemberIsNotShownAwayFromBefore() {
+        var machine = joined()
+        _ = machine.messageReceived(irc(":bob!b@h AWAY :lunch"), now: t(1_000))
+        _ = machine.messageReceived(irc(":bob!b@h PART #c"), now: t(1_000))
+        // Back from away while sharing no channel with us (no notice reaches us), then rejoins.
+        let rejoin = machine.messageReceived(irc(":bob!b@h JOIN #c"), now: t(2_000))
+        guard case .members(_, let members)? = rejoin.events.last else {
+            Issue.record("no member update for a JOIN")
+            return
+        }
+        #expect(members.first { $0.nick == "bob" }?.isAway == false)
+    }
+
     @Test func typingReactionsAndRedactionsBecomeEvents() {
         var machine = joined()
         let typing = machine.messageReceived(irc("@+typing=active :bob!b@h TAGMSG #c"), now: t(1_000))

@@ -150,6 +150,24 @@ import Testing
         #expect(b.take(watcher) == [":b.chatty 731 watcher :alice", ":b.chatty 730 watcher :ghost!alice@127.0.0.1"])
     }
 
+    @Test func aNickCollisionDoesNotTellWatchersTheWinnersNickWentOffline() {
+        var (a, b) = network()
+        a.now = Timestamp(millisecondsSinceEpoch: 1_000)
+        b.now = Timestamp(millisecondsSinceEpoch: 2_000)
+        let first = a.register("dani")
+        let watcher = b.register("watcher")
+        b.send(watcher, "MONITOR + dani")
+        _ = b.take(watcher)
+        _ = b.register("dani")
+        _ = b.take(watcher)
+        // a's dani (earlier) arrives at b: it wins, b's dani becomes a Guest.
+        for event in a.propagated { b.route(b.state.remoteEventReceived(event, from: "a.chatty", now: b.now)) }
+        let told = b.take(watcher)
+        #expect(!told.contains(":b.chatty 731 watcher :dani"), "\(told)")
+        #expect(b.state.clientID(nick: "dani").flatMap { b.state.client($0) }?.isRemote == true)
+        _ = first
+    }
+
     @Test func bansSpanServers() {
         var (a, b) = network()
         var sentA = 0, sentB = 0
