@@ -72,10 +72,9 @@ final class ChatLogWriter: Sendable {
 
     private let pending = Mutex(Pending())
 
-    /// The path of `entry`'s log file.
-    func path(for entry: Entry) -> String {
-        let day = LocalClock.date(entry.time, utcOffsetSeconds: utcOffsetSeconds)
-        return directory + "/" + Self.fileName(entry.network) + "/" + Self.fileName(entry.buffer.lowercased()) + "/" + day + ".log"
+    /// The log file of `buffer` of `network` for the local day `date` (`YYYY-MM-DD`).
+    func path(network: String, buffer: String, date: String) -> String {
+        directory + "/" + Self.fileName(network) + "/" + Self.fileName(buffer.lowercased()) + "/" + date + ".log"
     }
 
     /// A network or buffer name as one safe path component.
@@ -100,9 +99,7 @@ final class ChatLogWriter: Sendable {
             }
             // The path of the previous entry, most often this one's too.
             if last?.network != entry.network || last?.buffer != entry.buffer || last?.date != stamp!.date {
-                let path = directory + "/" + Self.fileName(entry.network) + "/" + Self.fileName(entry.buffer.lowercased()) + "/"
-                    + stamp!.date + ".log"
-                last = (entry.network, entry.buffer, stamp!.date, path)
+                last = (entry.network, entry.buffer, stamp!.date, path(network: entry.network, buffer: entry.buffer, date: stamp!.date))
             }
             let path = last!.path
             if byPath[path] == nil { order.append(path) }

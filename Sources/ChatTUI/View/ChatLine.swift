@@ -88,19 +88,9 @@ struct ChatLine: Equatable, Sendable {
         )
     }
 
-    /// The local hour and minute of `timestamp` for a UTC offset in seconds (``LocalClock/localTime``:
-    /// the local time zone at that instant).
-    func clockTime(utcOffsetSeconds: Int) -> (hour: Int, minute: Int) {
-        let offset = LocalClock.offset(at: timestamp, utcOffsetSeconds: utcOffsetSeconds)
-        let seconds = Self.floorDivide(timestamp, 1000) + Int64(offset)
-        let secondOfDay = Int(((seconds % 86_400) + 86_400) % 86_400)
-        return (secondOfDay / 3600, (secondOfDay % 3600) / 60)
-    }
-
-    /// `HH:MM` for a UTC offset in seconds.
+    /// `HH:MM` for a UTC offset in seconds (``LocalClock/localTime``: the local time zone at that instant).
     func formattedTime(utcOffsetSeconds: Int) -> String {
-        let (hour, minute) = clockTime(utcOffsetSeconds: utcOffsetSeconds)
-        return (hour < 10 ? "0" : "") + String(hour) + ":" + (minute < 10 ? "0" : "") + String(minute)
+        LocalClock.hourMinute(timestamp, utcOffsetSeconds: utcOffsetSeconds)
     }
 
     /// The line as a log file keeps it: `<nick> text`, `* nick action`, `-nick- notice`, `-- event`
@@ -124,10 +114,5 @@ struct ChatLine: Equatable, Sendable {
         case .join, .part, .quit, .nick, .kick, .topic, .mode, .info, .error:
             return false
         }
-    }
-
-    private static func floorDivide(_ a: Int64, _ b: Int64) -> Int64 {
-        let quotient = a / b
-        return (a % b != 0 && (a < 0) != (b < 0)) ? quotient - 1 : quotient
     }
 }

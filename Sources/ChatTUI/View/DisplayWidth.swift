@@ -93,13 +93,14 @@ extension Character {
         if let ascii = asciiValue {
             return ascii >= 0x20 && ascii < 0x7F ? 1 : 0
         }
-        let model = TerminalWidthModel.current
-        if model.countsByCodePoint(self) {
-            var total = 0
-            for scalar in unicodeScalars { total += scalar.terminalWidth }
-            return total
-        }
-        return graphemeWidth
+        return TerminalWidthModel.current.countsByCodePoint(self) ? codePointWidth : graphemeWidth
+    }
+
+    /// Cells of this cluster on a terminal (and in ncurses) that adds up its code points' widths.
+    var codePointWidth: Int {
+        var total = 0
+        for scalar in unicodeScalars { total += scalar.terminalWidth }
+        return total
     }
 
     /// Cells of this cluster on a terminal that advances by clusters (0, 1 or 2).

@@ -83,9 +83,8 @@ struct TerminalWidthModel: OptionSet, Sendable, Hashable {
                 result.append(character)
                 continue
             }
-            let perCodePoint = scalars.reduce(0) { $0 + $1.terminalWidth }
             let cluster = character.graphemeWidth
-            if perCodePoint == cluster {
+            if character.codePointWidth == cluster {
                 result.append(character)
             } else if let first = scalars.first, first.terminalWidth == cluster {
                 result.unicodeScalars.append(first)
