@@ -131,7 +131,7 @@ extension ServerState {
         message.tags = event.tags.filter { !Self.internalTags.contains($0.key) }
         if target.hasPrefix("#") {
             guard let channel = channels[CaseMapping.fold(target)] else { return }
-            actions.append(.deliver(message, to: channel.members, except: nil))
+            actions.append(.deliver(message, to: recipients(of: event.command, in: channel, sender: nil), except: nil))
             record(message, in: HistoryConversation.channel(channel.name), now: now, relayed: true, into: &actions)
         } else {
             let sender = String(source.prefix { $0 != "!" })
@@ -338,10 +338,7 @@ extension ServerState {
             guard let target = parameters.first else { return }
             if target.hasPrefix("#") {
                 guard let channel = channels[CaseMapping.fold(target)] else { return }
-                let recipients = event.command == "TAGMSG"
-                    ? channel.members.filter { clients[$0.rawValue]?.capabilities.contains(.messageTags) == true }
-                    : channel.members
-                actions.append(.deliver(message, to: recipients, except: nil))
+                actions.append(.deliver(message, to: recipients(of: event.command, in: channel, sender: nil), except: nil))
                 record(message, in: HistoryConversation.channel(channel.name), now: now, relayed: true, into: &actions)
                 if let msgid = event.tag("msgid") { rememberSent(msgid, by: actor, in: HistoryConversation.channel(channel.name)) }
             } else {

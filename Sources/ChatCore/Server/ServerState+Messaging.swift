@@ -63,11 +63,7 @@ extension ServerState {
                 let out = IRCMessage(tags: tags, source: senderPrefix, command: command,
                                      parameters: [channel.name] + parameters.dropFirst())
                 let echo = senderCapabilities.contains(.echoMessage)
-                // A TAGMSG reaches only members that negotiated `message-tags` (and the sender's echo).
-                let recipients = isTagOnly
-                    ? channel.members.filter { $0 == id || clients[$0.rawValue]?.capabilities.contains(.messageTags) == true }
-                    : channel.members
-                actions.append(.deliver(out, to: recipients, except: echo ? nil : id))
+                actions.append(.deliver(out, to: recipients(of: command, in: channel, sender: id), except: echo ? nil : id))
                 if echo, modes == nil {
                     actions.append(.send(out, to: id))
                 }
@@ -98,6 +94,13 @@ extension ServerState {
                 }
             }
         }
+    }
+
+    /// The members a channel message goes to: all of them, but a `TAGMSG` only to those that
+    /// negotiated `message-tags` (and to its local sender, for the echo).
+    func recipients(of command: String, in channel: ChannelState, sender: ClientID?) -> [ClientID] {
+        guard command == "TAGMSG" else { return channel.members }
+        return channel.members.filter { $0 == sender || clients[$0.rawValue]?.capabilities.contains(.messageTags) == true }
     }
 
     /// Whether someone (with `modes` in the channel, nil when not a member) may speak there: `+n`

@@ -92,6 +92,12 @@ import Testing
         #expect(shown.map { $0.serialized(includeTags: false) } == [":bob!bob@127.0.0.1 PRIVMSG #c :said just before the split\r\n"])
         #expect(shown.first?.tag("uid") == nil, "internal tags stay internal")
         #expect(shown.first?.tag("msgid") == late.tag("msgid"))
+        // A late TAGMSG, like any TAGMSG, reaches only members with message-tags (alice has none).
+        var tagmsg = late
+        tagmsg.command = "TAGMSG"
+        tagmsg.parameters = ["#c"]
+        a.route(a.state.remoteEventReceived(tagmsg, from: "c.chatty", now: a.now))
+        #expect(a.take(alice).isEmpty)
         // Nothing else from an unknown user applies.
         var part = late
         part.command = "PART"
