@@ -5,17 +5,19 @@ import GRDBSQLite
 
 /// The history database: an SQLite file in WAL mode (through GRDB) in the server's data directory.
 ///
-/// Schema (migration `v1`):
-/// - `message(seq INTEGER PRIMARY KEY AUTOINCREMENT, conversation, msgid, time, sender, command, text, line)`:
+/// Schema (migrations `v1` … `v5-compact-events`):
+/// - `event(seq INTEGER PRIMARY KEY, conversation, msgid, time, sender, command, text, body)`:
 ///   one row per delivered `PRIVMSG`/`NOTICE`/`TAGMSG` and channel event (`JOIN`, `PART`, `QUIT`,
 ///   `KICK`, `NICK`, `TOPIC`, `MODE`; a `QUIT` or `NICK` once per channel), in this server's delivery
-///   order (`seq`), which is causal order on a linked network. `conversation` is
-///   ``HistoryConversation``'s key, `time` milliseconds since the epoch, `line` the message as
-///   delivered (tags included). Only appended to: it has no index but its rowid, so that writes
-///   stay cheap.
+///   order (`seq`, never reused), which is causal order on a linked network. `conversation` is
+///   ``HistoryConversation``'s key, `time` milliseconds since the epoch, `text` the last parameter
+///   (empty for `TAGMSG`), `body` the rest of the message as delivered (tags included) in
+///   ``StoredMessage``'s layout. Only appended to: it has no index but its rowid, so that writes
+///   stay cheap. (Until `v5` the table was `message`, with the serialised line instead of `body`.)
 /// - `message_index(seq, conversation, msgid)` with indexes on `(conversation, seq)` and (unique)
 ///   `(conversation, msgid)`, and the FTS5 search index `message_fts` over the texts of messages.
-///   The history thread fills both while idle (``indexPending(limit:)``) and catches them up before
+///   The history thread fills both in its spare time (``indexPending(limit:)``; under load it
+///   spends at most a tenth of its time on them, see ``HistoryWriter``) and catches them up before
 ///   every query; `index_progress.last_seq` says how far they go. A message stored twice (same
 ///   conversation and msgid) is indexed once. Deleting a row takes it out of both (triggers).
 /// - `channel(folded PRIMARY KEY, name, topic, topic_setter, topic_time, flags, key, user_limit,
@@ -156,7 +158,61 @@ public final class HistoryStore: Sendable {
         migrator.registerMigration("v4-channel-lists") { db in
             try db.execute(sql: "ALTER TABLE channel ADD COLUMN lists TEXT NOT NULL DEFAULT ''")
         }
+        migrator.registerMigration("v5-compact-events") { db in
+            try migrateToCompactEvents(db)
+        }
         return migrator
+    }
+
+    /// `v5`: messages move from `message` (a serialised line per row) to `event` (``StoredMessage``
+    /// bodies), keeping their `seq`; the indexes are rebuilt in the background.
+    private static func migrateToCompactEvents(_ db: Database) throws {
+        try db.execute(sql: """
+            CREATE TABLE event (
+                seq INTEGER PRIMARY KEY,
+                conversation TEXT NOT NULL,
+                msgid TEXT NOT NULL,
+                time INTEGER NOT NULL,
+                sender TEXT NOT NULL,
+                command TEXT NOT NULL,
+                text TEXT NOT NULL,
+                body BLOB NOT NULL
+            );
+            """)
+        let rows = try Row.fetchCursor(db, sql: "SELECT seq, conversation, time, line FROM message ORDER BY seq")
+        let insert = try db.makeStatement(sql: """
+            INSERT INTO event (seq, conversation, msgid, time, sender, command, text, body) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+            """)
+        while let row = try rows.next() {
+            let line: String = row["line"]
+            guard let message = try? IRCMessage.parse(line) else { continue }
+            let record = HistoryRecord(conversation: row["conversation"],
+                                       time: Timestamp(millisecondsSinceEpoch: row["time"]), message: message)
+            let batch = HistoryRowBatch([record])
+            try batch.bytes.withUnsafeBufferPointer { buffer in
+                let stored = batch.rows[0]
+                func text(_ range: Range<Int>) -> String { String(decoding: buffer[range], as: UTF8.self) }
+                try insert.execute(arguments: [row["seq"] as Int64, text(stored.conversation), text(stored.msgid), stored.time,
+                                               text(stored.sender), text(stored.command), text(stored.text),
+                                               Data(buffer[stored.body])])
+            }
+        }
+        try db.execute(sql: """
+            DROP TRIGGER message_unindex;
+            DROP TABLE message_fts;
+            DROP TABLE message;
+            DELETE FROM message_index;
+            UPDATE index_progress SET last_seq = 0;
+            -- `detail=none` keeps the search index small and fast (words, no phrases); no column sizes (no ranking).
+            CREATE VIRTUAL TABLE message_fts USING fts5(text, content='event', content_rowid='seq', detail=none, columnsize=0);
+            -- Only what was indexed is taken out (an unindexed row or a duplicate was never in).
+            CREATE TRIGGER event_unindex AFTER DELETE ON event BEGIN
+                INSERT INTO message_fts(message_fts, rowid, text)
+                    SELECT 'delete', old.seq, old.text WHERE old.command IN ('PRIVMSG', 'NOTICE')
+                    AND EXISTS (SELECT 1 FROM message_index WHERE seq = old.seq);
+                DELETE FROM message_index WHERE seq = old.seq;
+            END;
+            """)
     }
 
     // MARK: - Indexes
@@ -174,15 +230,15 @@ public final class HistoryStore: Sendable {
     public func indexPending(limit: Int) throws -> Int {
         try pool.write { db in
             let last = try Int64.fetchOne(db, sql: "SELECT last_seq FROM index_progress") ?? 0
-            let newest = try Int64.fetchOne(db, sql: "SELECT IFNULL(MAX(seq), 0) FROM message") ?? 0
+            let newest = try Int64.fetchOne(db, sql: "SELECT IFNULL(MAX(seq), 0) FROM event") ?? 0
             guard newest > last else { return 0 }
             let upper = min(newest, last + Int64(limit))
             try db.execute(sql: """
-                INSERT OR IGNORE INTO message_index (seq, conversation, msgid) SELECT seq, conversation, msgid FROM message
+                INSERT OR IGNORE INTO message_index (seq, conversation, msgid) SELECT seq, conversation, msgid FROM event
                 WHERE seq > ? AND seq <= ?
                 """, arguments: [last, upper])
             try db.execute(sql: """
-                INSERT INTO message_fts(rowid, text) SELECT m.seq, m.text FROM message_index i JOIN message m ON m.seq = i.seq
+                INSERT INTO message_fts(rowid, text) SELECT m.seq, m.text FROM message_index i JOIN event m ON m.seq = i.seq
                 WHERE i.seq > ? AND i.seq <= ? AND m.command IN ('PRIVMSG', 'NOTICE')
                 """, arguments: [last, upper])
             try db.execute(sql: "UPDATE index_progress SET last_seq = ?", arguments: [upper])
@@ -231,7 +287,7 @@ public final class HistoryStore: Sendable {
             .replacingOccurrences(of: "_", with: "\\_") + "-%"
         return try pool.write { db in
             try db.execute(sql: """
-                DELETE FROM message WHERE seq IN (SELECT seq FROM message_index
+                DELETE FROM event WHERE seq IN (SELECT seq FROM message_index
                     WHERE conversation = ? AND (msgid = ? OR msgid LIKE ? ESCAPE '\\'))
                 """, arguments: [conversation, msgid, pattern])
             return db.changesCount
@@ -290,27 +346,41 @@ public final class HistoryStore: Sendable {
     /// Stores `records` in one transaction (a group commit). A message stored twice (same
     /// conversation and `msgid`) is indexed, and so read, once (``indexPending(limit:)``).
     public func append<Records: Collection<HistoryRecord>>(_ records: Records) throws {
+        let batch = HistoryRowBatch(records)
+        try append(batch, rows: 0..<batch.count)
+    }
+
+    /// Stores `batch`'s rows in `range` in one transaction (a group commit), each under the next
+    /// `seq`: one past both the newest row and the newest ever indexed, so no `seq` is reused.
+    func append(_ batch: HistoryRowBatch, rows range: Range<Int>) throws {
         try pool.write { db in
+            var seq = try Int64.fetchOne(db, sql: """
+                SELECT MAX(IFNULL((SELECT MAX(seq) FROM event), 0), (SELECT last_seq FROM index_progress))
+                """) ?? 0
             let statement = try db.cachedStatement(sql: """
-                INSERT INTO message (conversation, msgid, time, sender, command, text, line)
-                VALUES (?, ?, ?, ?, ?, ?, ?)
+                INSERT INTO event (seq, conversation, msgid, time, sender, command, text, body)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                 """)
-            // Bound with SQLite's own calls: GRDB's boxed arguments were a tenth of the write path.
+            // Bound with SQLite's own calls straight from the batch's buffer, as `SQLITE_STATIC`
+            // (the `nil` destructor: no copies; the buffer outlives each step).
             let handle = statement.sqliteStatement
-            for record in records {
-                let entry = record.entry
-                sqlite3_reset(handle)
-                Self.bind(entry.conversation, at: 1, in: handle)
-                Self.bind(entry.msgid, at: 2, in: handle)
-                sqlite3_bind_int64(handle, 3, entry.time.millisecondsSinceEpoch)
-                Self.bind(entry.sender, at: 4, in: handle)
-                Self.bind(entry.command, at: 5, in: handle)
-                Self.bind(entry.text, at: 6, in: handle)
-                Self.bind(entry.line, at: 7, in: handle)
-                let code = sqlite3_step(handle)
-                guard code == SQLITE_DONE else {
+            try batch.bytes.withUnsafeBufferPointer { buffer in
+                for row in batch.rows[range] {
+                    seq += 1
                     sqlite3_reset(handle)
-                    throw DatabaseError(resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errmsg(db.sqliteConnection)))
+                    sqlite3_bind_int64(handle, 1, seq)
+                    Self.bindText(buffer, row.conversation, at: 2, in: handle)
+                    Self.bindText(buffer, row.msgid, at: 3, in: handle)
+                    sqlite3_bind_int64(handle, 4, row.time)
+                    Self.bindText(buffer, row.sender, at: 5, in: handle)
+                    Self.bindText(buffer, row.command, at: 6, in: handle)
+                    Self.bindText(buffer, row.text, at: 7, in: handle)
+                    _ = sqlite3_bind_blob(handle, 8, Self.pointer(buffer, row.body), Int32(row.body.count), nil)
+                    let code = sqlite3_step(handle)
+                    guard code == SQLITE_DONE else {
+                        sqlite3_reset(handle)
+                        throw DatabaseError(resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errmsg(db.sqliteConnection)))
+                    }
                 }
             }
             sqlite3_reset(handle)
@@ -318,21 +388,18 @@ public final class HistoryStore: Sendable {
         }
     }
 
-    /// Binds a string as text (SQLite copies it).
-    private static func bind(_ text: String, at index: Int32, in statement: OpaquePointer) {
-        var text = text
-        text.withUTF8 { bytes in
-            guard let base = bytes.baseAddress, !bytes.isEmpty else {
-                _ = sqlite3_bind_text(statement, index, "", 0, Self.transient)
-                return
-            }
-            _ = sqlite3_bind_text(statement, index, UnsafeRawPointer(base).assumingMemoryBound(to: CChar.self),
-                                  Int32(bytes.count), Self.transient)
-        }
+    private static func bindText(_ buffer: UnsafeBufferPointer<UInt8>, _ range: Range<Int>, at index: Int32,
+                                 in statement: OpaquePointer) {
+        _ = sqlite3_bind_text(statement, index, pointer(buffer, range).assumingMemoryBound(to: CChar.self),
+                              Int32(range.count), nil)
     }
 
-    /// `SQLITE_TRANSIENT`: SQLite copies the bytes before the call returns.
-    private static let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
+    /// Where `range` starts in `buffer` (never empty: every row has a body).
+    private static func pointer(_ buffer: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) -> UnsafeRawPointer {
+        UnsafeRawPointer(buffer.baseAddress! + range.lowerBound)
+    }
+
+
 
     /// Deletes what is older than `cutoff`; returns how many rows went.
     @discardableResult
@@ -341,9 +408,9 @@ public final class HistoryStore: Sendable {
             // Rows are stored in time order (nearly: relayed messages keep their origin's time), so
             // the cut is the first row at or after the cutoff, found from the oldest end.
             try db.execute(sql: """
-                DELETE FROM message WHERE seq < IFNULL(
-                    (SELECT seq FROM message WHERE time >= ? ORDER BY seq LIMIT 1),
-                    (SELECT IFNULL(MAX(seq), 0) + 1 FROM message))
+                DELETE FROM event WHERE seq < IFNULL(
+                    (SELECT seq FROM event WHERE time >= ? ORDER BY seq LIMIT 1),
+                    (SELECT IFNULL(MAX(seq), 0) + 1 FROM event))
                 """, arguments: [cutoff.millisecondsSinceEpoch])
             return db.changesCount
         }
@@ -371,7 +438,7 @@ public final class HistoryStore: Sendable {
                     return Bound(column: "m.time", value: time.millisecondsSinceEpoch, time: time.millisecondsSinceEpoch)
                 case .msgid(let msgid):
                     guard let row = try Row.fetchOne(db, sql: """
-                        SELECT i.seq, m.time FROM message_index i JOIN message m ON m.seq = i.seq
+                        SELECT i.seq, m.time FROM message_index i JOIN event m ON m.seq = i.seq
                         WHERE i.conversation = ? AND i.msgid = ?
                         """, arguments: [conversation, msgid]) else { throw UnknownReference() }
                     return Bound(column: "i.seq", value: row["seq"], time: row["time"])
@@ -381,11 +448,11 @@ public final class HistoryStore: Sendable {
             let kinds = request.eventPlayback ? "" : " AND m.command IN ('PRIVMSG', 'NOTICE')"
             func fetch(_ condition: String, _ arguments: [any DatabaseValueConvertible], descending: Bool, limit: Int) throws -> [HistoryEntry] {
                 guard limit > 0 else { return [] }
-                let sql = "SELECT m.* FROM message_index i JOIN message m ON m.seq = i.seq WHERE i.conversation = ?"
+                let sql = "SELECT m.* FROM message_index i JOIN event m ON m.seq = i.seq WHERE i.conversation = ?"
                     + "\(kinds)\(condition.isEmpty ? "" : " AND " + condition) "
                     + "ORDER BY i.seq \(descending ? "DESC" : "ASC") LIMIT ?"
                 let rows = try Row.fetchAll(db, sql: sql, arguments: StatementArguments([conversation] + arguments + [limit]))
-                let entries = rows.map(Self.entry)
+                let entries = rows.compactMap(Self.entry)
                 return descending ? entries.reversed() : entries
             }
             switch request.query.selection {
@@ -448,9 +515,9 @@ public final class HistoryStore: Sendable {
             arguments.append(before.millisecondsSinceEpoch)
         }
         arguments.append(request.query.limit)
-        let sql = "SELECT m.* FROM message_fts JOIN message m ON m.seq = message_fts.rowid WHERE "
+        let sql = "SELECT m.* FROM message_fts JOIN event m ON m.seq = message_fts.rowid WHERE "
             + conditions.joined(separator: " AND ") + " ORDER BY m.seq DESC LIMIT ?"
-        return try Row.fetchAll(db, sql: sql, arguments: StatementArguments(arguments)).map(Self.entry).reversed()
+        return try Row.fetchAll(db, sql: sql, arguments: StatementArguments(arguments)).compactMap(Self.entry).reversed()
     }
 
     /// The SQL condition (and its arguments) for "a conversation `request`'s client may read": its
@@ -472,7 +539,7 @@ public final class HistoryStore: Sendable {
         let own = CaseMapping.fold(request.nick)
         let (readable, scope) = Self.readable(by: request, column: "conversation")
         let sql = """
-            SELECT conversation, MAX(time) AS latest FROM message
+            SELECT conversation, MAX(time) AS latest FROM event
             WHERE time > ? AND time < ? AND \(readable)
             GROUP BY conversation ORDER BY latest DESC LIMIT ?
             """
@@ -493,9 +560,12 @@ public final class HistoryStore: Sendable {
         var time: Int64
     }
 
-    private static func entry(_ row: Row) -> HistoryEntry {
-        HistoryEntry(conversation: row["conversation"], msgid: row["msgid"],
-                     time: Timestamp(millisecondsSinceEpoch: row["time"]), sender: row["sender"],
-                     command: row["command"], text: row["text"], line: row["line"])
+    /// The entry of an `event` row (`nil` for a body this version cannot read).
+    private static func entry(_ row: Row) -> HistoryEntry? {
+        let text: String = row["text"]
+        let body: Data = row["body"]
+        guard let message = body.withUnsafeBytes({ StoredMessage.decode($0, text: text) }) else { return nil }
+        return HistoryRecord(conversation: row["conversation"], time: Timestamp(millisecondsSinceEpoch: row["time"]),
+                             message: message).entry
     }
 }

@@ -4,7 +4,7 @@ import Logging
 
 /// The one thread that talks to the ``HistoryStore``, so that no event loop waits for the disk.
 ///
-/// - Messages are queued (bounded) and written by group commit: whatever has queued up while the
+/// - Messages are queued (bounded, encoded as ``HistoryRowBatch`` rows) and written by group commit: whatever has queued up while the
 ///   last transaction ran goes into the next one, so a message delivered live is on disk within
 ///   one commit (milliseconds) of being queued.
 /// - Queries run on the same thread after the writes queued before them, so a client that asks
@@ -12,7 +12,8 @@ import Logging
 /// - When the queue is full or the disk fails (full, read-only), chat goes on: the messages are
 ///   counted as lost and logged (at most every 10 s), and writing resumes when the disk does.
 public final class HistoryWriter: @unchecked Sendable {
-    // @unchecked Sendable: every mutable field is read and written only with `condition` locked;
+    // @unchecked Sendable: every mutable field is read and written only with `condition` locked,
+    // except `indexBehind`, `nextIndexing` and `lastWrite`, which only the history thread touches;
     // the store is Sendable and used only by the writer thread.
 
     /// What a query found.
@@ -22,7 +23,7 @@ public final class HistoryWriter: @unchecked Sendable {
     }
 
     private enum Job {
-        case entries([HistoryRecord])
+        case rows(HistoryRowBatch)
         case query(HistoryRequest, @Sendable (Result<Answer, any Error>) -> Void)
         case prune(Timestamp)
         case saveChannel(ChannelSnapshot)
@@ -51,6 +52,12 @@ public final class HistoryWriter: @unchecked Sendable {
     private var statistics = Statistics()
     private var lostSinceLog = 0
     private var lastLossLog: Date?
+    // Only the history thread touches these three.
+    /// Whether rows may be waiting for the indexes (after writes, and at start).
+    private var indexBehind = true
+    /// When the thread may next spend time on the indexes.
+    private var nextIndexing = ContinuousClock.now
+    private var lastWrite: ContinuousClock.Instant?
 
     /// - Parameter capacity: messages that may wait for the disk before new ones are counted lost.
     public init(store: HistoryStore, capacity: Int = 200_000, logger: Logger) {
@@ -82,12 +89,16 @@ public final class HistoryWriter: @unchecked Sendable {
             return
         }
         queuedEntries += 1
-        if case .entries(var batch) = jobs.last {
-            jobs[jobs.count - 1] = .entries([])
+        // Encoded here, into the batch the history thread takes next (moved out and back, so that
+        // the buffers stay unique and grow in place).
+        if case .rows(var batch) = jobs.last {
+            jobs[jobs.count - 1] = .rows(HistoryRowBatch())
             batch.append(entry)
-            jobs[jobs.count - 1] = .entries(batch)
+            jobs[jobs.count - 1] = .rows(batch)
         } else {
-            jobs.append(.entries([entry]))
+            var batch = HistoryRowBatch()
+            batch.append(entry)
+            jobs.append(.rows(batch))
             condition.signal()
         }
     }
@@ -143,15 +154,26 @@ public final class HistoryWriter: @unchecked Sendable {
     private func loop() {
         while true {
             condition.lock()
-            while jobs.isEmpty && !stopping { condition.wait() }
+            while jobs.isEmpty && !stopping {
+                guard indexBehind else {
+                    condition.wait()
+                    continue
+                }
+                let now = ContinuousClock.now
+                if now >= nextIndexing { break }
+                _ = condition.wait(until: Date(timeIntervalSinceNow: Self.seconds(nextIndexing - now)))
+            }
             let taken = jobs
             jobs = []
             queuedEntries = 0
             let done = stopping && taken.isEmpty
             condition.unlock()
             if done { break }
-            run(taken)
-            indexWhileIdle()
+            if taken.isEmpty {
+                indexOneChunk()
+            } else {
+                run(taken)
+            }
         }
         condition.lock()
         finished = true
@@ -162,22 +184,23 @@ public final class HistoryWriter: @unchecked Sendable {
     private func run(_ taken: [Job]) {
         for job in taken {
             switch job {
-            case .entries(let entries):
+            case .rows(let batch):
                 // At most `maximumBatch` per transaction, so that under a backlog commits still come
                 // every few tens of milliseconds (the durability window).
-                var start = entries.startIndex
-                while start < entries.endIndex {
-                    let end = min(start + Self.maximumBatch, entries.endIndex)
-                    let batch = entries[start..<end]
+                var start = 0
+                while start < batch.count {
+                    let end = min(start + Self.maximumBatch, batch.count)
                     do {
-                        try store.append(batch)
+                        try store.append(batch, rows: start..<end)
+                        indexBehind = true
+                        lastWrite = .now
                         condition.lock()
-                        statistics.written += batch.count
+                        statistics.written += end - start
                         statistics.commits += 1
                         condition.unlock()
                     } catch {
                         condition.lock()
-                        countLost(batch.count, reason: "\(error)")
+                        countLost(end - start, reason: "\(error)")
                         condition.unlock()
                     }
                     start = end
@@ -225,21 +248,32 @@ public final class HistoryWriter: @unchecked Sendable {
         }
     }
 
-    /// Fills the search index in chunks while no other work waits (it never delays a commit by
-    /// more than one chunk).
-    private func indexWhileIdle() {
-        while true {
-            condition.lock()
-            let idle = jobs.isEmpty && !stopping
-            condition.unlock()
-            guard idle else { return }
-            do {
-                guard try store.indexPending(limit: 2_000) > 0 else { return }
-            } catch {
-                logger.warning("search index not updated", metadata: ["error": "\(error)"])
-                return
-            }
+    /// Rows the indexes take in one go (a few milliseconds of work).
+    static let indexChunk = 500
+
+    /// One chunk of index work, when nothing else waits. While messages keep coming (one was
+    /// written in the last second) the thread then rests nine times as long as the chunk took, so
+    /// the indexes take at most a tenth of its time and chat keeps the CPU; once writes stop they
+    /// catch up at full speed. A query catches them up first in any case, so it sees everything.
+    private func indexOneChunk() {
+        let start = ContinuousClock.now
+        do {
+            indexBehind = try store.indexPending(limit: Self.indexChunk) >= Self.indexChunk
+        } catch {
+            logger.warning("search index not updated", metadata: ["error": "\(error)"])
+            indexBehind = false
         }
+        let end = ContinuousClock.now
+        if let lastWrite, end - lastWrite < .seconds(1) {
+            nextIndexing = end + (end - start) * 9
+        } else {
+            nextIndexing = end
+        }
+    }
+
+    private static func seconds(_ duration: Duration) -> TimeInterval {
+        let (seconds, attoseconds) = duration.components
+        return TimeInterval(seconds) + TimeInterval(attoseconds) * 1e-18
     }
 
     /// Counts lost messages; logs at most every 10 s. Called with `condition` locked.

@@ -1,5 +1,6 @@
 import ChatCore
 import Foundation
+import GRDB
 import Testing
 
 @testable import ChatServer
@@ -241,5 +242,63 @@ import Testing
         #expect(statistics.written == 2000)
         #expect(statistics.lost == 0)
         #expect(statistics.commits < 2000, "group commit: \(statistics.commits) transactions")
+    }
+
+    @Test func aDatabaseFromBeforeCompactEventsIsMigratedWithItsHistoryAndSearch() throws {
+        let directory = Self.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        do {
+            // The schema as the previous release left it, with rows in its `message` table.
+            let pool = try DatabasePool(path: directory + "/history.sqlite")
+            try HistoryStore.migrator.migrate(pool, upTo: "v4-channel-lists")
+            try pool.write { db in
+                for record in Self.messages(1...3) {
+                    let entry = record.entry
+                    try db.execute(sql: """
+                        INSERT INTO message (conversation, msgid, time, sender, command, text, line) VALUES (?, ?, ?, ?, ?, ?, ?)
+                        """, arguments: [entry.conversation, entry.msgid, entry.time.millisecondsSinceEpoch, entry.sender,
+                                         entry.command, entry.text, entry.line])
+                }
+                try db.execute(sql: "INSERT INTO message (conversation, msgid, time, sender, command, text, line) VALUES ('#c', 'bad', 0, '', '', '', '')")
+            }
+        }
+        let store = try HistoryStore(directory: directory)
+        let entries = try store.entries(request(.latest(after: nil)))
+        #expect(entries == Self.messages(1...3).map(\.entry), "every column and the line as delivered; an unreadable row is dropped")
+        try store.append(Self.messages(4...4))
+        #expect(ids(try store.entries(request(.after(.msgid("m2"))))) == ["m3", "m4"])
+        let found = try store.entries(HistoryRequest(client: ClientID(0), uid: "u",
+                                                     query: HistoryQuery(target: "#c", selection: .search(.init(text: "text")), limit: 10),
+                                                     conversation: "#c", channels: ["#c"], nick: "a", label: nil))
+        #expect(ids(found) == ["m1", "m2", "m3", "m4"], "the search index is rebuilt")
+    }
+
+    @Test func aDeletedNewestRowsSeqIsNeverReused() throws {
+        let directory = Self.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let store = try HistoryStore(directory: directory)
+        try store.append(Self.messages(1...3))
+        #expect(try store.redact(conversation: "#c", msgid: "m3") == 1, "indexed, then the newest row goes")
+        try store.append(Self.messages(4...4))
+        #expect(ids(try store.entries(request(.latest(after: nil)))) == ["m1", "m2", "m4"],
+                "the new row is indexed (a reused seq would sit below the index's progress)")
+    }
+
+    @Test func theWriterIndexesInTheBackgroundWithoutAQuery() async throws {
+        let directory = Self.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let store = try HistoryStore(directory: directory)
+        let writer = HistoryWriter(store: store, logger: .init(label: "test"))
+        defer { writer.stop() }
+        for entry in Self.messages(1...(HistoryWriter.indexChunk * 3 + 7)) { writer.record(entry) }
+        // No query (a query would catch the indexes up itself): the history thread's spare time does it.
+        var indexed: Int64 = 0
+        let deadline = ContinuousClock.now + .seconds(30)
+        while indexed < Int64(HistoryWriter.indexChunk * 3 + 7), ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(20))
+            indexed = try await store.pool.read { db in try Int64.fetchOne(db, sql: "SELECT last_seq FROM index_progress") ?? 0 }
+        }
+        #expect(indexed == Int64(HistoryWriter.indexChunk * 3 + 7))
     }
 }
