@@ -33,17 +33,24 @@ struct HistoryBench: ParsableCommand {
 
         // 1. Sustained writes through the writer thread.
         let writer = HistoryWriter(store: store, capacity: messages + 1, logger: Logger(label: "bench"))
+        let cpuBefore = Self.processCPUSeconds()
         let start = DispatchTime.now().uptimeNanoseconds
         for entry in entries { writer.record(entry) }
         let queued = DispatchTime.now().uptimeNanoseconds
         writer.stop()
         let end = DispatchTime.now().uptimeNanoseconds
+        let writeCPUMicroseconds = (Self.processCPUSeconds() - cpuBefore) * 1e6 / Double(max(1, messages))
         let statistics = writer.currentStatistics
+        // 2. The indexes the writer left for later (it spends at most a tenth of its time on them
+        // while messages keep coming), caught up as the first query would.
+        let indexStart = Self.processCPUSeconds()
+        try store.catchUpIndexes()
+        let indexCPUMicroseconds = (Self.processCPUSeconds() - indexStart) * 1e6 / Double(max(1, messages))
         let seconds = Double(end - start) / 1e9
         let writesPerSecond = Double(statistics.written) / seconds
         let recordNanoseconds = Double(queued - start) / Double(messages)
 
-        // 2. LATEST on the full store.
+        // 3. LATEST on the full store.
         var latencies: [Double] = []
         latencies.reserveCapacity(queries)
         let request = HistoryRequest(client: ClientID(0), uid: "bench",
@@ -63,6 +70,7 @@ struct HistoryBench: ParsableCommand {
             print("""
                 {"messages":\(messages),"written":\(statistics.written),"lost":\(statistics.lost),"commits":\(statistics.commits),\
                 "seconds":\(seconds),"writes_per_second":\(Int(writesPerSecond)),"record_ns":\(Int(recordNanoseconds)),\
+                "write_cpu_us_per_message":\(writeCPUMicroseconds),"index_cpu_us_per_message":\(indexCPUMicroseconds),\
                 "latest_limit":\(limit),"latest_returned":\(returned),"latest_p50_ms":\(percentile(0.5)),\
                 "latest_p99_ms":\(percentile(0.99)),"latest_max_ms":\(latencies.last ?? 0),"database_bytes":\(size)}
                 """)
@@ -70,11 +78,20 @@ struct HistoryBench: ParsableCommand {
             print("history writes: \(statistics.written) of \(messages) messages in \(String(format: "%.2f", seconds)) s"
                   + " = \(Int(writesPerSecond)) messages/s (\(statistics.commits) commits, \(statistics.lost) lost;"
                   + " record() \(Int(recordNanoseconds)) ns each on the caller's thread)")
+            print("CPU per message: \(String(format: "%.2f", writeCPUMicroseconds)) µs to queue and write (both threads),"
+                  + " \(String(format: "%.2f", indexCPUMicroseconds)) µs for the indexes still to build after the writes")
             print("CHATHISTORY LATEST #chatty * \(limit) on \(try store.count()) stored messages: \(returned) returned;"
                   + " p50 \(String(format: "%.3f", percentile(0.5))) ms, p99 \(String(format: "%.3f", percentile(0.99))) ms,"
                   + " max \(String(format: "%.3f", latencies.last ?? 0)) ms over \(queries) queries")
             print("database: \(size / 1_000_000) MB")
         }
+    }
+
+    /// CPU time (user and system) of this process so far.
+    private static func processCPUSeconds() -> Double {
+        var time = timespec()
+        clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &time)
+        return Double(time.tv_sec) + Double(time.tv_nsec) / 1e9
     }
 
     /// Channel messages as the server stores them (tags, source, text), round-robin over the conversations.

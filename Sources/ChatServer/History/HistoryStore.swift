@@ -218,7 +218,7 @@ public final class HistoryStore: Sendable {
     // MARK: - Indexes
 
     /// Indexes everything stored (before a query).
-    func catchUpIndexes() throws {
+    public func catchUpIndexes() throws {
         while try indexPending(limit: 50_000) > 0 {}
     }
 
@@ -357,35 +357,48 @@ public final class HistoryStore: Sendable {
             var seq = try Int64.fetchOne(db, sql: """
                 SELECT MAX(IFNULL((SELECT MAX(seq) FROM event), 0), (SELECT last_seq FROM index_progress))
                 """) ?? 0
-            let statement = try db.cachedStatement(sql: """
-                INSERT INTO event (seq, conversation, msgid, time, sender, command, text, body)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-                """)
-            // Bound with SQLite's own calls straight from the batch's buffer, as `SQLITE_STATIC`
-            // (the `nil` destructor: no copies; the buffer outlives each step).
-            let handle = statement.sqliteStatement
+            // Rows go in `rowsPerInsert` at a time (one statement step for many rows), bound with
+            // SQLite's own calls straight from the batch's buffer, as `SQLITE_STATIC` (the `nil`
+            // destructor: no copies; the buffer outlives each step).
+            let many = try db.cachedStatement(sql: Self.insertSQL(rows: Self.rowsPerInsert)).sqliteStatement
+            let one = try db.cachedStatement(sql: Self.insertSQL(rows: 1)).sqliteStatement
             try batch.bytes.withUnsafeBufferPointer { buffer in
-                for row in batch.rows[range] {
-                    seq += 1
+                var index = range.lowerBound
+                while index < range.upperBound {
+                    let handle = range.upperBound - index >= Self.rowsPerInsert ? many : one
+                    let count = handle == many ? Self.rowsPerInsert : 1
                     sqlite3_reset(handle)
-                    sqlite3_bind_int64(handle, 1, seq)
-                    Self.bindText(buffer, row.conversation, at: 2, in: handle)
-                    Self.bindText(buffer, row.msgid, at: 3, in: handle)
-                    sqlite3_bind_int64(handle, 4, row.time)
-                    Self.bindText(buffer, row.sender, at: 5, in: handle)
-                    Self.bindText(buffer, row.command, at: 6, in: handle)
-                    Self.bindText(buffer, row.text, at: 7, in: handle)
-                    _ = sqlite3_bind_blob(handle, 8, Self.pointer(buffer, row.body), Int32(row.body.count), nil)
+                    for (slot, row) in batch.rows[index..<index + count].enumerated() {
+                        seq += 1
+                        let first = Int32(slot * 8)
+                        sqlite3_bind_int64(handle, first + 1, seq)
+                        Self.bindText(buffer, row.conversation, at: first + 2, in: handle)
+                        Self.bindText(buffer, row.msgid, at: first + 3, in: handle)
+                        sqlite3_bind_int64(handle, first + 4, row.time)
+                        Self.bindText(buffer, row.sender, at: first + 5, in: handle)
+                        Self.bindText(buffer, row.command, at: first + 6, in: handle)
+                        Self.bindText(buffer, row.text, at: first + 7, in: handle)
+                        _ = sqlite3_bind_blob(handle, first + 8, Self.pointer(buffer, row.body), Int32(row.body.count), nil)
+                    }
                     let code = sqlite3_step(handle)
+                    sqlite3_reset(handle)
                     guard code == SQLITE_DONE else {
-                        sqlite3_reset(handle)
                         throw DatabaseError(resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errmsg(db.sqliteConnection)))
                     }
+                    index += count
                 }
             }
-            sqlite3_reset(handle)
-            sqlite3_clear_bindings(handle)
+            sqlite3_clear_bindings(many)
+            sqlite3_clear_bindings(one)
         }
+    }
+
+    /// Rows one insert statement takes (8 parameters each).
+    static let rowsPerInsert = 32
+
+    private static func insertSQL(rows: Int) -> String {
+        "INSERT INTO event (seq, conversation, msgid, time, sender, command, text, body) VALUES "
+            + Array(repeating: "(?, ?, ?, ?, ?, ?, ?, ?)", count: rows).joined(separator: ", ")
     }
 
     private static func bindText(_ buffer: UnsafeBufferPointer<UInt8>, _ range: Range<Int>, at index: Int32,
