@@ -21,6 +21,8 @@ public enum ClientRequest: Sendable, Hashable {
     case olderHistory(target: String)
     /// Search the history of `target` (all conversations when `nil`) for `text`.
     case search(text: String, target: String?)
+    /// The messages around `msgid` in `target` (a search result in its context).
+    case context(msgid: String, target: String)
     /// You have read `target` up to `time` (`draft/read-marker`).
     case markRead(target: String, time: Timestamp)
     /// `/register PASSWORD`: an account named after the current nick.
@@ -52,6 +54,7 @@ public enum ClientRequest: Sendable, Hashable {
         case .sync(let token): machine.syncWithServer(token: token)
         case .olderHistory(let target): machine.requestOlderHistory(target: target)
         case .search(let text, let target): machine.search(text, in: target)
+        case .context(let msgid, let target): machine.context(of: msgid, in: target)
         case .markRead(let target, let time): machine.markRead(target: target, time: time)
         case .registerAccount(let password): machine.registerAccount(password: password)
         case .identify(let account, let password):

@@ -26,6 +26,8 @@ public enum CommandOutcome: Sendable, Hashable {
     case clear
     case help(command: String?)
     case buffer(String)
+    /// Show the conversation around result `result` (1-based) of the last search.
+    case context(result: Int)
     /// Answer the pending certificate question with "trust".
     case trust
     /// Hide (or show again) what `nick` says; `nil` lists who is hidden.
@@ -95,6 +97,8 @@ extension UserInput {
             return .send([.raw(line)])
         case .search(let text):
             return .send([.search(text: text, target: context.target)])
+        case .context(let number):
+            return .context(result: number)
         case .trust:
             return .trust
         case .register(let password):

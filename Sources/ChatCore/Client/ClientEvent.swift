@@ -151,6 +151,9 @@ public enum ClientEvent: Sendable, Hashable {
     /// What a `/search` found on the server (oldest first); `nil` results when the server cannot
     /// search (`soju.im/search`), so that the front end searches what it shows.
     case searchResults(query: String, target: String?, results: [ChatMessage]?)
+    /// The conversation around message `msgid` of `target` (``ClientStateMachine/context(of:in:)``),
+    /// oldest first; empty when the server has nothing around it (any more).
+    case historyContext(target: String, msgid: String, events: [ClientEvent])
     /// How far you have read `target` according to the server (`draft/read-marker`), e.g. on
     /// another client of yours; `nil` when nothing was marked yet.
     case readMarker(target: String, time: Timestamp?)
@@ -169,7 +172,7 @@ extension ClientEvent {
             message
         case .stateChanged, .connectionLost, .ctcpRequest, .ctcpReply, .joined, .parted, .quit, .kicked, .nickChanged,
              .names, .members, .topic, .topicSetBy, .mode, .invited, .serverError, .numericError, .serverInfo, .error,
-             .lag, .synced, .historyReplayed, .olderHistory, .searchResults, .readMarker, .serverSupport, .loggedIn,
+             .lag, .synced, .historyReplayed, .olderHistory, .searchResults, .historyContext, .readMarker, .serverSupport, .loggedIn,
              .typing, .reaction, .redacted, .presence, .awayChanged, .realNameChanged, .hostChanged, .invitedOther:
             nil
         }
@@ -183,7 +186,7 @@ extension ClientEvent {
         case .action: .action(message)
         case .stateChanged, .connectionLost, .ctcpRequest, .ctcpReply, .joined, .parted, .quit, .kicked, .nickChanged,
              .names, .members, .topic, .topicSetBy, .mode, .invited, .serverError, .numericError, .serverInfo, .error,
-             .lag, .synced, .historyReplayed, .olderHistory, .searchResults, .readMarker, .serverSupport, .loggedIn,
+             .lag, .synced, .historyReplayed, .olderHistory, .searchResults, .historyContext, .readMarker, .serverSupport, .loggedIn,
              .typing, .reaction, .redacted, .presence, .awayChanged, .realNameChanged, .hostChanged, .invitedOther:
             self
         }

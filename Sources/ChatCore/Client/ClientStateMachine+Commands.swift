@@ -133,6 +133,19 @@ extension ClientStateMachine {
         return [.send(IRCMessage("MONITOR", watch ? "+" : "-", nick))]
     }
 
+    /// `/context`: the messages around `msgid` in `target` from the server's history
+    /// (``ClientEvent/historyContext(target:msgid:events:)`` follows).
+    public mutating func context(of msgid: String, in target: String) -> [ClientAction] {
+        guard case .registered(let session) = state, historySupported(session) else {
+            return [.emit(.error("/context: this server keeps no history"))]
+        }
+        guard Self.isValidParameter(target), Self.isValidParameter(msgid), !target.isEmpty, !msgid.isEmpty else { return [] }
+        guard let request = history.context(of: msgid, in: target, key: serverSupport.caseMapping.fold(target)) else {
+            return [.emit(.error("/context: the history of \(target) is still loading; try again"))]
+        }
+        return [.send(request)]
+    }
+
     /// `/search`: the server's `SEARCH` where offered (``ClientEvent/searchResults(query:target:results:)``
     /// follows), else that event at once with `nil` results so that the front end searches locally.
     public mutating func search(_ text: String, in target: String?) -> [ClientAction] {

@@ -77,6 +77,30 @@ struct HistorySync: Sendable, Hashable {
     /// The open `soju.im/search` batch and what it brought so far.
     private var searchBatch: SearchBatch?
 
+    /// Messages shown around a search result (``context(of:in:key:)``): as many before as after.
+    static let contextSize = 21
+
+    /// The conversation around a message asked for and not answered yet (one at a time).
+    struct PendingContext: Sendable, Hashable {
+        var target: String
+        var key: String
+        var msgid: String
+        /// The `chathistory` batch bringing it, once it started.
+        var batch: String?
+        var events: [ClientEvent] = []
+    }
+
+    private(set) var pendingContext: PendingContext?
+
+    /// `/context`: the `CHATHISTORY AROUND` to send for the messages around `msgid` in `target`, or
+    /// `nil` while another request of that conversation (or another context) is open, since the
+    /// answers could not be told apart.
+    mutating func context(of msgid: String, in target: String, key: String) -> IRCMessage? {
+        guard pendingContext == nil, pending[key] == nil, olderRequested[key] == nil else { return nil }
+        pendingContext = PendingContext(target: target, key: key, msgid: msgid)
+        return IRCMessage("CHATHISTORY", "AROUND", target, "msgid=" + msgid, String(Self.contextSize))
+    }
+
     /// `/search`: the `SEARCH` to send, or `nil` while another one is open.
     mutating func search(_ text: String, in target: String?) -> IRCMessage? {
         guard pendingSearch == nil else { return nil }
@@ -163,6 +187,10 @@ struct HistorySync: Sendable, Hashable {
         }
         guard type == "chathistory", let target = parameters.first else { return }
         let key = mapping.fold(target)
+        if pendingContext?.key == key, pendingContext?.batch == nil {
+            pendingContext!.batch = id
+            return
+        }
         if olderRequested[key] != nil, pending[key] == nil {
             olderBatches[id] = OlderBatch(key: key)
         } else {
@@ -175,6 +203,10 @@ struct HistorySync: Sendable, Hashable {
     mutating func chat(_ event: ClientEvent, key: String?, msgid: String?, batch: String?) -> [ClientEvent] {
         if let batch, searchBatch?.id == batch {
             if let message = event.chatMessage { searchBatch!.results.append(message) }
+            return []
+        }
+        if let batch, pendingContext?.batch == batch {
+            pendingContext!.events.append(Self.markedAsHistory(event))
             return []
         }
         guard let key else { return [event] }
@@ -209,6 +241,10 @@ struct HistorySync: Sendable, Hashable {
             pendingSearch = nil
             return (nil, [.searchResults(query: asked.query, target: asked.target, results: search.results)])
         }
+        if let context = pendingContext, context.batch == id {
+            pendingContext = nil
+            return (nil, [.historyContext(target: context.target, msgid: context.msgid, events: context.events)])
+        }
         if let older = olderBatches.removeValue(forKey: id) {
             let target = olderRequested.removeValue(forKey: older.key) ?? older.key
             return (nil, [.olderHistory(target: target, events: older.events)])
@@ -225,6 +261,10 @@ struct HistorySync: Sendable, Hashable {
     /// `FAIL CHATHISTORY <code> <subcommand> <target>`: the history cannot be had; what waited is shown.
     mutating func failed(target: String, _ mapping: CaseMapping) -> [ClientEvent] {
         let key = mapping.fold(target)
+        if let context = pendingContext, context.key == key {
+            pendingContext = nil
+            return [.historyContext(target: context.target, msgid: context.msgid, events: [])]
+        }
         if let name = olderRequested.removeValue(forKey: key) {
             return [.olderHistory(target: name, events: [])]
         }
@@ -243,6 +283,7 @@ struct HistorySync: Sendable, Hashable {
     mutating func connectionLost() -> [ClientEvent] {
         pendingSearch = nil
         searchBatch = nil
+        pendingContext = nil
         batches = [:]
         olderBatches = [:]
         olderRequested = [:]

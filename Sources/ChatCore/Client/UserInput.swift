@@ -53,6 +53,8 @@ public enum UserInput: Sendable, Hashable {
     /// `/search text`: the history of the active buffer (the server's search where offered, else
     /// the scrollback).
     case search(String)
+    /// `/context N`: the conversation around result `N` of the last `/search` (from the server's history).
+    case context(Int)
     /// `/trust`: trust (and pin) the certificate the server just presented, which no authority vouches for.
     case trust
     /// `/register PASSWORD`: register an account named after your nick.
@@ -106,6 +108,7 @@ public enum UserInput: Sendable, Hashable {
         Command(name: "unignore", aliases: [], usage: "/unignore <nick>", summary: "Show what someone says again"),
         Command(name: "clear", aliases: [], usage: "/clear", summary: "Clear the current buffer"),
         Command(name: "search", aliases: [], usage: "/search <text>", summary: "Search the history of the current buffer"),
+        Command(name: "context", aliases: [], usage: "/context <n>", summary: "Show the conversation around search result n"),
         Command(name: "buffer", aliases: ["window", "win"], usage: "/buffer <number|name>", summary: "Go to a buffer"),
         Command(name: "help", aliases: [], usage: "/help [command]", summary: "Show help"),
         Command(name: "quote", aliases: ["raw"], usage: "/quote <raw IRC line>", summary: "Send a raw line"),
@@ -216,6 +219,9 @@ public enum UserInput: Sendable, Hashable {
         case "search":
             guard let text = nonEmpty(rest) else { throw usage(command) }
             return .search(text)
+        case "context":
+            guard let text = nonEmpty(rest), let number = Int(text), number >= 1 else { throw usage(command) }
+            return .context(number)
         case "trust":
             return .trust
         case "register":

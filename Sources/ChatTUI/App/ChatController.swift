@@ -19,6 +19,8 @@ struct ChatController: Sendable {
     private var typingNotifier = TypingNotifier()
     /// Query partners MONITOR says are offline (folded): typing to them would only earn a 401.
     private var offlinePartners: Set<String> = []
+    /// The last server search's results, for `/context N`: where each is and its `msgid`.
+    private var searchResults: [(target: String, msgid: String)] = []
     /// Nicks (wildcards allowed) whose messages, notices, actions, typing and reactions are hidden (`/ignore`).
     private(set) var ignored: [String] = []
     /// Words that highlight a message like your nick does (`--highlight`).
@@ -145,6 +147,17 @@ struct ChatController: Sendable {
                         to: view.activeBuffer.name)
         case .ignore(let nick, let adding):
             ignore(nick, adding: adding)
+        case .context(let number):
+            guard !searchResults.isEmpty else {
+                localError("/context: no results of a server search to show (search with /search first)")
+                return []
+            }
+            guard searchResults.indices.contains(number - 1) else {
+                localError("/context: there is no result \(number) (1–\(searchResults.count))")
+                return []
+            }
+            let result = searchResults[number - 1]
+            return [.context(msgid: result.msgid, target: result.target)]
         case .error(let text):
             localError(text)
         }
@@ -311,6 +324,8 @@ struct ChatController: Sendable {
             }
         case .searchResults(let query, let target, let results):
             showSearch(query, target: target, results: results, now: time)
+        case .historyContext(let target, let msgid, let events):
+            showContext(target: target, msgid: msgid, events: events, now: time)
         case .olderHistory(let target, let events):
             view.prependHistory(events.compactMap { chatLine(for: $0) }, to: target,
                                 exhausted: events.isEmpty, now: time)
@@ -439,9 +454,12 @@ struct ChatController: Sendable {
         var found: [ChatLine]
         let scope: String
         if let results {
-            found = results.compactMap { message in
-                var line = chatLine(for: .message(message))
-                if target == nil { line?.text = "[\(message.conversation.bufferName ?? "server")] " + message.text }
+            // Numbered for `/context N` (results without a msgid or a place cannot be looked up).
+            let located = SearchResults.numbered(results)
+            searchResults = located.map { (target: $0.target, msgid: $0.msgid) }
+            found = located.enumerated().compactMap { number, result in
+                var line = chatLine(for: .message(result.message))
+                line?.text = "\(number + 1). " + (target == nil ? "[\(result.target)] " : "") + result.message.text
                 return line
             }
             scope = "history"
@@ -458,8 +476,29 @@ struct ChatController: Sendable {
                     to: shownIn, quiet: true)
         for line in found { view.append(line, to: shownIn, quiet: true) }
         if !found.isEmpty {
-            view.append(ChatLine(timestamp: now, kind: .info, text: "—— end of search ——"), to: shownIn, quiet: true)
+            let hint = results == nil ? "" : " (/context N shows the conversation around result N)"
+            view.append(ChatLine(timestamp: now, kind: .info, text: "—— end of search\(hint) ——"), to: shownIn, quiet: true)
         }
+    }
+
+    /// `/context N`'s answer: the messages around a search result, in the buffer in view, the
+    /// result itself marked.
+    private mutating func showContext(target: String, msgid: String, events: [ClientEvent], now: Int64) {
+        let shownIn = view.activeBuffer.name
+        let lines = events.compactMap { event -> ChatLine? in
+            guard var line = chatLine(for: event) else { return nil }
+            line.mentionsMe = event.chatMessage?.msgid == msgid
+            if line.mentionsMe { line.text = "▶ " + line.text }
+            return line
+        }
+        guard !lines.isEmpty else {
+            view.append(ChatLine(timestamp: now, kind: .info, text: "—— \(target): that message is no longer in the history ——"),
+                        to: shownIn, quiet: true)
+            return
+        }
+        view.append(ChatLine(timestamp: now, kind: .info, text: "—— context in \(target) ——"), to: shownIn, quiet: true)
+        for line in lines { view.append(line, to: shownIn, quiet: true) }
+        view.append(ChatLine(timestamp: now, kind: .info, text: "—— end of context ——"), to: shownIn, quiet: true)
     }
 
     /// The line a chat event (message, notice, action) shows as.

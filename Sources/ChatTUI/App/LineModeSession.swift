@@ -42,6 +42,8 @@ struct LineModeSession {
     /// `/register` and `/identify` sent whose outcome (logged in, or an error) has not come yet:
     /// the server answers them after checking the password, later than the sync.
     private var accountRequestsPending = 0
+    /// The last server search's results, for `/context N`.
+    private var searchResults: [(target: String, msgid: String)] = []
 
     init(defaultChannels: [String], utcOffsetSeconds: Int = 0) {
         self.defaultChannels = defaultChannels
@@ -127,9 +129,11 @@ struct LineModeSession {
         case .synced(let token):
             if let confirmed = Int(token) { unconfirmed.removeAll { $0.token <= confirmed } }
             actions += finishIfDone(now: now)
+        case .searchResults(_, _, let results):
+            searchResults = SearchResults.numbered(results ?? []).map { (target: $0.target, msgid: $0.msgid) }
         case .message, .notice, .action, .ctcpRequest, .ctcpReply, .joined, .parted, .quit, .kicked,
              .nickChanged, .names, .members, .topic, .topicSetBy, .mode, .invited, .serverError, .serverInfo, .lag,
-             .serverSupport, .historyReplayed, .olderHistory, .searchResults, .readMarker, .typing, .reaction, .redacted,
+             .serverSupport, .historyReplayed, .olderHistory, .historyContext, .readMarker, .typing, .reaction, .redacted,
              .presence, .awayChanged, .realNameChanged, .hostChanged, .invitedOther:
             break
         }
@@ -232,6 +236,13 @@ struct LineModeSession {
             return []
         case .buffer:
             throw Refused(description: "/buffer: line mode has no buffers")
+        case .context(let number):
+            guard searchResults.indices.contains(number - 1) else {
+                throw Refused(description: searchResults.isEmpty ? "/context: no results of a server search to show"
+                                                                 : "/context: there is no result \(number) (1–\(searchResults.count))")
+            }
+            let result = searchResults[number - 1]
+            return [.context(msgid: result.msgid, target: result.target)]
         case .trust:
             throw Refused(description: "/trust: no certificate is waiting (line mode refuses untrusted ones; see --tls-fingerprint)")
         case .ignore:

@@ -58,11 +58,21 @@ enum PlainFormatter {
             text = "*** \(by) invited \(nick) to \(channel)"
         case .searchResults(let query, _, let results):
             if let results {
-                let found = results.map { "\(clock($0.time, utcOffsetSeconds)) [\(place($0.conversation))] <\($0.sender)> \($0.text)" }
-                text = (["*** search \u{201C}\(query)\u{201D}: \(PlainFormatter.results(results.count))"] + found).joined(separator: "\n")
+                let located = SearchResults.numbered(results)
+                let found = located.enumerated().map { number, result in
+                    let message = result.message
+                    return "\(number + 1). \(clock(message.time, utcOffsetSeconds)) [\(place(message.conversation))] <\(message.sender)> \(message.text)"
+                }
+                text = (["*** search \u{201C}\(query)\u{201D}: \(PlainFormatter.results(located.count))"] + found).joined(separator: "\n")
             } else {
                 text = "*** search: this server cannot search its history"
             }
+        case .historyContext(let target, let msgid, let events):
+            let lines = events.compactMap(\.chatMessage).map { message in
+                (message.msgid == msgid ? "▶ " : "  ") + "\(clock(message.time, utcOffsetSeconds)) <\(message.sender)> \(message.text)"
+            }
+            text = lines.isEmpty ? "*** \(target): that message is no longer in the history"
+                : (["*** context in \(target):"] + lines).joined(separator: "\n")
         case .mode(let target, let modes, let parameters, let by):
             text = "*** \(by ?? "server") sets mode \(target) " + ([modes] + parameters).joined(separator: " ")
         case .invited(let channel, let by):

@@ -188,6 +188,25 @@ import Testing
         #expect(sync.search("next", in: nil) == IRCMessage("SEARCH", "text=next"))
         #expect(sync.searchFailed() == [.searchResults(query: "next", target: nil, results: [])])
     }
+
+    @Test func aContextIsAskedAroundTheResultAndComesBackAsOneEvent() {
+        var sync = HistorySync(configuration: .init(latestOnJoin: 50, pageSize: 10))
+        #expect(sync.context(of: "x5", in: "#Ops", key: "#ops") == IRCMessage("CHATHISTORY", "AROUND", "#Ops", "msgid=x5", "21"))
+        #expect(sync.context(of: "x6", in: "#ops", key: "#ops") == nil, "one at a time")
+        sync.batchStarted(id: "c1", type: "chathistory", parameters: ["#ops"], .ascii)
+        let before = ChatMessage(conversation: .channel("#ops"), sender: "ann", text: "hi", time: time, msgid: "x4")
+        #expect(sync.chat(.message(before), key: "#ops", msgid: "x4", batch: "c1").isEmpty)
+        #expect(sync.lastSeen["#ops"] == nil, "context is not the conversation's progress")
+        var marked = before
+        marked.isHistory = true
+        #expect(sync.batchEnded(id: "c1").events == [.historyContext(target: "#Ops", msgid: "x5", events: [.message(marked)])])
+        // A conversation still loading its own history: the answers could not be told apart.
+        _ = sync.opened("#c", key: "#c", supported: true)
+        #expect(sync.context(of: "m1", in: "#c", key: "#c") == nil)
+        // A refusal (e.g. the message was pruned) ends the request with nothing to show.
+        _ = sync.context(of: "gone", in: "#ops", key: "#ops")
+        #expect(sync.failed(target: "#OPS", .ascii) == [.historyContext(target: "#ops", msgid: "gone", events: [])])
+    }
 }
 
 @Suite struct ClientStateMachineSearchTests: ClientTestCase {

@@ -127,8 +127,35 @@ import Testing
         let remote = ChatMessage(conversation: .channel("#ops"), sender: "ann", text: "deploy done", time: now, msgid: "m1")
         controller.apply(.searchResults(query: "deploy", target: nil, results: [remote]), now: now)
         #expect(controller.view.activeBuffer.lines.elements.suffix(3).map(\.text)
-            == ["—— search \u{201C}deploy\u{201D} in the history: 1 result ——", "[#ops] deploy done", "—— end of search ——"])
+            == ["—— search \u{201C}deploy\u{201D} in the history: 1 result ——", "1. [#ops] deploy done",
+                "—— end of search (/context N shows the conversation around result N) ——"])
         #expect(controller.view.activeBuffer.unreadCount == 0)
+    }
+
+    @Test func contextShowsTheConversationAroundASearchResult() {
+        var controller = ChatController(server: "srv", nick: "me")
+        joined(&controller)
+        func type(_ text: String) -> [ClientRequest] {
+            for character in text { _ = controller.handle(.character(character), now: now) }
+            return controller.handle(.enter, now: now)
+        }
+        #expect(type("/context 1") == [])
+        #expect(controller.view.activeBuffer.lines.last?.text.hasPrefix("/context: no results of a server search") == true)
+        let first = ChatMessage(conversation: .channel("#ops"), sender: "ann", text: "deploy done", time: now, msgid: "m1")
+        let second = ChatMessage(conversation: .privateChat("bob"), sender: "bob", text: "deploy again?", time: now, msgid: "m9")
+        controller.apply(.searchResults(query: "deploy", target: nil, results: [first, second]), now: now)
+        #expect(type("/context 3") == [])
+        #expect(controller.view.activeBuffer.lines.last?.text == "/context: there is no result 3 (1–2)")
+        #expect(type("/context 2") == [.context(msgid: "m9", target: "bob")])
+        let around = [("m8", "before"), ("m9", "deploy again?"), ("m10", "after")]
+        let events = around.map { ClientEvent.message(ChatMessage(conversation: .privateChat("bob"), sender: "bob", text: $0.1,
+                                                                  time: now, msgid: $0.0, isHistory: true)) }
+        controller.apply(.historyContext(target: "bob", msgid: "m9", events: events), now: now)
+        let shown = controller.view.activeBuffer.lines.elements.suffix(5)
+        #expect(shown.map(\.text) == ["—— context in bob ——", "before", "▶ deploy again?", "after", "—— end of context ——"])
+        #expect(shown.map(\.mentionsMe) == [false, false, true, false, false], "the result stands out")
+        controller.apply(.historyContext(target: "bob", msgid: "m9", events: []), now: now)
+        #expect(controller.view.activeBuffer.lines.last?.text == "—— bob: that message is no longer in the history ——")
     }
 
     @Test func readMarkersGoOutOnSwitchingAndComeInFromOtherClients() {
