@@ -9,11 +9,16 @@ import Logging
 ///   one commit (milliseconds) of being queued.
 /// - Queries run on the same thread after the writes queued before them, so a client that asks
 ///   for history sees what it was just sent.
+/// - The lookup and search indexes are built in the thread's spare time: while messages keep coming,
+///   with at most a tenth of its time (unless they fall ``maximumIndexLag`` rows behind), so that
+///   chat keeps the CPU; a query first catches them up, in chunks between which newly queued
+///   messages are written.
 /// - When the queue is full or the disk fails (full, read-only), chat goes on: the messages are
 ///   counted as lost and logged (at most every 10 s), and writing resumes when the disk does.
 public final class HistoryWriter: @unchecked Sendable {
     // @unchecked Sendable: every mutable field is read and written only with `condition` locked,
-    // except `indexBehind`, `nextIndexing` and `lastWrite`, which only the history thread touches;
+    // except `indexBehind`, `nextIndexing`, `lastWrite` and `unindexed`, which only the history
+    // thread touches;
     // the store is Sendable and used only by the writer thread.
 
     /// What a query found.
@@ -52,12 +57,14 @@ public final class HistoryWriter: @unchecked Sendable {
     private var statistics = Statistics()
     private var lostSinceLog = 0
     private var lastLossLog: Date?
-    // Only the history thread touches these three.
+    // Only the history thread touches these four.
     /// Whether rows may be waiting for the indexes (after writes, and at start).
     private var indexBehind = true
     /// When the thread may next spend time on the indexes.
     private var nextIndexing = ContinuousClock.now
     private var lastWrite: ContinuousClock.Instant?
+    /// About how many written rows the indexes have not taken yet.
+    private var unindexed = 0
 
     /// - Parameter capacity: messages that may wait for the disk before new ones are counted lost.
     public init(store: HistoryStore, capacity: Int = 200_000, logger: Logger) {
@@ -181,31 +188,56 @@ public final class HistoryWriter: @unchecked Sendable {
         condition.unlock()
     }
 
+    /// Writes `batch`: at most `maximumBatch` rows per transaction, so that under a backlog
+    /// commits still come every few tens of milliseconds (the durability window).
+    private func write(_ batch: HistoryRowBatch) {
+        var start = 0
+        while start < batch.count {
+            let end = min(start + Self.maximumBatch, batch.count)
+            do {
+                try store.append(batch, rows: start..<end)
+                indexBehind = true
+                unindexed += end - start
+                lastWrite = .now
+                condition.lock()
+                statistics.written += end - start
+                statistics.commits += 1
+                condition.unlock()
+            } catch {
+                condition.lock()
+                countLost(end - start, reason: "\(error)")
+                condition.unlock()
+            }
+            start = end
+        }
+    }
+
+    /// Before a query (or a redaction, which looks its message up): the indexes catch up in
+    /// chunks, and between chunks the messages queued meanwhile are written, so that a long
+    /// catch-up delays the answer but never the history.
+    private func catchUpIndexesWhileWriting() {
+        while indexBehind {
+            indexChunk(limit: Self.catchUpChunk)
+            condition.lock()
+            // Only the rows at the head of the queue: everything else keeps its order.
+            var waiting: [HistoryRowBatch] = []
+            while case .rows(let batch) = jobs.first {
+                jobs.removeFirst()
+                queuedEntries -= batch.count
+                waiting.append(batch)
+            }
+            condition.unlock()
+            for batch in waiting { write(batch) }
+        }
+    }
+
     private func run(_ taken: [Job]) {
         for job in taken {
             switch job {
             case .rows(let batch):
-                // At most `maximumBatch` per transaction, so that under a backlog commits still come
-                // every few tens of milliseconds (the durability window).
-                var start = 0
-                while start < batch.count {
-                    let end = min(start + Self.maximumBatch, batch.count)
-                    do {
-                        try store.append(batch, rows: start..<end)
-                        indexBehind = true
-                        lastWrite = .now
-                        condition.lock()
-                        statistics.written += end - start
-                        statistics.commits += 1
-                        condition.unlock()
-                    } catch {
-                        condition.lock()
-                        countLost(end - start, reason: "\(error)")
-                        condition.unlock()
-                    }
-                    start = end
-                }
+                write(batch)
             case .query(let request, let completion):
+                catchUpIndexesWhileWriting()
                 let result = Result<Answer, any Error> {
                     if case .targets = request.query.selection {
                         return .targets(try store.targets(request))
@@ -232,6 +264,7 @@ public final class HistoryWriter: @unchecked Sendable {
                     logger.error("account not saved", metadata: ["account": "\(account.name)", "error": "\(error)"])
                 }
             case .redact(let conversation, let msgid):
+                catchUpIndexesWhileWriting()
                 do {
                     try store.redact(conversation: conversation, msgid: msgid)
                 } catch {
@@ -248,26 +281,37 @@ public final class HistoryWriter: @unchecked Sendable {
         }
     }
 
-    /// Rows the indexes take in one go (a few milliseconds of work).
+    /// Rows the indexes take in one go in spare time (a few milliseconds of work), and before a query.
     static let indexChunk = 500
+    static let catchUpChunk = 5_000
+    /// Rows the indexes may fall behind while messages keep coming (about four seconds of work to
+    /// catch up before the next query); beyond it they are built at full speed.
+    static let maximumIndexLag = 1_000_000
 
     /// One chunk of index work, when nothing else waits. While messages keep coming (one was
     /// written in the last second) the thread then rests nine times as long as the chunk took, so
-    /// the indexes take at most a tenth of its time and chat keeps the CPU; once writes stop they
-    /// catch up at full speed. A query catches them up first in any case, so it sees everything.
+    /// the indexes take at most a tenth of its time and chat keeps the CPU, unless they are more
+    /// than ``maximumIndexLag`` rows behind; once writes stop they catch up at full speed. A query
+    /// catches them up first in any case, so it sees everything.
     private func indexOneChunk() {
         let start = ContinuousClock.now
-        do {
-            indexBehind = try store.indexPending(limit: Self.indexChunk) >= Self.indexChunk
-        } catch {
-            logger.warning("search index not updated", metadata: ["error": "\(error)"])
-            indexBehind = false
-        }
+        indexChunk(limit: Self.indexChunk)
         let end = ContinuousClock.now
-        if let lastWrite, end - lastWrite < .seconds(1) {
+        if let lastWrite, end - lastWrite < .seconds(1), unindexed < Self.maximumIndexLag {
             nextIndexing = end + (end - start) * 9
         } else {
             nextIndexing = end
+        }
+    }
+
+    private func indexChunk(limit: Int) {
+        do {
+            let indexed = try store.indexPending(limit: limit)
+            indexBehind = indexed >= limit
+            unindexed = indexBehind ? max(0, unindexed - indexed) : 0
+        } catch {
+            logger.warning("search index not updated", metadata: ["error": "\(error)"])
+            indexBehind = false
         }
     }
 
