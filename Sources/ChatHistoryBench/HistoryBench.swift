@@ -64,6 +64,24 @@ struct HistoryBench: ParsableCommand {
         }
         latencies.sort()
         func percentile(_ p: Double) -> Double { latencies[min(latencies.count - 1, Int(Double(latencies.count) * p))] }
+
+        // 4. TARGETS over every conversation of the last day (a client's start-up question).
+        let channels = ["#chatty"] + (1..<max(1, conversations)).map { "#room\($0)" }
+        let now = Date().timeIntervalSince1970 * 1000
+        let targets = HistoryRequest(client: ClientID(0), uid: "bench",
+                                     query: HistoryQuery(target: "*", selection: .targets(from: Timestamp(millisecondsSinceEpoch: Int64(now) - 86_400_000),
+                                                                                          to: Timestamp(millisecondsSinceEpoch: Int64(now) + 86_400_000)),
+                                                         limit: 50),
+                                     conversation: "", channels: channels, nick: "bench", label: nil)
+        var targetLatencies: [Double] = []
+        var targetsFound = 0
+        for _ in 0..<max(1, queries / 10) {
+            let before = DispatchTime.now().uptimeNanoseconds
+            targetsFound = try store.targets(targets).count
+            targetLatencies.append(Double(DispatchTime.now().uptimeNanoseconds - before) / 1e6)
+        }
+        targetLatencies.sort()
+        let targetsMedian = targetLatencies[targetLatencies.count / 2]
         let size = (try? FileManager.default.attributesOfItem(atPath: path + "/history.sqlite")[.size] as? Int) ?? 0
 
         if json {
@@ -72,7 +90,8 @@ struct HistoryBench: ParsableCommand {
                 "seconds":\(seconds),"writes_per_second":\(Int(writesPerSecond)),"record_ns":\(Int(recordNanoseconds)),\
                 "write_cpu_us_per_message":\(writeCPUMicroseconds),"index_cpu_us_per_message":\(indexCPUMicroseconds),\
                 "latest_limit":\(limit),"latest_returned":\(returned),"latest_p50_ms":\(percentile(0.5)),\
-                "latest_p99_ms":\(percentile(0.99)),"latest_max_ms":\(latencies.last ?? 0),"database_bytes":\(size)}
+                "latest_p99_ms":\(percentile(0.99)),"latest_max_ms":\(latencies.last ?? 0),"targets_found":\(targetsFound),\
+                "targets_p50_ms":\(targetsMedian),"database_bytes":\(size)}
                 """)
         } else {
             print("history writes: \(statistics.written) of \(messages) messages in \(String(format: "%.2f", seconds)) s"
@@ -83,6 +102,7 @@ struct HistoryBench: ParsableCommand {
             print("CHATHISTORY LATEST #chatty * \(limit) on \(try store.count()) stored messages: \(returned) returned;"
                   + " p50 \(String(format: "%.3f", percentile(0.5))) ms, p99 \(String(format: "%.3f", percentile(0.99))) ms,"
                   + " max \(String(format: "%.3f", latencies.last ?? 0)) ms over \(queries) queries")
+            print("CHATHISTORY TARGETS (\(channels.count) channels, last day): \(targetsFound) found; p50 \(String(format: "%.3f", targetsMedian)) ms")
             print("database: \(size / 1_000_000) MB")
         }
     }

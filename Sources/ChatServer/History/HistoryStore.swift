@@ -20,6 +20,10 @@ import GRDBSQLite
 ///   spends at most a tenth of its time on them, see ``HistoryWriter``) and catches them up before
 ///   every query; `index_progress.last_seq` says how far they go. A message stored twice (same
 ///   conversation and msgid) is indexed once. Deleting a row takes it out of both (triggers).
+/// - `conversation(name)` (migration `v6-targets-index`, filled by the indexing too): every
+///   conversation indexed, and `message_index.time` with an index on `(conversation, time)`, so
+///   that `TARGETS` looks at each readable conversation's newest row in the range instead of
+///   scanning the history.
 /// - `channel(folded PRIMARY KEY, name, topic, topic_setter, topic_time, flags, key, user_limit,
 ///   created, lists)`: each channel's topic and modes (`flags` are the letters of `imnst`; `lists`,
 ///   migration `v4-channel-lists`, is ``ChannelMaskLists/encoded``: one `b|e|I mask setter ms` line
@@ -161,6 +165,17 @@ public final class HistoryStore: Sendable {
         migrator.registerMigration("v5-compact-events") { db in
             try migrateToCompactEvents(db)
         }
+        migrator.registerMigration("v6-targets-index") { db in
+            // TARGETS without a scan of the history: each indexed row's time, an index by
+            // conversation and time, and the list of conversations.
+            try db.execute(sql: """
+                ALTER TABLE message_index ADD COLUMN time INTEGER NOT NULL DEFAULT 0;
+                UPDATE message_index SET time = IFNULL((SELECT time FROM event WHERE event.seq = message_index.seq), 0);
+                CREATE INDEX message_index_by_time ON message_index(conversation, time);
+                CREATE TABLE conversation (name TEXT PRIMARY KEY NOT NULL) WITHOUT ROWID;
+                INSERT OR IGNORE INTO conversation (name) SELECT DISTINCT conversation FROM message_index;
+                """)
+        }
         return migrator
     }
 
@@ -234,8 +249,11 @@ public final class HistoryStore: Sendable {
             guard newest > last else { return 0 }
             let upper = min(newest, last + Int64(limit))
             try db.execute(sql: """
-                INSERT OR IGNORE INTO message_index (seq, conversation, msgid) SELECT seq, conversation, msgid FROM event
+                INSERT OR IGNORE INTO message_index (seq, conversation, msgid, time) SELECT seq, conversation, msgid, time FROM event
                 WHERE seq > ? AND seq <= ?
+                """, arguments: [last, upper])
+            try db.execute(sql: """
+                INSERT OR IGNORE INTO conversation (name) SELECT DISTINCT conversation FROM event WHERE seq > ? AND seq <= ?
                 """, arguments: [last, upper])
             try db.execute(sql: """
                 INSERT INTO message_fts(rowid, text) SELECT m.seq, m.text FROM message_index i JOIN event m ON m.seq = i.seq
@@ -549,12 +567,17 @@ public final class HistoryStore: Sendable {
     /// a message between the two instants, newest first.
     public func targets(_ request: HistoryRequest) throws -> [HistoryReply.Target] {
         guard case .targets(let from, let to) = request.query.selection else { return [] }
+        try catchUpIndexes()
         let own = CaseMapping.fold(request.nick)
-        let (readable, scope) = Self.readable(by: request, column: "conversation")
+        let (readable, scope) = Self.readable(by: request, column: "c.name")
+        // Over the (few) conversations the client may read, each one's newest row in the range
+        // through the (conversation, time) index: no scan of the history.
         let sql = """
-            SELECT conversation, MAX(time) AS latest FROM event
-            WHERE time > ? AND time < ? AND \(readable)
-            GROUP BY conversation ORDER BY latest DESC LIMIT ?
+            SELECT conversation, latest FROM (
+                SELECT c.name AS conversation, (SELECT MAX(i.time) FROM message_index i
+                                                WHERE i.conversation = c.name AND i.time > ? AND i.time < ?) AS latest
+                FROM conversation c WHERE \(readable))
+            WHERE latest IS NOT NULL ORDER BY latest DESC LIMIT ?
             """
         let arguments: [any DatabaseValueConvertible] = [from.millisecondsSinceEpoch, to.millisecondsSinceEpoch] + scope
             + [request.query.limit]

@@ -94,6 +94,11 @@ import Testing
                                                  to: Timestamp(millisecondsSinceEpoch: 1_900_000_000_000))
         let targets = try store.targets(request(all, conversation: "", channels: ["#c"], nick: "A"))
         #expect(targets.map(\.name) == ["b", "#c"], "newest first; not #private, not b↔c, and a_ is not a")
+        // Only rows in the range count: #c's newest in (m1, m4) is m2, b's (m3) is outside it.
+        let range = HistoryQuery.Selection.targets(from: Timestamp(millisecondsSinceEpoch: 1_795_000_001_000),
+                                                   to: Timestamp(millisecondsSinceEpoch: 1_795_000_003_000))
+        let inRange = try store.targets(request(range, conversation: "", channels: ["#c"], nick: "A"))
+        #expect(inRange == [HistoryReply.Target(name: "#c", latest: Timestamp(millisecondsSinceEpoch: 1_795_000_002_000))])
     }
 
     @Test func historySurvivesReopeningAndPruningRemovesOldMessages() throws {
