@@ -26,6 +26,9 @@ public enum CommandOutcome: Sendable, Hashable {
     case clear
     case help(command: String?)
     case buffer(String)
+    /// Show, change (`value`) or list (no `name`) the client's settings.
+    case setting(name: String?, value: String?)
+    case unsetting(String)
     /// Show the conversation around result `result` (1-based) of the last search.
     case context(result: Int)
     /// Answer the pending certificate question with "trust".
@@ -99,6 +102,10 @@ extension UserInput {
             return .send([.search(text: text, target: context.target)])
         case .context(let number):
             return .context(result: number)
+        case .set(let name, let value):
+            return .setting(name: name, value: value)
+        case .unset(let name):
+            return .unsetting(name)
         case .trust:
             return .trust
         case .register(let password):

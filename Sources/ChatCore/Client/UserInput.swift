@@ -53,6 +53,10 @@ public enum UserInput: Sendable, Hashable {
     /// `/search text`: the history of the active buffer (the server's search where offered, else
     /// the scrollback).
     case search(String)
+    /// `/set [name [value]]`: list the settings, show one, or change one (kept in the client's settings file).
+    case set(name: String?, value: String?)
+    /// `/unset name`: remove a setting from the settings file.
+    case unset(String)
     /// `/context N`: the conversation around result `N` of the last `/search` (from the server's history).
     case context(Int)
     /// `/trust`: trust (and pin) the certificate the server just presented, which no authority vouches for.
@@ -107,6 +111,8 @@ public enum UserInput: Sendable, Hashable {
         Command(name: "ignore", aliases: [], usage: "/ignore [nick]", summary: "Hide what someone says (no argument: list)"),
         Command(name: "unignore", aliases: [], usage: "/unignore <nick>", summary: "Show what someone says again"),
         Command(name: "clear", aliases: [], usage: "/clear", summary: "Clear the current buffer"),
+        Command(name: "set", aliases: [], usage: "/set [name [value]]", summary: "Show or change a setting (kept in client.conf)"),
+        Command(name: "unset", aliases: [], usage: "/unset <name>", summary: "Remove a setting from client.conf"),
         Command(name: "search", aliases: [], usage: "/search <text>", summary: "Search the history of the current buffer"),
         Command(name: "context", aliases: [], usage: "/context <n>", summary: "Show the conversation around search result n"),
         Command(name: "buffer", aliases: ["window", "win"], usage: "/buffer <number|name>", summary: "Go to a buffer"),
@@ -206,6 +212,12 @@ public enum UserInput: Sendable, Hashable {
             return .mode(target: first, modes: Array(words.dropFirst()))
         case "clear":
             return .clear
+        case "set":
+            let (name, value) = nextWord(rest)
+            return .set(name: name.isEmpty ? nil : String(name), value: nonEmpty(value))
+        case "unset":
+            guard let name = nonEmpty(rest) else { throw usage(command) }
+            return .unset(name)
         case "buffer":
             guard let name = nonEmpty(rest) else { throw usage(command) }
             return .buffer(name)

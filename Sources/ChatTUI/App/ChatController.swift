@@ -21,6 +21,12 @@ struct ChatController: Sendable {
     private var offlinePartners: Set<String> = []
     /// The last server search's results, for `/context N`: where each is and its `msgid`.
     private var searchResults: [(target: String, msgid: String)] = []
+    /// How a mention in another buffer is announced (`--notify`, `/set notify`).
+    var alertStyle = TerminalAlert.Style.bell
+    /// Where `/set` keeps the settings (`nil`: nowhere, e.g. without a home directory).
+    var settingsPath: String?
+    /// Why changed settings would not start the client (they are parsed as its options), or `nil`.
+    var settingsProblem: @Sendable (ClientSettings) -> String? = { _ in nil }
     /// Nicks (wildcards allowed) whose messages, notices, actions, typing and reactions are hidden (`/ignore`).
     private(set) var ignored: [String] = []
     /// Words that highlight a message like your nick does (`--highlight`).
@@ -147,6 +153,10 @@ struct ChatController: Sendable {
                         to: view.activeBuffer.name)
         case .ignore(let nick, let adding):
             ignore(nick, adding: adding)
+        case .setting(let name, let value):
+            changeSetting(name, to: value)
+        case .unsetting(let name):
+            changeSetting(name, to: nil, removing: true)
         case .context(let number):
             guard !searchResults.isEmpty else {
                 localError("/context: no results of a server search to show (search with /search first)")
@@ -479,6 +489,73 @@ struct ChatController: Sendable {
             let hint = results == nil ? "" : " (/context N shows the conversation around result N)"
             view.append(ChatLine(timestamp: now, kind: .info, text: "—— end of search\(hint) ——"), to: shownIn, quiet: true)
         }
+    }
+
+    /// `/set`, `/set NAME`, `/set NAME VALUE`, `/unset NAME`: the settings file, read and changed;
+    /// highlight words and notifications change at once, the rest at the next start.
+    private mutating func changeSetting(_ name: String?, to value: String?, removing: Bool = false) {
+        let command = removing ? "/unset" : "/set"
+        guard let path = settingsPath else {
+            localError("\(command): there is no place for settings (no home directory)")
+            return
+        }
+        var settings: ClientSettings
+        do {
+            settings = try ClientSettings.load(from: path)
+        } catch {
+            localError("\(command): cannot read \(path): \(error.localizedDescription)")
+            return
+        }
+        func info(_ text: String) {
+            view.append(ChatLine(timestamp: view.currentTimeMilliseconds, kind: .info, text: text), to: view.activeBuffer.name)
+        }
+        func shown(_ setting: ClientSettings.Setting, _ values: [String]) -> String {
+            values.isEmpty ? "\(setting.name) (not set)" : "\(setting.name) = " + values.joined(separator: ", ")
+        }
+        guard let name else {
+            info("Settings (\(path)):")
+            for setting in ClientSettings.settings { info("  " + shown(setting, settings.values(of: setting))) }
+            return
+        }
+        guard let setting = ClientSettings.setting(named: name) else {
+            localError("\(command): no setting \(name) (settings: \(ClientSettings.settings.map(\.name).joined(separator: ", ")))")
+            return
+        }
+        guard removing || value != nil else {
+            info(shown(setting, settings.values(of: setting)))
+            return
+        }
+        var values: [String] = []
+        if let value {
+            if setting.flag {
+                guard ["on", "off"].contains(value.lowercased()) else {
+                    localError("/set: \(setting.name) is on or off")
+                    return
+                }
+                values = value.lowercased() == "on" ? ["on"] : []
+            } else if setting.repeatable {
+                values = value.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+            } else {
+                values = [value]
+            }
+        }
+        settings.set(setting, to: values)
+        if let problem = settingsProblem(settings) {
+            localError("\(command): \(problem)")
+            return
+        }
+        do {
+            try settings.save(to: path)
+        } catch {
+            localError("\(command): cannot write \(path): \(error.localizedDescription)")
+            return
+        }
+        switch setting.name {
+        case "highlight": highlightWords = values
+        case "notify": alertStyle = values.first.flatMap(TerminalAlert.Style.init(rawValue:)) ?? .bell
+        default: break
+        }
+        info(shown(setting, settings.values(of: setting)) + (setting.live ? " (saved)" : " (saved; from the next start)"))
     }
 
     /// `/context N`'s answer: the messages around a search result, in the buffer in view, the

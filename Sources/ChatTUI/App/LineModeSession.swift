@@ -236,6 +236,8 @@ struct LineModeSession {
             return []
         case .buffer:
             throw Refused(description: "/buffer: line mode has no buffers")
+        case .setting, .unsetting:
+            throw Refused(description: "/set: only on the full screen (line mode reads client.conf at start; edit it)")
         case .context(let number):
             guard searchResults.indices.contains(number - 1) else {
                 throw Refused(description: searchResults.isEmpty ? "/context: no results of a server search to show"

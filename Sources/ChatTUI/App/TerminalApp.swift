@@ -13,7 +13,6 @@ struct TerminalApp: ClientFrontEnd {
     /// Whether SIGINT/SIGTERM/SIGHUP quit like Ctrl-Q (the real program; not in tests).
     var handlesSignals = true
     /// How mentions and private messages seen elsewhere are announced (`--notify`).
-    var alertStyle = TerminalAlert.Style.bell
     /// Where the buffers are logged (nil: not logged).
     var logWriter: ChatLogWriter?
 
@@ -89,7 +88,7 @@ struct TerminalApp: ClientFrontEnd {
             }
             dirty = true
         }
-        for alert in controller.takeAlerts() { terminal.alert(alert, style: alertStyle) }
+        for alert in controller.takeAlerts() { terminal.alert(alert, style: controller.alertStyle) }
         let logged = controller.view.takeLogEntries()
         logWriter?.write(logged)
         if controller.quitRequested {

@@ -10,10 +10,12 @@ struct ChattyCommand: AsyncParsableCommand {
         defaultSubcommand: ClientCommand.self
     )
 
-    /// Parses the command line after expanding `--config FILE` (see ``ConfigFile``).
+    /// Parses the command line after expanding `--config FILE` (see ``ConfigFile``), the client's
+    /// behind the options of its settings file (see ``ClientSettings``).
     static func main() async {
         do {
-            let arguments = try ConfigFile.expand(Array(CommandLine.arguments.dropFirst()))
+            let commandLine = try ConfigFile.expand(Array(CommandLine.arguments.dropFirst()))
+            let arguments = try ClientSettings.arguments(before: commandLine, path: ClientSettings.defaultPath())
             var command = try parseAsRoot(arguments)
             if var asyncCommand = command as? AsyncParsableCommand {
                 try await asyncCommand.run()

@@ -200,6 +200,7 @@ struct ClientCommand: AsyncParsableCommand {
         let logDirectory = noLog ? nil : (logDir ?? ChatLogWriter.defaultDirectory())
         let logNetwork = addresses[0].host
         let alertStyle = TerminalAlert.Style(rawValue: notify) ?? .bell
+        let settingsPath = ClientSettings.defaultPath()
         let runClient = { @Sendable () async -> Int32 in await Self.runOnThread { () -> Int32 in
             if linemode {
                 var session = LineModeSession(defaultChannels: channels, utcOffsetSeconds: utcOffset)
@@ -211,9 +212,18 @@ struct ClientCommand: AsyncParsableCommand {
                                                 utcOffsetSeconds: utcOffset)
                 controller.view.currentTimeMilliseconds = runtime.now().millisecondsSinceEpoch
                 controller.highlightWords = highlightWords
+                controller.alertStyle = alertStyle
+                controller.settingsPath = settingsPath
+                controller.settingsProblem = { settings in
+                    do {
+                        _ = try ClientCommand.parse(ConfigFile.options(in: settings.text, file: "client.conf"))
+                        return nil
+                    } catch {
+                        return ClientCommand.message(for: error)
+                    }
+                }
                 if logDirectory != nil { controller.view.logNetwork = logNetwork }
                 var app = TerminalApp(runtime: runtime, inbox: inbox, controller: controller)
-                app.alertStyle = alertStyle
                 app.logWriter = logDirectory.map { directory in
                     ChatLogWriter(directory: directory) { problem in inbox.post(.client(.error(problem))) }
                 }

@@ -41,24 +41,36 @@ enum ConfigFile {
 
     /// The options of one file, as command-line arguments.
     static func options(in text: String, file: String) throws -> [String] {
-        var arguments: [String] = []
-        for (number, rawLine) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
-            var line = rawLine.trimmingCharacters(in: .whitespaces)
-            if line.hasSuffix("\r") { line.removeLast() }
-            if line.isEmpty || line.hasPrefix("#") { continue }
-            var name = line
-            var value: String?
-            if let separator = line.firstIndex(where: { $0 == " " || $0 == "=" || $0 == "\t" }) {
-                name = String(line[..<separator])
-                value = line[separator...].drop { $0 == " " || $0 == "=" || $0 == "\t" }.description
-            }
-            if name.hasPrefix("--") { name.removeFirst(2) }
-            guard !name.isEmpty, name.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" }), name != "config" else {
-                throw Error(description: "\(file):\(number + 1): expected an option name, got '\(line)'")
-            }
-            arguments.append("--" + name)
-            if let value, !value.isEmpty { arguments.append(value) }
+        try entries(in: text, file: file).flatMap { entry in
+            ["--" + entry.name] + (entry.value.map { [$0] } ?? [])
         }
-        return arguments
+    }
+
+    /// The options of one file in order: each name (without `--`) and value (`nil` for a flag).
+    static func entries(in text: String, file: String) throws -> [(name: String, value: String?)] {
+        var entries: [(name: String, value: String?)] = []
+        for (number, rawLine) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            guard let entry = entry(in: String(rawLine)) else { continue }
+            guard !entry.name.isEmpty, entry.name.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" }), entry.name != "config" else {
+                throw Error(description: "\(file):\(number + 1): expected an option name, got '\(rawLine.trimmingCharacters(in: .whitespaces))'")
+            }
+            entries.append(entry)
+        }
+        return entries
+    }
+
+    /// One line's option, or `nil` for a blank line or a comment.
+    static func entry(in rawLine: String) -> (name: String, value: String?)? {
+        var line = rawLine.trimmingCharacters(in: .whitespaces)
+        if line.hasSuffix("\r") { line.removeLast() }
+        if line.isEmpty || line.hasPrefix("#") { return nil }
+        var name = line
+        var value: String?
+        if let separator = line.firstIndex(where: { $0 == " " || $0 == "=" || $0 == "\t" }) {
+            name = String(line[..<separator])
+            value = line[separator...].drop { $0 == " " || $0 == "=" || $0 == "\t" }.description
+        }
+        if name.hasPrefix("--") { name.removeFirst(2) }
+        return (name, value?.isEmpty == false ? value : nil)
     }
 }

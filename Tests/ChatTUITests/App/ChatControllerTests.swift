@@ -1,5 +1,7 @@
+import Foundation
 import ChatClient
 import ChatCore
+import ChattyTestSupport
 import Testing
 
 @testable import ChatTUI
@@ -345,5 +347,57 @@ import Testing
         #expect(submit(&controller, "/list") == [.command(IRCMessage("LIST"))])
         #expect(submit(&controller, "/mode +m") == [.command(IRCMessage("MODE", "#chatty", "+m"))])
         #expect(submit(&controller, "/notice bob hi there") == [.notice(target: "bob", text: "hi there")])
+    }
+
+    @Test func setShowsAndChangesTheSettingsFile() throws {
+        let directory = NSTemporaryDirectory() + "chatty-set-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        var controller = ChatController(server: "srv", nick: "me")
+        joined(&controller)
+        func type(_ text: String) -> String? {
+            for character in text { _ = controller.handle(.character(character), now: now) }
+            _ = controller.handle(.enter, now: now)
+            return controller.view.activeBuffer.lines.last?.text
+        }
+        #expect(type("/set highlight x") == "/set: there is no place for settings (no home directory)")
+        let path = directory + "/chatty/client.conf"
+        controller.settingsPath = path
+        controller.settingsProblem = { settings in settings.text.contains("nick 1") ? "'1bad' is not a valid nick" : nil }
+        #expect(type("/set highlight deploy, lunch") == "highlight = deploy, lunch (saved)")
+        #expect(controller.highlightWords == ["deploy", "lunch"], "at once")
+        #expect(type("/set notify osc9") == "notify = osc9 (saved)")
+        #expect(controller.alertStyle == .osc9)
+        #expect(type("/set nick zed") == "nick = zed (saved; from the next start)")
+        #expect(type("/set nick 1bad") == "/set: '1bad' is not a valid nick")
+        #expect(try String(contentsOfFile: path, encoding: .utf8) == "highlight deploy\nhighlight lunch\nnotify osc9\nnick zed\n",
+                "the refused change was not written")
+        #expect(type("/set nick") == "nick = zed")
+        #expect(type("/set colour red")?.hasPrefix("/set: no setting colour (settings: server, nick,") == true)
+        #expect(type("/set no-log maybe") == "/set: no-log is on or off")
+        #expect(type("/unset highlight") == "highlight (not set) (saved)")
+        #expect(controller.highlightWords == [])
+        _ = type("/set")
+        let listed = controller.view.activeBuffer.lines.elements.suffix(ClientSettings.settings.count + 1).map(\.text)
+        #expect(listed.first == "Settings (\(path)):")
+        #expect(listed.contains("  nick = zed"))
+        #expect(listed.contains("  highlight (not set)"))
+    }
+
+    @Test func theReadmesSetExampleLeavesTheSettingsItSays() throws {
+        let directory = NSTemporaryDirectory() + "chatty-set-readme-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        var controller = ChatController(server: "srv", nick: "me")
+        joined(&controller)
+        controller.settingsPath = directory + "/client.conf"
+        let example = try Readme.load().block(firstLine: "/set highlight deploy, outage")
+        for line in example.lines where !line.isEmpty {
+            for character in line { _ = controller.handle(.character(character), now: now) }
+            _ = controller.handle(.enter, now: now)
+            #expect(controller.view.activeBuffer.lines.last?.kind != .error, "\(line): \(controller.view.activeBuffer.lines.last?.text ?? "")")
+        }
+        #expect(try String(contentsOfFile: directory + "/client.conf", encoding: .utf8)
+            == "highlight deploy\nhighlight outage\nnotify osc777\nchannel #chatty\nchannel #ops\n")
+        #expect(controller.highlightWords == ["deploy", "outage"])
+        #expect(controller.alertStyle == .osc777)
     }
 }
