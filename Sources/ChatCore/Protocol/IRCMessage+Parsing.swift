@@ -63,6 +63,8 @@ extension IRCMessage {
         if bytes[index] == UInt8(ascii: ":") {
             let space = firstIndex(of: UInt8(ascii: " "), in: bytes, from: index + 1) ?? bytes.count
             if space == index + 1 { throw .missingCommand }
+            // A server name or nick!user@host never starts with `:` (it would not survive serialising).
+            if bytes[index + 1] == UInt8(ascii: ":") { throw .malformedSource }
             source = try string(bytes, index + 1, space)
             index = skipSpaces(bytes, from: space)
             if index == bytes.count { throw .missingCommand }
@@ -93,6 +95,8 @@ extension IRCMessage {
 
     private static func parseCommand(_ bytes: UnsafeRawBufferPointer) throws(IRCParseError) -> String {
         if bytes.isEmpty { throw .missingCommand }
+        // `@` and `:` would read back as a tag section or a source once serialised.
+        if bytes[0] == UInt8(ascii: "@") || bytes[0] == UInt8(ascii: ":") { throw .invalidCommand }
         let allDigits = bytes.allSatisfy { $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }
         if allDigits {
             if bytes.count != 3 { throw .invalidCommand }

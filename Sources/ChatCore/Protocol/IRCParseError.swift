@@ -9,6 +9,7 @@ public struct IRCParseError: Error, Sendable, Hashable, CustomStringConvertible 
         case lineTooLong
         case tagsTooLong
         case malformedTags
+        case malformedSource
     }
 
     let base: Base
@@ -21,6 +22,7 @@ public struct IRCParseError: Error, Sendable, Hashable, CustomStringConvertible 
     public static let lineTooLong = IRCParseError(base: .lineTooLong)
     public static let tagsTooLong = IRCParseError(base: .tagsTooLong)
     public static let malformedTags = IRCParseError(base: .malformedTags)
+    public static let malformedSource = IRCParseError(base: .malformedSource)
 
     public var description: String {
         switch base {
@@ -32,6 +34,7 @@ public struct IRCParseError: Error, Sendable, Hashable, CustomStringConvertible 
         case .lineTooLong: "line too long"
         case .tagsTooLong: "tags too long"
         case .malformedTags: "malformed tags"
+        case .malformedSource: "malformed source"
         }
     }
 }

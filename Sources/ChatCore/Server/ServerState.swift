@@ -178,7 +178,7 @@ public struct ServerState: Sendable {
                                             "Message rejected: invalid UTF-8 (this server requires UTF-8)"), to: id))
         case .empty:
             break
-        case .missingCommand, .invalidCommand, .forbiddenCharacter, .malformedTags:
+        case .missingCommand, .invalidCommand, .forbiddenCharacter, .malformedTags, .malformedSource:
             actions.append(.send(IRCMessage(source: configuration.name, "FAIL", "*", "INVALID_MESSAGE",
                                             "Malformed message: \(error)"), to: id))
         }

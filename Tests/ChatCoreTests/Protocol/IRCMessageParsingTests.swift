@@ -27,6 +27,16 @@ import Testing
         #expect(try IRCMessage.parse("nonexistent_command x").command == "NONEXISTENT_COMMAND")
     }
 
+    /// Found by `scripts/fuzz` (target irc): an empty tag section followed by a command starting
+    /// with `@` parsed, and serialised into a line that read back as tags.
+    @Test func aCommandCannotStartLikeATagSectionOrASource() throws {
+        #expect(throws: IRCParseError.invalidCommand) { try IRCMessage.parse("@ @@tCti/o1C=e=losed@anRge0o26;/a=\\scSloseGdR") }
+        #expect(throws: IRCParseError.invalidCommand) { try IRCMessage.parse(":src :cmd x") }
+        #expect(throws: IRCParseError.invalidCommand) { try IRCMessage.parse("@a=b @cmd") }
+        #expect(try IRCMessage.parse("CMD@ x").command == "CMD@", "only the first character")
+        #expect(throws: IRCParseError.malformedSource) { try IRCMessage.parse("::rc@ \\worl+R=") }
+    }
+
     @Test func trickyCorpus() throws {
         // Empty trailing parameter.
         #expect(try IRCMessage.parse("TOPIC #c :").parameters == ["#c", ""])
