@@ -372,14 +372,14 @@ public final class HistoryStore: Sendable {
     /// `seq`: one past both the newest row and the newest ever indexed, so no `seq` is reused.
     func append(_ batch: HistoryRowBatch, rows range: Range<Int>) throws {
         try pool.write { db in
-            var seq = try Int64.fetchOne(db, sql: """
+            var seq = try Int64.fetchOne(db.cachedStatement(sql: """
                 SELECT MAX(IFNULL((SELECT MAX(seq) FROM event), 0), (SELECT last_seq FROM index_progress))
-                """) ?? 0
+                """)) ?? 0
             // Rows go in `rowsPerInsert` at a time (one statement step for many rows), bound with
             // SQLite's own calls straight from the batch's buffer, as `SQLITE_STATIC` (the `nil`
             // destructor: no copies; the buffer outlives each step).
-            let many = try db.cachedStatement(sql: Self.insertSQL(rows: Self.rowsPerInsert)).sqliteStatement
-            let one = try db.cachedStatement(sql: Self.insertSQL(rows: 1)).sqliteStatement
+            let many = try db.cachedStatement(sql: Self.insertManySQL).sqliteStatement
+            let one = try db.cachedStatement(sql: Self.insertOneSQL).sqliteStatement
             try batch.bytes.withUnsafeBufferPointer { buffer in
                 var index = range.lowerBound
                 while index < range.upperBound {
@@ -413,6 +413,9 @@ public final class HistoryStore: Sendable {
 
     /// Rows one insert statement takes (8 parameters each).
     static let rowsPerInsert = 32
+
+    private static let insertManySQL = insertSQL(rows: rowsPerInsert)
+    private static let insertOneSQL = insertSQL(rows: 1)
 
     private static func insertSQL(rows: Int) -> String {
         "INSERT INTO event (seq, conversation, msgid, time, sender, command, text, body) VALUES "

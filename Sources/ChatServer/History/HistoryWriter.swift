@@ -4,9 +4,10 @@ import Logging
 
 /// The one thread that talks to the ``HistoryStore``, so that no event loop waits for the disk.
 ///
-/// - Messages are queued (bounded, encoded as ``HistoryRowBatch`` rows) and written by group commit: whatever has queued up while the
-///   last transaction ran goes into the next one, so a message delivered live is on disk within
-///   one commit (milliseconds) of being queued.
+/// - Messages are queued (bounded, encoded as ``HistoryRowBatch`` rows) and written by group
+///   commit: whatever has queued up since the last transaction goes into the next one, at most
+///   every ``commitInterval`` (10 ms) while messages keep coming, so a message delivered live is on
+///   disk within a few tens of milliseconds of being queued.
 /// - Queries run on the same thread after the writes queued before them, so a client that asks
 ///   for history sees what it was just sent.
 /// - The lookup and search indexes are built in the thread's spare time: while messages keep coming,
@@ -17,8 +18,8 @@ import Logging
 ///   counted as lost and logged (at most every 10 s), and writing resumes when the disk does.
 public final class HistoryWriter: @unchecked Sendable {
     // @unchecked Sendable: every mutable field is read and written only with `condition` locked,
-    // except `indexBehind`, `nextIndexing`, `lastWrite` and `unindexed`, which only the history
-    // thread touches;
+    // except `indexBehind`, `nextIndexing`, `lastWrite`, `unindexed` and `lastCommit`, which only
+    // the history thread touches;
     // the store is Sendable and used only by the writer thread.
 
     /// What a query found.
@@ -28,6 +29,11 @@ public final class HistoryWriter: @unchecked Sendable {
     }
 
     private enum Job {
+        var isRows: Bool {
+            if case .rows = self { return true }
+            return false
+        }
+
         case rows(HistoryRowBatch)
         case query(HistoryRequest, @Sendable (Result<Answer, any Error>) -> Void)
         case prune(Timestamp)
@@ -57,7 +63,7 @@ public final class HistoryWriter: @unchecked Sendable {
     private var statistics = Statistics()
     private var lostSinceLog = 0
     private var lastLossLog: Date?
-    // Only the history thread touches these four.
+    // Only the history thread touches these (and `lastCommit`).
     /// Whether rows may be waiting for the indexes (after writes, and at start).
     private var indexBehind = true
     /// When the thread may next spend time on the indexes.
@@ -65,6 +71,8 @@ public final class HistoryWriter: @unchecked Sendable {
     private var lastWrite: ContinuousClock.Instant?
     /// About how many written rows the indexes have not taken yet.
     private var unindexed = 0
+    /// When messages were last committed.
+    private var lastCommit: ContinuousClock.Instant?
 
     /// - Parameter capacity: messages that may wait for the disk before new ones are counted lost.
     public init(store: HistoryStore, capacity: Int = 200_000, logger: Logger) {
@@ -158,6 +166,11 @@ public final class HistoryWriter: @unchecked Sendable {
         condition.unlock()
     }
 
+    /// Least time between two commits of messages while they keep coming: a busy server commits
+    /// about a hundred times a second, each a large batch (a commit has a fixed cost), well inside
+    /// the durability window; a quiet one commits each message at once.
+    static let commitInterval: Duration = .milliseconds(10)
+
     private func loop() {
         while true {
             condition.lock()
@@ -169,6 +182,12 @@ public final class HistoryWriter: @unchecked Sendable {
                 let now = ContinuousClock.now
                 if now >= nextIndexing { break }
                 _ = condition.wait(until: Date(timeIntervalSinceNow: Self.seconds(nextIndexing - now)))
+            }
+            // Only messages waiting, not many, and the last commit was just now: let more gather.
+            while !stopping, let lastCommit, jobs.allSatisfy(\.isRows), queuedEntries < Self.maximumBatch {
+                let now = ContinuousClock.now
+                guard now < lastCommit + Self.commitInterval else { break }
+                _ = condition.wait(until: Date(timeIntervalSinceNow: Self.seconds(lastCommit + Self.commitInterval - now)))
             }
             let taken = jobs
             jobs = []
@@ -196,6 +215,7 @@ public final class HistoryWriter: @unchecked Sendable {
             let end = min(start + Self.maximumBatch, batch.count)
             do {
                 try store.append(batch, rows: start..<end)
+                lastCommit = .now
                 indexBehind = true
                 unindexed += end - start
                 lastWrite = .now
