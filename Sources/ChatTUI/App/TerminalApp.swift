@@ -15,6 +15,9 @@ struct TerminalApp: ClientFrontEnd {
     /// How mentions and private messages seen elsewhere are announced (`--notify`).
     /// Where the buffers are logged (nil: not logged).
     var logWriter: ChatLogWriter?
+    /// Whether the window title follows the buffer in view and waiting mentions (`--no-title` turns it off).
+    var setsTitle = true
+    private var shownTitle: String?
 
     private var decoder = KeyDecoder()
     private var quitDeadline: Int64?
@@ -89,6 +92,10 @@ struct TerminalApp: ClientFrontEnd {
             dirty = true
         }
         for alert in controller.takeAlerts() { terminal.alert(alert, style: controller.alertStyle) }
+        if setsTitle, controller.view.terminalTitle != shownTitle {
+            shownTitle = controller.view.terminalTitle
+            terminal.setTitle(shownTitle!)
+        }
         let logged = controller.view.takeLogEntries()
         logWriter?.write(logged)
         if controller.quitRequested {

@@ -74,6 +74,9 @@ struct ClientCommand: AsyncParsableCommand {
     var notify: String = "bell"
 
     /// Shown in the help only: `--config FILE` is expanded before parsing (see ``ConfigFile``).
+    @Flag(name: .long, inversion: .prefixedNo, help: "Show the buffer in view and waiting mentions in the window title.")
+    var title = true
+
     @Option(name: .long, help: ArgumentHelp("Read options from FILE, one per line (see the README).", valueName: "file"))
     var config: String?
 
@@ -201,6 +204,7 @@ struct ClientCommand: AsyncParsableCommand {
         let logNetwork = addresses[0].host
         let alertStyle = TerminalAlert.Style(rawValue: notify) ?? .bell
         let settingsPath = ClientSettings.defaultPath()
+        let setsTitle = title
         let runClient = { @Sendable () async -> Int32 in await Self.runOnThread { () -> Int32 in
             if linemode {
                 var session = LineModeSession(defaultChannels: channels, utcOffsetSeconds: utcOffset)
@@ -224,6 +228,7 @@ struct ClientCommand: AsyncParsableCommand {
                 }
                 if logDirectory != nil { controller.view.logNetwork = logNetwork }
                 var app = TerminalApp(runtime: runtime, inbox: inbox, controller: controller)
+                app.setsTitle = setsTitle
                 app.logWriter = logDirectory.map { directory in
                     ChatLogWriter(directory: directory) { problem in inbox.post(.client(.error(problem))) }
                 }

@@ -24,6 +24,7 @@ struct ClientSettings: Sendable, Hashable {
         Setting(name: "notify", live: true),
         Setting(name: "log-dir"),
         Setting(name: "no-log", flag: true),
+        Setting(name: "no-title", flag: true),
         Setting(name: "scrollback"),
         Setting(name: "server-timeout"),
         Setting(name: "sasl"),

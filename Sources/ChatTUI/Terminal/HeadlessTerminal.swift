@@ -13,6 +13,7 @@ final class HeadlessTerminal: TerminalDriver, Sendable {
         var frames = 0
         var started = false
         var alerts: [TerminalAlert] = []
+        var titles: [String] = []
     }
 
     let size: (width: Int, height: Int)
@@ -25,6 +26,13 @@ final class HeadlessTerminal: TerminalDriver, Sendable {
     func alert(_ alert: TerminalAlert, style: TerminalAlert.Style) {
         guard style != .off else { return }
         state.withLockedValue { $0.alerts.append(alert) }
+    }
+
+    /// Window titles set so far (for tests).
+    var titles: [String] { state.withLockedValue { $0.titles } }
+
+    func setTitle(_ title: String) {
+        state.withLockedValue { $0.titles.append(title) }
     }
     private let state = NIOLockedValueBox(State())
     /// A pipe the loop polls: one byte per ``feed(_:)`` wakes it.

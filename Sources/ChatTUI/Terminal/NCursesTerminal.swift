@@ -9,6 +9,8 @@ import Glibc
 /// always restores the terminal. All decisions are made by the pure view model.
 final class NCursesTerminal: TerminalDriver {
     private var started = false
+    /// Whether the terminal's title was pushed on its title stack (restored at stop).
+    private var titleSaved = false
     private var pairs: [Int32: Int16] = [:]
     private var colorCount: Int32 = 0
     private var pairLimit: Int32 = 0
@@ -46,6 +48,16 @@ final class NCursesTerminal: TerminalDriver {
             let code = key_defined(entry.sequence)
             return code > 0 ? (code, entry.key) : nil
         }
+    }
+
+    func setTitle(_ title: String) {
+        guard started else { return }
+        if !titleSaved {
+            // xterm's title stack (tmux, VTE, kitty and foot keep it too): the old title comes back at stop.
+            chatty_write_raw("\u{1B}[22;2t")
+            titleSaved = true
+        }
+        chatty_write_raw("\u{1B}]2;" + title + "\u{07}")
     }
 
     func alert(_ alert: TerminalAlert, style: TerminalAlert.Style) {
@@ -99,7 +111,8 @@ final class NCursesTerminal: TerminalDriver {
     func stop() {
         guard started else { return }
         started = false
-        chatty_write_raw("\u{1B}[?2027l\u{1B}[?2004l")
+        chatty_write_raw("\u{1B}[?2027l\u{1B}[?2004l" + (titleSaved ? "\u{1B}[23;2t" : ""))
+        titleSaved = false
         curs_set(1)
         endwin()
     }

@@ -21,4 +21,6 @@ protocol TerminalDriver: AnyObject {
     var extendedKeyCodes: [(code: Int32, key: Key)] { get }
     /// Rings the bell and, as `style` says, shows a desktop notification.
     func alert(_ alert: TerminalAlert, style: TerminalAlert.Style)
+    /// Sets the window title (the caller sanitises it); the terminal's own title comes back on ``stop()``.
+    func setTitle(_ title: String)
 }

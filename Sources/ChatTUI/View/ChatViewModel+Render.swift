@@ -275,3 +275,12 @@ extension ChatViewModel {
         return "\(milliseconds / 1000)s"
     }
 }
+
+extension ChatViewModel {
+    /// The window title: the buffer in view, led by how many other buffers hold a mention or a
+    /// private message not seen yet (`(2) #chatty — chatty`), so a glance at the taskbar tells.
+    var terminalTitle: String {
+        let waiting = buffers.indices.filter { $0 != activeIndex && buffers[$0].activity == .highlight }.count
+        return (waiting > 0 ? "(\(waiting)) " : "") + TerminalSanitizer.plain(activeBuffer.name) + " — chatty"
+    }
+}

@@ -41,6 +41,12 @@ import Testing
         try await Eventually.holds({ "peer's line on screen:\n\(terminal.screenText)" }) {
             terminal.screenText.contains("peer │ hello viewer")
         }
+        #expect(terminal.titles.contains("#chatty — chatty"), "\(terminal.titles)")
+        // A private message in a buffer not in view: the title leads with it.
+        peer.send("/msg viewer psst")
+        try await Eventually.holds({ "title with a waiting private message: \(terminal.titles)" }) {
+            terminal.titles.last == "(1) #chatty — chatty"
+        }
         terminal.type("hello peer")
         terminal.feed([.char(0x0D)])
         try await peer.waitFor("<viewer> hello peer")

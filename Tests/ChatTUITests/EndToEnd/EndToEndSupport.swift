@@ -79,6 +79,11 @@ final class TmuxSession: Sendable {
         try run(["capture-pane", "-p", "-t", name])
     }
 
+    /// The pane's title, as the program set it (OSC 2).
+    func title() throws -> String {
+        try run(["display-message", "-p", "-t", name, "#{pane_title}"]).trimmingCharacters(in: .newlines)
+    }
+
     func resize(width: Int, height: Int) throws {
         try run(["resize-window", "-t", name, "-x", String(width), "-y", String(height)])
     }

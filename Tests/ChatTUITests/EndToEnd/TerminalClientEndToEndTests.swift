@@ -23,6 +23,7 @@ struct TerminalClientEndToEndTests {
         #expect(screen.contains("@alice"))
         #expect(lines.contains { $0.hasSuffix(" bob") || $0.contains("│ bob") || $0.contains(" bob ") })
         #expect(lines.suffix(3).joined().contains("registered"))
+        try await EndToEnd.eventually("alice's window title names her buffer") { try alice.title() == "#chatty — chatty" }
 
         try bob.type("hello alice 👍🏽 日本語 café")
         try bob.sendKeys("Enter")

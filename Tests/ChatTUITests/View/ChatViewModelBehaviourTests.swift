@@ -476,3 +476,19 @@ struct SplitMix64 {
         #expect(vm.activeBuffer.isScrolled, "Enter stays at the hit")
     }
 }
+
+@Suite struct ChatViewModelTitleTests {
+    @Test func theTitleNamesTheBufferInViewAndCountsBuffersWithAMention() {
+        var vm = Fixture.viewModel()
+        #expect(vm.terminalTitle == "#swift — chatty")
+        vm.openBuffer("#ops\u{1B}]2;owned\u{07}", activate: false)
+        vm.openBuffer("#quiet", activate: false)
+        var mention = Fixture.message("me: look")
+        mention.mentionsMe = true
+        vm.append(mention, to: "#ops\u{1B}]2;owned\u{07}")
+        vm.append(Fixture.message("nothing for you"), to: "#quiet")
+        #expect(vm.terminalTitle == "(1) #swift — chatty", "a mention counts, a plain message does not")
+        vm.switchTo(name: "#ops\u{1B}]2;owned\u{07}")
+        #expect(vm.terminalTitle == "#ops^[]2;owned^G — chatty", "seen; and no escape sequence reaches the terminal")
+    }
+}
