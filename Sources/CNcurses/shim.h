@@ -57,6 +57,29 @@ static inline void chatty_addstr_attr(int y, int x, const char *utf8, int attr) 
 
 static inline void chatty_write_raw(const char *s) { fputs(s, stdout); fflush(stdout); }
 
+/* The mouse wheel (and nothing else of the mouse): ncurses turns the terminal's mouse reporting on. */
+static inline int chatty_enable_wheel(int on) {
+#if defined(NCURSES_MOUSE_VERSION) && NCURSES_MOUSE_VERSION > 1
+    mouseinterval(0);
+    return mousemask(on ? (BUTTON4_PRESSED | BUTTON5_PRESSED) : 0, NULL) != 0;
+#else
+    return 0;
+#endif
+}
+static inline int chatty_key_mouse(void) { return KEY_MOUSE; }
+/// The mouse event waiting after KEY_MOUSE: -1 wheel up, 1 wheel down, 0 anything else; its cell in *x, *y.
+static inline int chatty_read_wheel(int *x, int *y) {
+    MEVENT event;
+    if (getmouse(&event) != OK) return 0;
+    *x = event.x;
+    *y = event.y;
+#if defined(NCURSES_MOUSE_VERSION) && NCURSES_MOUSE_VERSION > 1
+    if (event.bstate & BUTTON4_PRESSED) return -1;
+    if (event.bstate & BUTTON5_PRESSED) return 1;
+#endif
+    return 0;
+}
+
 static inline int chatty_colors(void) { return COLORS; }
 static inline int chatty_color_pairs(void) { return COLOR_PAIRS; }
 

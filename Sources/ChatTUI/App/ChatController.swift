@@ -53,7 +53,7 @@ struct ChatController: Sendable {
         case .ctrl("x"):
             return leaveActiveBuffer(reason: nil)
         case .character, .enter, .backspace, .delete, .left, .right, .up, .down, .home, .end, .pageUp, .pageDown,
-             .tab, .backTab, .function, .ctrl, .alt, .withAlt, .withCtrl, .escape, .resize, .paste:
+             .tab, .backTab, .function, .ctrl, .alt, .withAlt, .withCtrl, .escape, .resize, .paste, .wheel:
             let shown = view.activeBuffer.name
             let requests = view.handle(key).flatMap { run($0) }
             return requests + (view.activeBuffer.name == shown ? [] : readMarkerForActiveBuffer()) + typingNotice(now: now)

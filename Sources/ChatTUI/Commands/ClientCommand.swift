@@ -77,6 +77,9 @@ struct ClientCommand: AsyncParsableCommand {
     @Flag(name: .long, inversion: .prefixedNo, help: "Show the buffer in view and waiting mentions in the window title.")
     var title = true
 
+    @Flag(name: .long, help: "Scroll with the mouse wheel (the terminal then reports the mouse: select text with Shift held).")
+    var mouse = false
+
     @Option(name: .long, help: ArgumentHelp("Read options from FILE, one per line (see the README).", valueName: "file"))
     var config: String?
 
@@ -205,6 +208,7 @@ struct ClientCommand: AsyncParsableCommand {
         let alertStyle = TerminalAlert.Style(rawValue: notify) ?? .bell
         let settingsPath = ClientSettings.defaultPath()
         let setsTitle = title
+        let wheel = mouse
         let runClient = { @Sendable () async -> Int32 in await Self.runOnThread { () -> Int32 in
             if linemode {
                 var session = LineModeSession(defaultChannels: channels, utcOffsetSeconds: utcOffset)
@@ -227,7 +231,8 @@ struct ClientCommand: AsyncParsableCommand {
                     }
                 }
                 if logDirectory != nil { controller.view.logNetwork = logNetwork }
-                var app = TerminalApp(runtime: runtime, inbox: inbox, controller: controller)
+                var app = TerminalApp(runtime: runtime, inbox: inbox, controller: controller,
+                                      terminal: NCursesTerminal(mouse: wheel))
                 app.setsTitle = setsTitle
                 app.logWriter = logDirectory.map { directory in
                     ChatLogWriter(directory: directory) { problem in inbox.post(.client(.error(problem))) }

@@ -25,6 +25,7 @@ struct ClientSettings: Sendable, Hashable {
         Setting(name: "log-dir"),
         Setting(name: "no-log", flag: true),
         Setting(name: "no-title", flag: true),
+        Setting(name: "mouse", flag: true),
         Setting(name: "scrollback"),
         Setting(name: "server-timeout"),
         Setting(name: "sasl"),

@@ -11,6 +11,13 @@ final class NCursesTerminal: TerminalDriver {
     private var started = false
     /// Whether the terminal's title was pushed on its title stack (restored at stop).
     private var titleSaved = false
+    /// Whether the mouse wheel is asked for (`--mouse`): the terminal then reports the mouse, and
+    /// selecting text takes Shift in most terminals.
+    private let mouse: Bool
+
+    init(mouse: Bool = false) {
+        self.mouse = mouse
+    }
     private var pairs: [Int32: Int16] = [:]
     private var colorCount: Int32 = 0
     private var pairLimit: Int32 = 0
@@ -37,6 +44,7 @@ final class NCursesTerminal: TerminalDriver {
             pairLimit = chatty_color_pairs()
         }
         chatty_write_raw("\u{1B}[?2004h")
+        if mouse { _ = chatty_enable_wheel(1) }
         started = true
     }
 
@@ -111,6 +119,7 @@ final class NCursesTerminal: TerminalDriver {
     func stop() {
         guard started else { return }
         started = false
+        if mouse { _ = chatty_enable_wheel(0) }
         chatty_write_raw("\u{1B}[?2027l\u{1B}[?2004l" + (titleSaved ? "\u{1B}[23;2t" : ""))
         titleSaved = false
         curs_set(1)
@@ -131,7 +140,12 @@ final class NCursesTerminal: TerminalDriver {
         while true {
             let result = chatty_get_wch(&value)
             if result == chatty_err() { break }
-            if result == chatty_key_code_yes() {
+            if result == chatty_key_code_yes(), Int32(bitPattern: value) == chatty_key_mouse() {
+                var column: Int32 = 0
+                var row: Int32 = 0
+                let direction = chatty_read_wheel(&column, &row)
+                if direction != 0 { inputs.append(.wheel(up: direction < 0, column: Int(column))) }
+            } else if result == chatty_key_code_yes() {
                 inputs.append(.function(Int32(bitPattern: value)))
             } else {
                 inputs.append(.char(value))

@@ -18,8 +18,12 @@ extension ChatViewModel {
     /// | F1 | help (Esc closes) |
     /// | F2 | toggle the member sidebar |
     /// | F11/F12 | scroll the member sidebar up / down |
+    /// | mouse wheel (`--mouse`) | scroll the messages, or the members over the sidebar, three rows |
     /// | Ctrl-R | search the buffer's lines, newest first (again: older; Enter stays, Esc back) |
     /// | Ctrl-L, resize | redraw |
+    /// Rows one notch of the mouse wheel scrolls.
+    static let wheelRows = 3
+
     mutating func handle(_ key: Key) -> [InputAction] {
         if let lines = pendingPaste {
             // A multi-line paste waits for the user: Enter sends it, Esc edits it; nothing else.
@@ -34,7 +38,7 @@ extension ChatViewModel {
             case .resize, .ctrl("l"):
                 return [.redraw]
             case .character, .backspace, .delete, .left, .right, .up, .down, .home, .end, .pageUp, .pageDown, .tab, .backTab,
-                 .function, .ctrl, .alt, .withAlt, .withCtrl, .paste:
+                 .function, .ctrl, .alt, .withAlt, .withCtrl, .paste, .wheel:
                 return []
             }
         }
@@ -55,6 +59,9 @@ extension ChatViewModel {
                 return []
             case .pageUp, .up:
                 scrollHelp(by: key == .up ? -1 : -max(1, currentLayout.paneHeight - 3))
+                return []
+            case .wheel(let up, _):
+                scrollHelp(by: up ? -Self.wheelRows : Self.wheelRows)
                 return []
             case .character, .enter, .backspace, .delete, .left, .right, .home, .end, .tab, .backTab, .function,
                  .ctrl, .alt, .withAlt, .withCtrl, .resize, .paste:
@@ -104,6 +111,15 @@ extension ChatViewModel {
             return [.redraw]
         case .paste(let text):
             return paste(text)
+        case .wheel(let up, let column):
+            // Over the member sidebar it scrolls the members, anywhere else the messages.
+            let layout = currentLayout
+            if layout.showsSidebar, column > layout.sidebarColumn, activeBuffer.kind == .channel {
+                scrollSidebar(rows: up ? -Self.wheelRows : Self.wheelRows)
+            } else {
+                scroll(lines: up ? -Self.wheelRows : Self.wheelRows)
+                if up { return olderHistoryWanted() }
+            }
         case .character, .backspace, .delete, .left, .right, .up, .down, .home, .end, .function, .ctrl,
              .alt, .withAlt, .withCtrl, .escape:
             editor.handle(key)
@@ -143,7 +159,7 @@ extension ChatViewModel {
         case .resize, .ctrl("l"):
             return [.redraw]
         case .delete, .left, .right, .up, .down, .home, .end, .pageUp, .pageDown, .tab, .backTab, .function, .ctrl, .alt,
-             .withAlt, .withCtrl, .paste:
+             .withAlt, .withCtrl, .paste, .wheel:
             return []
         }
         if let start = from {

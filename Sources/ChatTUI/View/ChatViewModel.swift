@@ -253,13 +253,19 @@ struct ChatViewModel: Sendable {
 
     /// Scrolls the member sidebar of the active buffer by a page (`direction` -1 up, 1 down).
     mutating func scrollSidebar(by direction: Int) {
-        // Below the header: the "↑ more" row and the members; the last page ends with the last member.
-        let visible = max(1, currentLayout.paneHeight - 2)
-        let page = max(1, visible - 1)
-        let count = activeBuffer.members.count
-        let offset = activeBuffer.sidebarOffset + direction * page
-        buffers[activeIndex].sidebarOffset = max(0, min(offset, max(0, count - visible)))
+        scrollSidebar(rows: direction * max(1, sidebarRows - 1))
     }
+
+    /// Scrolls the member sidebar of the active buffer by `rows` (negative: up); the last page
+    /// ends with the last member.
+    mutating func scrollSidebar(rows: Int) {
+        let count = activeBuffer.members.count
+        let offset = activeBuffer.sidebarOffset + rows
+        buffers[activeIndex].sidebarOffset = max(0, min(offset, max(0, count - sidebarRows)))
+    }
+
+    /// Member rows the sidebar shows: below the header, the "↑ more" row and the members.
+    private var sidebarRows: Int { max(1, currentLayout.paneHeight - 2) }
 
     /// Scrolls the buffer in view to line `sequence`, with context below it (Ctrl-R's hits).
     mutating func revealInActiveBuffer(_ sequence: Int) {

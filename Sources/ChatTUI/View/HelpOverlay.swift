@@ -19,6 +19,7 @@ enum HelpOverlay {
         ("Alt-Home / Alt-End", "oldest / newest messages"),
         ("F1 / F2 / Ctrl-L", "this help / nick list / redraw"),
         ("F11 / F12", "scroll the nick list up / down"),
+        ("wheel", "with --mouse: scroll messages, or members over the list"),
         ("Ctrl-R", "search this buffer (again: older; Enter stays, Esc back)"),
         ("//text", "send text starting with /"),
         ("Paste, then Enter / Esc", "send several pasted lines / join them into one line to edit"),

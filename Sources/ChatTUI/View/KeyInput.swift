@@ -34,6 +34,8 @@ indirect enum Key: Hashable, Sendable {
     case resize
     /// Bracketed paste content; CR, LF and CRLF are normalised to "\n".
     case paste(String)
+    /// The mouse wheel turned (with `--mouse`) over screen column `column`.
+    case wheel(up: Bool, column: Int)
 }
 
 /// One raw result of ncurses `wget_wch`.
@@ -42,6 +44,8 @@ enum RawInput: Hashable, Sendable {
     case char(UInt32)
     /// `KEY_CODE_YES`: a `KEY_*` function key code.
     case function(Int32)
+    /// `KEY_MOUSE` with a wheel event (read with `getmouse`).
+    case wheel(up: Bool, column: Int)
 }
 
 /// Numeric values of the ncurses `KEY_*` codes the decoder understands.
@@ -129,6 +133,8 @@ struct KeyDecoder: Sendable {
 
     /// Feeds one raw input; returns the keys it completes (possibly none).
     mutating func feed(_ input: RawInput) -> [Key] {
+        // The wheel is no part of a key sequence: it passes whatever is pending.
+        if case .wheel(let up, let column) = input { return [.wheel(up: up, column: column)] }
         switch state {
         case .ground:
             return ground(input)
@@ -176,6 +182,8 @@ struct KeyDecoder: Sendable {
             return Self.plainKey(value).map { [$0] } ?? []
         case .function(let code):
             return functionKey(code).map { [$0] } ?? []
+        case .wheel(let up, let column):
+            return [.wheel(up: up, column: column)]
         }
     }
 
@@ -201,6 +209,8 @@ struct KeyDecoder: Sendable {
             guard let key = functionKey(code) else { return [.escape] }
             if key == .resize { return [.escape, .resize] }
             return [.withAlt(key)]
+        case .wheel(let up, let column):
+            return [.wheel(up: up, column: column)]
         }
     }
 
@@ -252,7 +262,7 @@ struct KeyDecoder: Sendable {
             value = v
         case .function(NCursesKeyCode.enter):
             value = 0x0A
-        case .function:
+        case .function, .wheel:
             return []
         }
         let end = Self.pasteEnd

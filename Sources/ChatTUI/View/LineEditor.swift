@@ -331,7 +331,7 @@ struct LineEditor: Equatable, Sendable {
             historyPrevious()
         case .down:
             historyNext()
-        case .enter, .tab, .backTab, .pageUp, .pageDown, .function, .ctrl, .alt, .withAlt, .withCtrl, .escape, .resize:
+        case .enter, .tab, .backTab, .pageUp, .pageDown, .function, .ctrl, .alt, .withAlt, .withCtrl, .escape, .resize, .wheel:
             return false
         }
         return true

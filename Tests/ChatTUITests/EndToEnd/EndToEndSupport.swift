@@ -53,7 +53,8 @@ final class TmuxSession: Sendable {
         self.name = name + "-" + String(UInt32.random(in: 0...UInt32.max), radix: 36)
         // The trailing shell keeps the pane open after the program exits, so tests can read what it left.
         try run(["new-session", "-d", "-s", self.name, "-x", String(width), "-y", String(height),
-                 "LANG=C.UTF-8 LC_ALL=C.UTF-8 TERM=\(term) " + command + "; echo \"[exited $?]\"; sleep 600"])
+                 // Exported first: `command` reads `$TERM` itself (a prefix assignment would come too late).
+                 "export LANG=C.UTF-8 LC_ALL=C.UTF-8 TERM=\(term); " + command + "; echo \"[exited $?]\"; sleep 600"])
     }
 
     /// All sessions of a test run live on their own tmux server (socket), never the user's.

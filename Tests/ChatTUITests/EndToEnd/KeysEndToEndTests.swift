@@ -45,4 +45,27 @@ import Testing
         try await session.waitFor("[exited 0]")
         try await server.stop()
     }
+
+    /// `--mouse`: the terminal reports the wheel (SGR mouse mode, as xterm, tmux and VTE send it)
+    /// and the message pane scrolls three rows a notch.
+    @Test func theMouseWheelScrollsTheMessages() async throws {
+        let server = try await EndToEnd.startServer()
+        defer { server.kill9() }
+        let session = try TmuxSession(name: "wheel", term: "xterm-256color",
+                                      command: EndToEnd.command("--server 127.0.0.1:\(server.port) --nick wheelz --mouse"))
+        defer { session.kill() }
+        try await session.waitFor("[2:#chatty]")
+        for index in 0..<40 {
+            try session.type("line \(index)")
+            try session.sendKeys("Enter")
+        }
+        try await session.waitFor("wheelz │ line 39")
+        try session.type("\u{1B}[<64;10;10M")  // wheel up over the messages
+        try await session.waitFor("-- 3 more below --")
+        try session.type("\u{1B}[<65;10;10M")  // and down again
+        try await EndToEnd.eventually("back at the newest line") { !(try session.screen().contains("more below")) }
+        try session.sendKeys("C-q")
+        try await session.waitFor("[exited 0]")
+        try await server.stop()
+    }
 }

@@ -492,3 +492,34 @@ struct SplitMix64 {
         #expect(vm.terminalTitle == "#ops^[]2;owned^G — chatty", "seen; and no escape sequence reaches the terminal")
     }
 }
+
+@Suite struct ChatViewModelWheelTests {
+    @Test func theWheelScrollsTheMessagesOrTheMembersUnderIt() {
+        var vm = Fixture.viewModel()
+        Fixture.fill(&vm, count: 100)
+        vm.setMembers((0..<60).map { "user\($0)" }, in: "#swift")
+        var screen = vm.render(width: 80, height: 24)
+        #expect(screen.text(row: 21).contains("│ line 99"))
+        // Over the messages (column 10): three rows a notch.
+        _ = vm.handle(.wheel(up: true, column: 10))
+        screen = vm.render(width: 80, height: 24)
+        #expect(screen.text(row: 21).contains("│ line 96"), "\(screen.text(row: 21))")
+        _ = vm.handle(.wheel(up: false, column: 10))
+        screen = vm.render(width: 80, height: 24)
+        #expect(screen.text(row: 21).contains("│ line 99"))
+        // Over the sidebar (the last columns): the members move, the messages stay.
+        let before = screen.lines.map { String($0.suffix(17)) }
+        _ = vm.handle(.wheel(up: false, column: 75))
+        screen = vm.render(width: 80, height: 24)
+        #expect(screen.text(row: 21).contains("│ line 99"))
+        #expect(screen.lines.map { String($0.suffix(17)) } != before, "the member list scrolled")
+        #expect(vm.activeBuffer.sidebarOffset == ChatViewModel.wheelRows)
+    }
+
+    @Test func theWheelPastTheOldestLineAsksForOlderHistory() {
+        var vm = Fixture.viewModel()
+        Fixture.fill(&vm, count: 5)
+        _ = vm.render(width: 80, height: 24)
+        #expect(vm.handle(.wheel(up: true, column: 10)) == [.fetchOlder("#swift")])
+    }
+}

@@ -204,8 +204,7 @@ import Testing
         #expect(screen.text(row: 21).hasPrefix("└"))
         #expect(screen.lines.contains { $0.contains("more (PgDn)") }, "more entries than rows")
         // PgDn scrolls to the end of the one command table, whose last entry is /trust.
-        _ = vm.handle(.pageDown)
-        _ = vm.handle(.pageDown)
+        for _ in 0..<3 { _ = vm.handle(.pageDown) }
         let scrolled = vm.render(width: 80, height: 24)
         #expect(scrolled.text(row: 20).hasPrefix("│ /trust "), "\(scrolled.text(row: 20))")
         #expect(!scrolled.lines.contains { $0.contains("more (PgDn)") })

@@ -19,6 +19,16 @@ import Testing
         #expect(!d.isPending)
     }
 
+    @Test func theWheelPassesEvenInTheMiddleOfASequence() {
+        var d = KeyDecoder()
+        #expect(d.feed(.wheel(up: true, column: 7)) == [.wheel(up: true, column: 7)])
+        _ = d.feed(.char(0x1B))
+        _ = d.feed(.char(0x5B))
+        #expect(d.feed(.wheel(up: false, column: 90)) == [.wheel(up: false, column: 90)])
+        #expect(d.isPending, "the sequence it interrupted is still being read")
+        #expect(d.feed(.char(0x41)) == [.up])
+    }
+
     @Test func controlCharacters() {
         var d = KeyDecoder()
         let result5 = d.feed(.char(0x01))
