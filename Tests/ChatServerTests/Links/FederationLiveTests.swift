@@ -205,10 +205,9 @@ struct TestNetwork {
                 }
             }
         }
-        for client in clients {
-            let problems = TranscriptChecker.check(client.allMessages, me: client.name, senders: nicks, perSender: perClient)
-            #expect(problems.isEmpty, "\(client.name): \(problems)")
-        }
+        let histories = clients.map { HistoryChecker.Client(name: $0.name, shown: $0.allMessages) }
+        let problems = HistoryChecker.check(histories, perSender: perClient)
+        #expect(problems.isEmpty, "\(problems)")
         for client in clients { await client.close() }
         await network.shutdown()
     }
@@ -234,5 +233,53 @@ struct TestNetwork {
             .contains { $0.contains("causal") })
         let lost = messages(["a 1 "])
         #expect(TranscriptChecker.check(lost, me: "c", senders: ["a", "c"], perSender: 2).contains { $0.contains("loss") })
+    }
+}
+
+@Suite struct HistoryCheckerTests {
+    /// A checker message as a client is shown it, with the msgid its server gave it.
+    private func shown(_ text: String, id: String) -> IRCMessage {
+        IRCMessage(tags: [.init("msgid", id)], source: "x!x@h", command: "PRIVMSG", parameters: ["#check", text])
+    }
+
+    private var good: [HistoryChecker.Client] {
+        [HistoryChecker.Client(name: "a", shown: [shown("b 1 ", id: "m1"), shown("c 1 ", id: "m3")], members: ["a", "b", "c"]),
+         HistoryChecker.Client(name: "b", shown: [shown("a 1 ", id: "m2"), shown("c 1 ", id: "m3")], members: ["a", "b", "c"]),
+         HistoryChecker.Client(name: "c", shown: [shown("a 1 ", id: "m2"), shown("b 1 a:1", id: "m1")], members: ["a", "b", "c"])]
+    }
+
+    @Test func aGoodHistoryPasses() {
+        #expect(HistoryChecker.check(good, perSender: 1).isEmpty)
+    }
+
+    @Test func findsEachKindOfProblemAcrossClients() {
+        var otherID = good
+        otherID[2].shown[0] = shown("a 1 ", id: "elsewhere")
+        #expect(HistoryChecker.check(otherID, perSender: 1).contains { $0.contains("one message, one id") })
+        var diverged = good
+        diverged[1].members = ["a", "b"]
+        #expect(HistoryChecker.check(diverged, perSender: 1).contains { $0.contains("convergence") })
+        var lost = good
+        lost[2].shown.removeFirst()
+        let problems = HistoryChecker.check(lost, perSender: 1)
+        #expect(problems.contains { $0.hasPrefix("c: ") && $0.contains("loss") })
+        #expect(problems.contains { $0.contains("causal") }, "b 1 answers a 1, which c never saw")
+        var noID = good
+        noID[0].shown[0] = IRCMessage(source: "x!x@h", "PRIVMSG", "#check", "b 1 ")
+        #expect(HistoryChecker.check(noID, perSender: 1).isEmpty, "without message-tags there is no id to compare")
+    }
+
+    @Test func onlyThoseThatStayedMustHaveEverything() {
+        // b's server died: what b sent may be lost to others, and b itself is not owed anything,
+        // but order and ids still hold for it, and a and c must agree.
+        var failed = good
+        failed[1].stayed = false
+        failed[1].shown = []
+        failed[1].members = ["b"]
+        failed[2].shown = [shown("a 1 ", id: "m2")]
+        failed[0].shown = [shown("c 1 ", id: "m3")]
+        #expect(HistoryChecker.check(failed, perSender: 1).isEmpty, "\(HistoryChecker.check(failed, perSender: 1))")
+        failed[0].members = ["a", "c"]
+        #expect(HistoryChecker.check(failed, perSender: 1).contains { $0.contains("convergence") })
     }
 }
