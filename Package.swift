@@ -98,8 +98,8 @@ let package = Package(
             // on in debug builds, where the tests run).
             swiftSettings: [.unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release))]
         ),
-        // libFuzzer targets (scripts/fuzz builds it with -sanitize=fuzzer -parse-as-library; a
-        // normal build makes a program that does nothing).
+        // libFuzzer targets (scripts/fuzz builds it with -sanitize=fuzzer,address -D CHATTY_FUZZ;
+        // a normal build makes a program that only says how to build it).
         .executableTarget(
             name: "ChatFuzz",
             dependencies: [

@@ -141,7 +141,8 @@ extension ClientStateMachine {
         }
         guard Self.isValidParameter(target), Self.isValidParameter(msgid), !target.isEmpty, !msgid.isEmpty else { return [] }
         guard let request = history.context(of: msgid, in: target, key: serverSupport.caseMapping.fold(target)) else {
-            return [.emit(.error("/context: the history of \(target) is still loading; try again"))]
+            return [.emit(.error(history.pendingContext != nil ? "/context: the last one is still on its way; try again"
+                                                                : "/context: the history of \(target) is still loading; try again"))]
         }
         return [.send(request)]
     }

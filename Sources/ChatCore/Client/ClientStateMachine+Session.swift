@@ -163,6 +163,9 @@ extension ClientStateMachine {
 
         case "FAIL" where parameters.first == "CHATHISTORY" && parameters.count >= 5:
             return history.failed(target: parameters[3], serverSupport.caseMapping).map { .emit($0) }
+        case "FAIL" where parameters.first == "CHATHISTORY" && parameters.count >= 3 && parameters[2] == "AROUND":
+            // A refusal that names no target (other servers): only a /context asks AROUND.
+            return history.contextFailed().map { .emit($0) }
                 + translator(ownNick: session.nick).generic(message, now: now)
 
         case "TAGMSG":

@@ -101,6 +101,13 @@ struct HistorySync: Sendable, Hashable {
         return IRCMessage("CHATHISTORY", "AROUND", target, "msgid=" + msgid, String(Self.contextSize))
     }
 
+    /// The server refused the open `/context` request without naming its target.
+    mutating func contextFailed() -> [ClientEvent] {
+        guard let context = pendingContext else { return [] }
+        pendingContext = nil
+        return [.historyContext(target: context.target, msgid: context.msgid, events: [])]
+    }
+
     /// `/search`: the `SEARCH` to send, or `nil` while another one is open.
     mutating func search(_ text: String, in target: String?) -> IRCMessage? {
         guard pendingSearch == nil else { return nil }

@@ -28,7 +28,10 @@ public enum HistoryReply {
             case "TAGMSG": guard playsTags else { continue }
             default: guard playsEvents else { continue }
             }
-            guard let message = try? IRCMessage.parse(entry.line) else { continue }
+            // A stored line may be longer than a client may send (the server added the source).
+            guard let message = try? IRCMessage.parse(entry.line, limits: IRCLimits(maxLineLength: 16_384, maxTagsLength: 32_768)) else {
+                continue
+            }
             messages.append(message)
         }
         if case .search = request.query.selection {

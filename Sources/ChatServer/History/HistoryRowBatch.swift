@@ -33,15 +33,8 @@ struct HistoryRowBatch {
         let message = record.message
         let conversation = appendText(record.conversation)
         let msgid = appendText(message.tag("msgid") ?? "")
-        let sender: Range<Int>
-        if let source = message.source {
-            let utf8 = source.utf8
-            let start = bytes.count
-            bytes.append(contentsOf: utf8[..<(utf8.firstIndex(of: UInt8(ascii: "!")) ?? utf8.endIndex)])
-            sender = start..<bytes.count
-        } else {
-            sender = bytes.count..<bytes.count
-        }
+        // The same nick ``HistoryEntry`` names (``IRCMessage/sourceNick``).
+        let sender = appendText(message.sourceNick ?? "")
         let command = appendText(message.command)
         let keepsText = message.command != "TAGMSG"
         let text = keepsText ? appendText(message.parameters.last ?? "") : bytes.count..<bytes.count

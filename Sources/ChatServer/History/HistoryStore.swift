@@ -200,7 +200,10 @@ public final class HistoryStore: Sendable {
             """)
         while let row = try rows.next() {
             let line: String = row["line"]
-            guard let message = try? IRCMessage.parse(line) else { continue }
+            // Stored lines may be longer than a client may send (the server adds the source).
+            guard let message = try? IRCMessage.parse(line, limits: IRCLimits(maxLineLength: 16_384, maxTagsLength: 32_768)) else {
+                continue
+            }
             let record = HistoryRecord(conversation: row["conversation"],
                                        time: Timestamp(millisecondsSinceEpoch: row["time"]), message: message)
             let batch = HistoryRowBatch([record])
@@ -242,10 +245,10 @@ public final class HistoryStore: Sendable {
     /// thread has nothing else to do, and before a query. A message stored twice (same
     /// conversation and msgid) is indexed once.
     @discardableResult
-    public func indexPending(limit: Int) throws -> Int {
+    public func indexPending(limit: Int, upTo target: Int64 = .max) throws -> Int {
         try pool.write { db in
             let last = try Int64.fetchOne(db, sql: "SELECT last_seq FROM index_progress") ?? 0
-            let newest = try Int64.fetchOne(db, sql: "SELECT IFNULL(MAX(seq), 0) FROM event") ?? 0
+            let newest = min(target, try Int64.fetchOne(db, sql: "SELECT IFNULL(MAX(seq), 0) FROM event") ?? 0)
             guard newest > last else { return 0 }
             let upper = min(newest, last + Int64(limit))
             try db.execute(sql: """
@@ -262,6 +265,11 @@ public final class HistoryStore: Sendable {
             try db.execute(sql: "UPDATE index_progress SET last_seq = ?", arguments: [upper])
             return Int(upper - last)
         }
+    }
+
+    /// The `seq` of the newest row stored.
+    public func newestSeq() throws -> Int64 {
+        try pool.read { db in try Int64.fetchOne(db, sql: "SELECT IFNULL(MAX(seq), 0) FROM event") ?? 0 }
     }
 
     // MARK: - Read markers
@@ -299,8 +307,8 @@ public final class HistoryStore: Sendable {
     /// Deletes a redacted message, and the lines of a multiline message (`<msgid>-<n>`), from one
     /// conversation (and from the lookup and search indexes). Returns how many rows went.
     @discardableResult
-    public func redact(conversation: String, msgid: String) throws -> Int {
-        try catchUpIndexes()
+    public func redact(conversation: String, msgid: String, indexesFirst: Bool = true) throws -> Int {
+        if indexesFirst { try catchUpIndexes() }
         let pattern = msgid.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%")
             .replacingOccurrences(of: "_", with: "\\_") + "-%"
         return try pool.write { db in
@@ -381,6 +389,11 @@ public final class HistoryStore: Sendable {
             let many = try db.cachedStatement(sql: Self.insertManySQL).sqliteStatement
             let one = try db.cachedStatement(sql: Self.insertOneSQL).sqliteStatement
             try batch.bytes.withUnsafeBufferPointer { buffer in
+                // No binding may outlive the buffer it points into, error or not.
+                defer {
+                    sqlite3_clear_bindings(many)
+                    sqlite3_clear_bindings(one)
+                }
                 var index = range.lowerBound
                 while index < range.upperBound {
                     let handle = range.upperBound - index >= Self.rowsPerInsert ? many : one
@@ -406,8 +419,6 @@ public final class HistoryStore: Sendable {
                     index += count
                 }
             }
-            sqlite3_clear_bindings(many)
-            sqlite3_clear_bindings(one)
         }
     }
 
@@ -460,9 +471,10 @@ public final class HistoryStore: Sendable {
 
     /// The entries a `CHATHISTORY` selection asks for, oldest first.
     /// - Throws: ``UnknownReference`` when a `msgid=` reference is not in the conversation.
-    public func entries(_ request: HistoryRequest) throws -> [HistoryEntry] {
-        // A query sees everything stored: the indexes catch up first.
-        try catchUpIndexes()
+    /// - Parameter indexesFirst: catch the indexes up first, so that the query sees everything
+    ///   stored (the history thread does it itself, up to the query's turn).
+    public func entries(_ request: HistoryRequest, indexesFirst: Bool = true) throws -> [HistoryEntry] {
+        if indexesFirst { try catchUpIndexes() }
         let conversation = request.conversation
         let limit = request.query.limit
         return try pool.read { db in
@@ -568,9 +580,9 @@ public final class HistoryStore: Sendable {
 
     /// For `TARGETS`: the client's channels (of `request.channels`) and private conversations with
     /// a message between the two instants, newest first.
-    public func targets(_ request: HistoryRequest) throws -> [HistoryReply.Target] {
+    public func targets(_ request: HistoryRequest, indexesFirst: Bool = true) throws -> [HistoryReply.Target] {
         guard case .targets(let from, let to) = request.query.selection else { return [] }
-        try catchUpIndexes()
+        if indexesFirst { try catchUpIndexes() }
         let own = CaseMapping.fold(request.nick)
         let (readable, scope) = Self.readable(by: request, column: "c.name")
         // Over the (few) conversations the client may read, each one's newest row in the range

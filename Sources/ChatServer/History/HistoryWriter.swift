@@ -189,9 +189,16 @@ public final class HistoryWriter: @unchecked Sendable {
                 guard now < lastCommit + Self.commitInterval else { break }
                 _ = condition.wait(until: Date(timeIntervalSinceNow: Self.seconds(lastCommit + Self.commitInterval - now)))
             }
-            let taken = jobs
-            jobs = []
-            queuedEntries = 0
+            // Everything up to the first job that is not messages (a query, a save…): what comes
+            // after it stays queued, so that a query's catch-up, which writes the messages at the
+            // head of the queue, writes them in the order they came.
+            let cut = jobs.firstIndex { !$0.isRows }.map { $0 + 1 } ?? jobs.count
+            let taken = Array(jobs[..<cut])
+            jobs.removeFirst(cut)
+            queuedEntries -= taken.reduce(0) { count, job in
+                if case .rows(let batch) = job { return count + batch.count }
+                return count
+            }
             let done = stopping && taken.isEmpty
             condition.unlock()
             if done { break }
@@ -199,6 +206,11 @@ public final class HistoryWriter: @unchecked Sendable {
                 indexOneChunk()
             } else {
                 run(taken)
+                // Under steady load the queue is never empty: the indexes still get their share
+                // (and all of it once they are too far behind).
+                if indexBehind, ContinuousClock.now >= nextIndexing || unindexed >= Self.maximumIndexLag {
+                    indexOneChunk()
+                }
             }
         }
         condition.lock()
@@ -235,9 +247,27 @@ public final class HistoryWriter: @unchecked Sendable {
     /// Before a query (or a redaction, which looks its message up): the indexes catch up in
     /// chunks, and between chunks the messages queued meanwhile are written, so that a long
     /// catch-up delays the answer but never the history.
+    /// It catches up to the newest row written when it starts: what arrives meanwhile came after
+    /// the query, so heavy traffic cannot keep it waiting.
     private func catchUpIndexesWhileWriting() {
-        while indexBehind {
-            indexChunk(limit: Self.catchUpChunk)
+        guard indexBehind else { return }
+        let target: Int64
+        do {
+            target = try store.newestSeq()
+        } catch {
+            logger.warning("search index not updated", metadata: ["error": "\(error)"])
+            return
+        }
+        while true {
+            let indexed: Int
+            do {
+                indexed = try store.indexPending(limit: Self.catchUpChunk, upTo: target)
+            } catch {
+                logger.warning("search index not updated", metadata: ["error": "\(error)"])
+                return
+            }
+            unindexed = max(0, unindexed - indexed)
+            guard indexed >= Self.catchUpChunk else { break }
             condition.lock()
             // Only the rows at the head of the queue: everything else keeps its order.
             var waiting: [HistoryRowBatch] = []
@@ -260,9 +290,9 @@ public final class HistoryWriter: @unchecked Sendable {
                 catchUpIndexesWhileWriting()
                 let result = Result<Answer, any Error> {
                     if case .targets = request.query.selection {
-                        return .targets(try store.targets(request))
+                        return .targets(try store.targets(request, indexesFirst: false))
                     }
-                    return .entries(try store.entries(request))
+                    return .entries(try store.entries(request, indexesFirst: false))
                 }
                 completion(result)
             case .saveChannel(let snapshot):
@@ -286,7 +316,7 @@ public final class HistoryWriter: @unchecked Sendable {
             case .redact(let conversation, let msgid):
                 catchUpIndexesWhileWriting()
                 do {
-                    try store.redact(conversation: conversation, msgid: msgid)
+                    try store.redact(conversation: conversation, msgid: msgid, indexesFirst: false)
                 } catch {
                     logger.warning("redacted message not deleted", metadata: ["msgid": "\(msgid)", "error": "\(error)"])
                 }

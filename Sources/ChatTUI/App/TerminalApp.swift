@@ -12,7 +12,6 @@ struct TerminalApp: ClientFrontEnd {
     var terminal: any TerminalDriver = NCursesTerminal()
     /// Whether SIGINT/SIGTERM/SIGHUP quit like Ctrl-Q (the real program; not in tests).
     var handlesSignals = true
-    /// How mentions and private messages seen elsewhere are announced (`--notify`).
     /// Where the buffers are logged (nil: not logged).
     var logWriter: ChatLogWriter?
     /// Whether the window title follows the buffer in view and waiting mentions (`--no-title` turns it off).

@@ -73,13 +73,13 @@ struct ClientCommand: AsyncParsableCommand {
     @Option(name: .long, help: "How a mention or private message in another buffer is announced: bell, osc777 or osc9 (the bell and a desktop notification), off.")
     var notify: String = "bell"
 
-    /// Shown in the help only: `--config FILE` is expanded before parsing (see ``ConfigFile``).
     @Flag(name: .long, inversion: .prefixedNo, help: "Show the buffer in view and waiting mentions in the window title.")
     var title = true
 
     @Flag(name: .long, help: "Scroll with the mouse wheel (the terminal then reports the mouse: select text with Shift held).")
     var mouse = false
 
+    /// Shown in the help only: `--config FILE` is expanded before parsing (see ``ConfigFile``).
     @Option(name: .long, help: ArgumentHelp("Read options from FILE, one per line (see the README).", valueName: "file"))
     var config: String?
 
@@ -208,6 +208,8 @@ struct ClientCommand: AsyncParsableCommand {
         let alertStyle = TerminalAlert.Style(rawValue: notify) ?? .bell
         let settingsPath = ClientSettings.defaultPath()
         let setsTitle = title
+        let expanded = (try? ConfigFile.expand(Array(CommandLine.arguments.dropFirst()))) ?? []
+        let commandLine = expanded.first == "client" ? Array(expanded.dropFirst()) : expanded
         let wheel = mouse
         let runClient = { @Sendable () async -> Int32 in await Self.runOnThread { () -> Int32 in
             if linemode {
@@ -224,7 +226,8 @@ struct ClientCommand: AsyncParsableCommand {
                 controller.settingsPath = settingsPath
                 controller.settingsProblem = { settings in
                     do {
-                        _ = try ClientCommand.parse(ConfigFile.options(in: settings.text, file: "client.conf"))
+                        // As the next start would read them: the file's options, then this command line.
+                        _ = try ClientCommand.parse(ConfigFile.options(in: settings.text, file: "client.conf") + commandLine)
                         return nil
                     } catch {
                         return ClientCommand.message(for: error)

@@ -86,13 +86,24 @@ struct ClientSettings: Sendable, Hashable {
         return ClientSettings(text: try String(contentsOfFile: path, encoding: .utf8))
     }
 
-    /// Writes the file (its directory 0700, the file 0600: it may name an account).
+    /// Writes the file (its directory 0700 when made, the file 0600 from its creation: it may name
+    /// an account), through a temporary file renamed over it, so a crash never leaves half of it.
     func save(to path: String) throws {
         let directory = (path as NSString).deletingLastPathComponent
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true,
                                                 attributes: [.posixPermissions: 0o700])
-        try Data(text.utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
-        try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: path)
+        let temporary = path + ".tmp"
+        unlink(temporary)
+        let descriptor = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+        guard descriptor >= 0 else { throw CocoaError(.fileWriteNoPermission) }
+        let bytes = Array(text.utf8)
+        let written = bytes.withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
+        let synced = fsync(descriptor)
+        close(descriptor)
+        guard written == bytes.count, synced == 0, rename(temporary, path) == 0 else {
+            unlink(temporary)
+            throw CocoaError(.fileWriteUnknown)
+        }
     }
 
     /// The arguments `client.conf` adds in front of the command line of the client (not of

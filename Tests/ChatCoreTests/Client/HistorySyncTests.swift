@@ -206,6 +206,10 @@ import Testing
         // A refusal (e.g. the message was pruned) ends the request with nothing to show.
         _ = sync.context(of: "gone", in: "#ops", key: "#ops")
         #expect(sync.failed(target: "#OPS", .ascii) == [.historyContext(target: "#ops", msgid: "gone", events: [])])
+        // A refusal that names no target (`FAIL CHATHISTORY INVALID_PARAMS AROUND :…`) ends it too.
+        _ = sync.context(of: "x", in: "#ops", key: "#ops")
+        #expect(sync.contextFailed() == [.historyContext(target: "#ops", msgid: "x", events: [])])
+        #expect(sync.context(of: "y", in: "#ops", key: "#ops") != nil, "not stuck")
     }
 }
 

@@ -306,4 +306,29 @@ import Testing
         }
         #expect(indexed == Int64(HistoryWriter.indexChunk * 3 + 7))
     }
+
+    @Test func queriesInTheMiddleOfTrafficKeepTheStoredOrder() async throws {
+        let directory = Self.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let store = try HistoryStore(directory: directory)
+        let writer = HistoryWriter(store: store, logger: .init(label: "test"))
+        let records = Self.messages(1...12_000)
+        var answers: [Task<Void, Never>] = []
+        for (index, record) in records.enumerated() {
+            writer.record(record)
+            if index % 1_500 == 0 {
+                // A query between messages: its catch-up writes what is queued meanwhile.
+                let request = request(.latest(after: nil), limit: 1)
+                answers.append(Task {
+                    await withCheckedContinuation { continuation in
+                        writer.query(request) { _ in continuation.resume() }
+                    }
+                })
+            }
+        }
+        for answer in answers { await answer.value }
+        writer.stop()
+        let stored = try await store.pool.read { db in try String.fetchAll(db, sql: "SELECT msgid FROM event ORDER BY seq") }
+        #expect(stored == records.map(\.msgid), "delivery order kept")
+    }
 }
