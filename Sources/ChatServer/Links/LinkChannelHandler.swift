@@ -41,6 +41,12 @@ final class LinkChannelHandler: ChannelInboundHandler {
         self.context = context
     }
 
+    /// The context holds this handler strongly: keeping it after removal would leak both (the
+    /// client handler did, about 0.5 KiB per connection).
+    func handlerRemoved(context: ChannelHandlerContext) {
+        self.context = nil
+    }
+
     func channelActive(context: ChannelHandlerContext) {
         guard let id = hub.registerLink(channel: context.channel) else {
             context.close(promise: nil)

@@ -12,6 +12,8 @@ import Testing
         let loop = EmbeddedEventLoop()
         let channel: EmbeddedChannel
         let hub: ServerHub
+        /// The handler, not kept alive by the fixture (for the leak test).
+        weak var handler: ClientChannelHandler?
 
         init(capacity: Int = 10) throws {
             var configuration = ChatServerConfiguration(listen: .hostname("127.0.0.1", port: 0), threads: 1)
@@ -22,7 +24,9 @@ import Testing
             let settings = ClientConnectionSettings(
                 hub: hub, configuration: configuration, sweepers: KeepaliveSweepers(loops: [loop]),
                 admission: AdmissionControl(capacity: capacity, logger: Logger(label: "test")), logger: Logger(label: "test"))
-            channel = EmbeddedChannel(handler: ClientChannelHandler(settings: settings), loop: loop)
+            let handler = ClientChannelHandler(settings: settings)
+            self.handler = handler
+            channel = EmbeddedChannel(handler: handler, loop: loop)
             try channel.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 40000)).wait()
         }
 
@@ -39,6 +43,18 @@ import Testing
         func send(_ text: String) throws {
             try channel.writeInbound(ByteBuffer(string: text))
         }
+    }
+
+    /// Found by `scripts/resource-attacks` (issue 15): the handler kept its context, which keeps the
+    /// handler, so every connection ever accepted stayed in memory (about 0.5 KiB each).
+    @Test func aClosedConnectionFreesItsHandlerAndContext() throws {
+        let fixture = try Fixture()
+        try fixture.send("NICK gone\r\nUSER gone 0 * :Gone\r\n")
+        _ = try fixture.output()
+        #expect(fixture.handler != nil)
+        _ = try fixture.channel.finish()
+        fixture.loop.run()
+        #expect(fixture.handler == nil, "the handler (and its context) are freed once the connection is closed")
     }
 
     @Test func registersWhenFedWholeLinesOrOneByteAtATime() throws {
