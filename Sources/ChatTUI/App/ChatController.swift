@@ -20,7 +20,7 @@ struct ChatController: Sendable {
     /// Query partners MONITOR says are offline (folded): typing to them would only earn a 401.
     private var offlinePartners: Set<String> = []
     /// The last server search's results, for `/context N`: where each is and its `msgid`.
-    private var searchResults: [(target: String, msgid: String)] = []
+    private var searchResults: [SearchResults.Result] = []
     /// How a mention in another buffer is announced (`--notify`, `/set notify`).
     var alertStyle = TerminalAlert.Style.bell
     /// Where `/set` keeps the settings (`nil`: nowhere, e.g. without a home directory).
@@ -148,9 +148,7 @@ struct ChatController: Sendable {
             }
             pendingTrust = nil
             question.answer(trust: true)
-            view.append(ChatLine(timestamp: view.currentTimeMilliseconds, kind: .info,
-                                 text: "Trusted \(question.address) (SHA-256 \(question.fingerprint)); pinned in known_servers"),
-                        to: view.activeBuffer.name)
+            info("Trusted \(question.address) (SHA-256 \(question.fingerprint)); pinned in known_servers")
         case .ignore(let nick, let adding):
             ignore(nick, adding: adding)
         case .setting(let name, let value):
@@ -158,16 +156,10 @@ struct ChatController: Sendable {
         case .unsetting(let name):
             changeSetting(name, to: nil, removing: true)
         case .context(let number):
-            guard !searchResults.isEmpty else {
-                localError("/context: no results of a server search to show (search with /search first)")
-                return []
+            switch SearchResults.contextRequest(forResult: number, of: searchResults) {
+            case .success(let request): return [request]
+            case .failure(let error): localError(error.description)
             }
-            guard searchResults.indices.contains(number - 1) else {
-                localError("/context: there is no result \(number) (1–\(searchResults.count))")
-                return []
-            }
-            let result = searchResults[number - 1]
-            return [.context(msgid: result.msgid, target: result.target)]
         case .error(let text):
             localError(text)
         }
@@ -175,10 +167,6 @@ struct ChatController: Sendable {
     }
 
     private mutating func ignore(_ nick: String?, adding: Bool) {
-        let now = view.currentTimeMilliseconds
-        func info(_ text: String) {
-            view.append(ChatLine(timestamp: now, kind: .info, text: text), to: view.activeBuffer.name)
-        }
         guard let nick else {
             info(ignored.isEmpty ? "Nobody is ignored" : "Ignored: " + ignored.joined(separator: ", "))
             return
@@ -239,6 +227,11 @@ struct ChatController: Sendable {
 
     private mutating func localError(_ text: String) {
         view.append(ChatLine(timestamp: view.currentTimeMilliseconds, kind: .error, text: text), to: view.activeBuffer.name)
+    }
+
+    /// A local information line in the buffer in view (an answer to a command, nothing from the server).
+    private mutating func info(_ text: String) {
+        view.append(ChatLine(timestamp: view.currentTimeMilliseconds, kind: .info, text: text), to: view.activeBuffer.name)
     }
 
     // MARK: Events from the connection
@@ -466,7 +459,7 @@ struct ChatController: Sendable {
         if let results {
             // Numbered for `/context N` (results without a msgid or a place cannot be looked up).
             let located = SearchResults.numbered(results)
-            searchResults = located.map { (target: $0.target, msgid: $0.msgid) }
+            searchResults = located
             found = located.enumerated().compactMap { number, result in
                 var line = chatLine(for: .message(result.message))
                 line?.text = "\(number + 1). " + (target == nil ? "[\(result.target)] " : "") + result.message.text
@@ -505,9 +498,6 @@ struct ChatController: Sendable {
         } catch {
             localError("\(command): cannot read \(path): \(error.localizedDescription)")
             return
-        }
-        func info(_ text: String) {
-            view.append(ChatLine(timestamp: view.currentTimeMilliseconds, kind: .info, text: text), to: view.activeBuffer.name)
         }
         func shown(_ setting: ClientSettings.Setting, _ values: [String]) -> String {
             values.isEmpty ? "\(setting.name) (not set)" : "\(setting.name) = " + values.joined(separator: ", ")

@@ -43,7 +43,7 @@ struct LineModeSession {
     /// the server answers them after checking the password, later than the sync.
     private var accountRequestsPending = 0
     /// The last server search's results, for `/context N`.
-    private var searchResults: [(target: String, msgid: String)] = []
+    private var searchResults: [SearchResults.Result] = []
 
     init(defaultChannels: [String], utcOffsetSeconds: Int = 0) {
         self.defaultChannels = defaultChannels
@@ -130,7 +130,7 @@ struct LineModeSession {
             if let confirmed = Int(token) { unconfirmed.removeAll { $0.token <= confirmed } }
             actions += finishIfDone(now: now)
         case .searchResults(_, _, let results):
-            searchResults = SearchResults.numbered(results ?? []).map { (target: $0.target, msgid: $0.msgid) }
+            searchResults = SearchResults.numbered(results ?? [])
         case .message, .notice, .action, .ctcpRequest, .ctcpReply, .joined, .parted, .quit, .kicked,
              .nickChanged, .names, .members, .topic, .topicSetBy, .mode, .invited, .serverError, .serverInfo, .lag,
              .serverSupport, .historyReplayed, .olderHistory, .historyContext, .readMarker, .typing, .reaction, .redacted,
@@ -239,12 +239,10 @@ struct LineModeSession {
         case .setting, .unsetting:
             throw Refused(description: "/set: only on the full screen (line mode reads client.conf at start; edit it)")
         case .context(let number):
-            guard searchResults.indices.contains(number - 1) else {
-                throw Refused(description: searchResults.isEmpty ? "/context: no results of a server search to show"
-                                                                 : "/context: there is no result \(number) (1–\(searchResults.count))")
+            switch SearchResults.contextRequest(forResult: number, of: searchResults) {
+            case .success(let request): return [request]
+            case .failure(let error): throw Refused(description: error.description)
             }
-            let result = searchResults[number - 1]
-            return [.context(msgid: result.msgid, target: result.target)]
         case .trust:
             throw Refused(description: "/trust: no certificate is waiting (line mode refuses untrusted ones; see --tls-fingerprint)")
         case .ignore:
