@@ -268,10 +268,7 @@ struct HistorySync: Sendable, Hashable {
     /// `FAIL CHATHISTORY <code> <subcommand> <target>`: the history cannot be had; what waited is shown.
     mutating func failed(target: String, _ mapping: CaseMapping) -> [ClientEvent] {
         let key = mapping.fold(target)
-        if let context = pendingContext, context.key == key {
-            pendingContext = nil
-            return [.historyContext(target: context.target, msgid: context.msgid, events: [])]
-        }
+        if pendingContext?.key == key { return contextFailed() }
         if let name = olderRequested.removeValue(forKey: key) {
             return [.olderHistory(target: name, events: [])]
         }

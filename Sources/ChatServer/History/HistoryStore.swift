@@ -248,7 +248,7 @@ public final class HistoryStore: Sendable {
     public func indexPending(limit: Int, upTo target: Int64 = .max) throws -> Int {
         try pool.write { db in
             let last = try Int64.fetchOne(db, sql: "SELECT last_seq FROM index_progress") ?? 0
-            let newest = min(target, try Int64.fetchOne(db, sql: "SELECT IFNULL(MAX(seq), 0) FROM event") ?? 0)
+            let newest = min(target, try Int64.fetchOne(db, sql: Self.newestSeqSQL) ?? 0)
             guard newest > last else { return 0 }
             let upper = min(newest, last + Int64(limit))
             try db.execute(sql: """
@@ -269,8 +269,10 @@ public final class HistoryStore: Sendable {
 
     /// The `seq` of the newest row stored.
     public func newestSeq() throws -> Int64 {
-        try pool.read { db in try Int64.fetchOne(db, sql: "SELECT IFNULL(MAX(seq), 0) FROM event") ?? 0 }
+        try pool.read { db in try Int64.fetchOne(db, sql: Self.newestSeqSQL) ?? 0 }
     }
+
+    private static let newestSeqSQL = "SELECT IFNULL(MAX(seq), 0) FROM event"
 
     // MARK: - Read markers
 
@@ -443,8 +445,6 @@ public final class HistoryStore: Sendable {
     private static func pointer(_ buffer: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) -> UnsafeRawPointer {
         UnsafeRawPointer(buffer.baseAddress! + range.lowerBound)
     }
-
-
 
     /// Deletes what is older than `cutoff`; returns how many rows went.
     @discardableResult

@@ -18,8 +18,8 @@ import Logging
 ///   counted as lost and logged (at most every 10 s), and writing resumes when the disk does.
 public final class HistoryWriter: @unchecked Sendable {
     // @unchecked Sendable: every mutable field is read and written only with `condition` locked,
-    // except `indexBehind`, `nextIndexing`, `lastWrite`, `unindexed` and `lastCommit`, which only
-    // the history thread touches;
+    // except `indexBehind`, `nextIndexing`, `unindexed` and `lastCommit`, which only the history
+    // thread touches;
     // the store is Sendable and used only by the writer thread.
 
     /// What a query found.
@@ -63,15 +63,14 @@ public final class HistoryWriter: @unchecked Sendable {
     private var statistics = Statistics()
     private var lostSinceLog = 0
     private var lastLossLog: Date?
-    // Only the history thread touches these (and `lastCommit`).
+    // Only the history thread touches these four.
     /// Whether rows may be waiting for the indexes (after writes, and at start).
     private var indexBehind = true
     /// When the thread may next spend time on the indexes.
     private var nextIndexing = ContinuousClock.now
-    private var lastWrite: ContinuousClock.Instant?
     /// About how many written rows the indexes have not taken yet.
     private var unindexed = 0
-    /// When messages were last committed.
+    /// When messages were last committed (the group-commit pace, and whether chat is busy).
     private var lastCommit: ContinuousClock.Instant?
 
     /// - Parameter capacity: messages that may wait for the disk before new ones are counted lost.
@@ -230,7 +229,6 @@ public final class HistoryWriter: @unchecked Sendable {
                 lastCommit = .now
                 indexBehind = true
                 unindexed += end - start
-                lastWrite = .now
                 condition.lock()
                 statistics.written += end - start
                 statistics.commits += 1
@@ -258,16 +256,7 @@ public final class HistoryWriter: @unchecked Sendable {
             logger.warning("search index not updated", metadata: ["error": "\(error)"])
             return
         }
-        while true {
-            let indexed: Int
-            do {
-                indexed = try store.indexPending(limit: Self.catchUpChunk, upTo: target)
-            } catch {
-                logger.warning("search index not updated", metadata: ["error": "\(error)"])
-                return
-            }
-            unindexed = max(0, unindexed - indexed)
-            guard indexed >= Self.catchUpChunk else { break }
+        while let indexed = indexChunk(limit: Self.catchUpChunk, upTo: target), indexed >= Self.catchUpChunk {
             condition.lock()
             // Only the rows at the head of the queue: everything else keeps its order.
             var waiting: [HistoryRowBatch] = []
@@ -345,23 +334,27 @@ public final class HistoryWriter: @unchecked Sendable {
     /// catches them up first in any case, so it sees everything.
     private func indexOneChunk() {
         let start = ContinuousClock.now
-        indexChunk(limit: Self.indexChunk)
+        let indexed = indexChunk(limit: Self.indexChunk)
+        indexBehind = (indexed ?? 0) >= Self.indexChunk
+        if let indexed, indexed < Self.indexChunk { unindexed = 0 }
         let end = ContinuousClock.now
-        if let lastWrite, end - lastWrite < .seconds(1), unindexed < Self.maximumIndexLag {
+        if let lastCommit, end - lastCommit < .seconds(1), unindexed < Self.maximumIndexLag {
             nextIndexing = end + (end - start) * 9
         } else {
             nextIndexing = end
         }
     }
 
-    private func indexChunk(limit: Int) {
+    /// Indexes up to `limit` rows (no further than `target`); how many it went past, `nil` after
+    /// an error (logged).
+    private func indexChunk(limit: Int, upTo target: Int64 = .max) -> Int? {
         do {
-            let indexed = try store.indexPending(limit: limit)
-            indexBehind = indexed >= limit
-            unindexed = indexBehind ? max(0, unindexed - indexed) : 0
+            let indexed = try store.indexPending(limit: limit, upTo: target)
+            unindexed = max(0, unindexed - indexed)
+            return indexed
         } catch {
             logger.warning("search index not updated", metadata: ["error": "\(error)"])
-            indexBehind = false
+            return nil
         }
     }
 

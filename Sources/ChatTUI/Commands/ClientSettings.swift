@@ -109,16 +109,17 @@ struct ClientSettings: Sendable, Hashable {
     /// The arguments `client.conf` adds in front of the command line of the client (not of
     /// `serve` or another subcommand); none when there is no such file.
     static func arguments(before commandLine: [String], path: String?) throws -> [String] {
-        guard let path, FileManager.default.fileExists(atPath: path) else { return commandLine }
+        guard let path else { return commandLine }
         let subcommands = ["serve", "account", "help", "-h", "--help", "--version"]
         if let first = commandLine.first, subcommands.contains(first) { return commandLine }
-        let text: String
+        let settings: ClientSettings
         do {
-            text = try String(contentsOfFile: path, encoding: .utf8)
+            settings = try load(from: path)
         } catch {
             throw ConfigFile.Error(description: "cannot read \(path): \(error.localizedDescription)")
         }
-        let options = try ConfigFile.options(in: text, file: path)
+        let options = try ConfigFile.options(in: settings.text, file: path)
+        guard !options.isEmpty else { return commandLine }
         if commandLine.first == "client" { return ["client"] + options + commandLine.dropFirst() }
         return options + commandLine
     }
