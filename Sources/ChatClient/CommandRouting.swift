@@ -29,6 +29,9 @@ public enum CommandOutcome: Sendable, Hashable {
     /// Show, change (`value`) or list (no `name`) the client's settings.
     case setting(name: String?, value: String?)
     case unsetting(String)
+    /// List, show (`command` nil) or set a key binding.
+    case bind(key: String?, command: String?)
+    case unbind(String)
     /// Show the conversation around result `result` (1-based) of the last search.
     case context(result: Int)
     /// Answer the pending certificate question with "trust".
@@ -106,6 +109,10 @@ extension UserInput {
             return .setting(name: name, value: value)
         case .unset(let name):
             return .unsetting(name)
+        case .bind(let key, let command):
+            return .bind(key: key, command: command)
+        case .unbind(let key):
+            return .unbind(key)
         case .trust:
             return .trust
         case .register(let password):

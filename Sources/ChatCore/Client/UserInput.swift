@@ -57,6 +57,11 @@ public enum UserInput: Sendable, Hashable {
     case set(name: String?, value: String?)
     /// `/unset name`: remove a setting from the settings file.
     case unset(String)
+    /// `/bind [key [command]]`: list the key bindings, show one, or bind a key to a command line
+    /// (kept in the client's settings file).
+    case bind(key: String?, command: String?)
+    /// `/unbind key`: remove a key binding.
+    case unbind(String)
     /// `/context N`: the conversation around result `N` of the last `/search` (from the server's history).
     case context(Int)
     /// `/trust`: trust (and pin) the certificate the server just presented, which no authority vouches for.
@@ -113,6 +118,8 @@ public enum UserInput: Sendable, Hashable {
         Command(name: "clear", aliases: [], usage: "/clear", summary: "Clear the current buffer"),
         Command(name: "set", aliases: [], usage: "/set [name [value]]", summary: "Show or change a setting (kept in client.conf)"),
         Command(name: "unset", aliases: [], usage: "/unset <name>", summary: "Remove a setting from client.conf"),
+        Command(name: "bind", aliases: [], usage: "/bind [key [command]]", summary: "Bind a key to a command (no argument: list; kept in client.conf)"),
+        Command(name: "unbind", aliases: [], usage: "/unbind <key>", summary: "Remove a key binding"),
         Command(name: "search", aliases: [], usage: "/search <text>", summary: "Search the history of the current buffer"),
         Command(name: "context", aliases: [], usage: "/context <n>", summary: "Show the conversation around search result n"),
         Command(name: "buffer", aliases: ["window", "win"], usage: "/buffer <number|name>", summary: "Go to a buffer"),
@@ -257,6 +264,13 @@ public enum UserInput: Sendable, Hashable {
             let (mask, _) = nextWord(rest)
             if command.name == "unban", mask.isEmpty { throw usage(command) }
             return .ban(mask: mask.isEmpty ? nil : String(mask), adding: command.name == "ban")
+        case "bind":
+            let (key, command) = nextWord(rest)
+            return .bind(key: key.isEmpty ? nil : String(key), command: nonEmpty(command))
+        case "unbind":
+            let (key, _) = nextWord(rest)
+            guard !key.isEmpty else { throw usage(command) }
+            return .unbind(String(key))
         case "ignore", "unignore":
             let (nick, _) = nextWord(rest)
             if command.name == "unignore", nick.isEmpty { throw usage(command) }

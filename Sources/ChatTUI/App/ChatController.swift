@@ -31,6 +31,8 @@ struct ChatController: Sendable {
     private(set) var ignored: [String] = []
     /// Words that highlight a message like your nick does (`--highlight`).
     var highlightWords: [String] = []
+    /// Keys bound to command lines (`--bind`, `/bind`); the last binding of a key wins.
+    var keyBindings: [KeyBinding] = []
     /// Alerts waiting for the terminal (a mention or private message while you looked elsewhere).
     private(set) var pendingAlerts: [TerminalAlert] = []
 
@@ -47,6 +49,11 @@ struct ChatController: Sendable {
     /// everything else goes to the view model.
     mutating func handle(_ key: Key, now: Timestamp) -> [ClientRequest] {
         view.currentTimeMilliseconds = now.millisecondsSinceEpoch
+        if view.acceptsBoundKeys, let binding = keyBindings.last(where: { $0.key == key }) {
+            let shown = view.activeBuffer.name
+            let requests = submit(binding.command)
+            return requests + (view.activeBuffer.name == shown ? [] : readMarkerForActiveBuffer())
+        }
         switch key {
         case .ctrl("q"), .ctrl("c"):
             return requestQuit(reason: nil)
@@ -155,6 +162,10 @@ struct ChatController: Sendable {
             changeSetting(name, to: value)
         case .unsetting(let name):
             changeSetting(name, to: nil, removing: true)
+        case .bind(let key, let command):
+            bind(key, to: command)
+        case .unbind(let key):
+            bind(key, to: nil, removing: true)
         case .context(let number):
             switch SearchResults.contextRequest(forResult: number, of: searchResults) {
             case .success(let request): return [request]
@@ -488,17 +499,7 @@ struct ChatController: Sendable {
     /// highlight words and notifications change at once, the rest at the next start.
     private mutating func changeSetting(_ name: String?, to value: String?, removing: Bool = false) {
         let command = removing ? "/unset" : "/set"
-        guard let path = settingsPath else {
-            localError("\(command): there is no place for settings (no home directory)")
-            return
-        }
-        var settings: ClientSettings
-        do {
-            settings = try ClientSettings.load(from: path)
-        } catch {
-            localError("\(command): cannot read \(path): \(error.localizedDescription)")
-            return
-        }
+        guard let (path, settings) = loadSettings(command) else { return }
         func shown(_ setting: ClientSettings.Setting, _ values: [String]) -> String {
             values.isEmpty ? "\(setting.name) (not set)" : "\(setting.name) = " + values.joined(separator: ", ")
         }
@@ -515,6 +516,10 @@ struct ChatController: Sendable {
             info(shown(setting, settings.values(of: setting)))
             return
         }
+        if let editor = setting.editedBy {
+            localError("\(command): \(setting.name) is changed with \(editor)")
+            return
+        }
         var values: [String] = []
         if let value {
             if setting.flag {
@@ -529,23 +534,82 @@ struct ChatController: Sendable {
                 values = [value]
             }
         }
-        settings.set(setting, to: values)
-        if let problem = settingsProblem(settings) {
-            localError("\(command): \(problem)")
-            return
-        }
-        do {
-            try settings.save(to: path)
-        } catch {
-            localError("\(command): cannot write \(path): \(error.localizedDescription)")
-            return
-        }
+        guard let saved = saveSettings(command, settings, setting: setting, values: values) else { return }
         switch setting.name {
         case "highlight": highlightWords = values
         case "notify": alertStyle = values.first.flatMap(TerminalAlert.Style.init(rawValue:)) ?? .bell
         default: break
         }
-        info(shown(setting, settings.values(of: setting)) + (setting.live ? " (saved)" : " (saved; from the next start)"))
+        info(shown(setting, saved.values(of: setting)) + (setting.live ? " (saved)" : " (saved; from the next start)"))
+    }
+
+    /// `/bind` (list), `/bind KEY` (show), `/bind KEY COMMAND` (bind and save), `/unbind KEY`.
+    private mutating func bind(_ name: String?, to command: String?, removing: Bool = false) {
+        let verb = removing ? "/unbind" : "/bind"
+        guard let name else {
+            info(keyBindings.isEmpty ? "No keys are bound (/bind KEY COMMAND binds one, e.g. /bind alt-x /close)" : "Key bindings:")
+            for binding in keyBindings { info("  " + binding.text) }
+            return
+        }
+        guard let key = KeyBinding.key(named: name) else {
+            localError("\(verb): \(KeyBinding.ParseError.unknownKey(name))")
+            return
+        }
+        let keyName = KeyBinding.name(of: key)
+        guard removing || command != nil else {
+            info(keyBindings.last { $0.key == key }?.text ?? "\(keyName) is not bound")
+            return
+        }
+        if removing, !keyBindings.contains(where: { $0.key == key }) {
+            localError("/unbind: \(keyName) is not bound")
+            return
+        }
+        guard let setting = ClientSettings.setting(named: "bind"), let (_, settings) = loadSettings(verb) else { return }
+        var values = settings.values(of: setting).filter { (try? KeyBinding(parsing: $0))?.key != key }
+        let binding = command.map { KeyBinding(key: key, command: $0) }
+        if let binding { values.append(binding.text) }
+        guard saveSettings(verb, settings, setting: setting, values: values) != nil else { return }
+        keyBindings.removeAll { $0.key == key }
+        if let binding {
+            keyBindings.append(binding)
+            info("\(binding.text) (saved)")
+        } else {
+            info("\(keyName) is no longer bound (saved)")
+        }
+    }
+
+    /// The settings file and its path, or `nil` after telling why not (as `command`).
+    private mutating func loadSettings(_ command: String) -> (String, ClientSettings)? {
+        guard let path = settingsPath else {
+            localError("\(command): there is no place for settings (no home directory)")
+            return nil
+        }
+        do {
+            return (path, try ClientSettings.load(from: path))
+        } catch {
+            localError("\(command): cannot read \(path): \(error.localizedDescription)")
+            return nil
+        }
+    }
+
+    /// `setting` changed to `values`, checked as the client's options and written; `nil` after
+    /// telling why not.
+    private mutating func saveSettings(_ command: String, _ settings: ClientSettings, setting: ClientSettings.Setting,
+                                       values: [String]) -> ClientSettings? {
+        var settings = settings
+        settings.set(setting, to: values)
+        if let problem = settingsProblem(settings) {
+            localError("\(command): \(problem)")
+            return nil
+        }
+        guard let path = settingsPath else { return nil }
+        do {
+            try settings.save(to: path)
+        } catch {
+            localError("\(command): cannot write \(path): \(error.localizedDescription)")
+            return nil
+        }
+        return settings
     }
 
     /// `/context N`'s answer: the messages around a search result, in the buffer in view, the

@@ -238,6 +238,8 @@ struct LineModeSession {
             throw Refused(description: "/buffer: line mode has no buffers")
         case .setting, .unsetting:
             throw Refused(description: "/set: only on the full screen (line mode reads client.conf at start; edit it)")
+        case .bind, .unbind:
+            throw Refused(description: "/bind: line mode has no keys to bind")
         case .context(let number):
             switch SearchResults.contextRequest(forResult: number, of: searchResults) {
             case .success(let request): return [request]

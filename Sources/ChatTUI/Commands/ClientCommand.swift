@@ -64,8 +64,8 @@ struct ClientCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Where the buffers are logged as text (default: $XDG_DATA_HOME/chatty/logs, else ~/.local/share/chatty/logs).")
     var logDir: String?
 
-    @Flag(name: .long, help: "Do not log the buffers to disk.")
-    var noLog = false
+    @Flag(name: .customLong("log"), inversion: .prefixedNo, help: "Log the buffers to disk (--no-log: do not).")
+    var log = true
 
     @Option(name: .long, help: "A word that highlights a message like your nick does (repeatable).")
     var highlight: [String] = []
@@ -76,8 +76,11 @@ struct ClientCommand: AsyncParsableCommand {
     @Flag(name: .long, inversion: .prefixedNo, help: "Show the buffer in view and waiting mentions in the window title.")
     var title = true
 
-    @Flag(name: .long, help: "Scroll with the mouse wheel (the terminal then reports the mouse: select text with Shift held).")
+    @Flag(name: .long, inversion: .prefixedNo, help: "Scroll with the mouse wheel (the terminal then reports the mouse: select text with Shift held).")
     var mouse = false
+
+    @Option(name: .long, help: ArgumentHelp("Bind a key to a command line, e.g. \"alt-x /close\" (repeatable; see /bind).", valueName: "KEY COMMAND"))
+    var bind: [String] = []
 
     /// Shown in the help only: `--config FILE` is expanded before parsing (see ``ConfigFile``).
     @Option(name: .long, help: ArgumentHelp("Read options from FILE, one per line (see the README).", valueName: "file"))
@@ -110,6 +113,13 @@ struct ClientCommand: AsyncParsableCommand {
         if saslPasswordFile != nil, sasl == nil { throw ValidationError("--sasl-password-file needs --sasl ACCOUNT") }
         if (tlsClientCert == nil) != (tlsClientKey == nil) { throw ValidationError("--tls-client-cert and --tls-client-key go together") }
         guard scrollback >= 100 else { throw ValidationError("--scrollback must be at least 100") }
+        for binding in bind {
+            do {
+                _ = try KeyBinding(parsing: binding)
+            } catch {
+                throw ValidationError("--bind: \(error)")
+            }
+        }
     }
 
     var servers: [ServerEndpoint] {
@@ -203,7 +213,8 @@ struct ClientCommand: AsyncParsableCommand {
         let channels = channel
         let waitMilliseconds = Int64(wait * 1000)
         let highlightWords = highlight
-        let logDirectory = noLog ? nil : (logDir ?? ChatLogWriter.defaultDirectory())
+        let keyBindings = bind.compactMap { try? KeyBinding(parsing: $0) }
+        let logDirectory = log ? (logDir ?? ChatLogWriter.defaultDirectory()) : nil
         let logNetwork = addresses[0].host
         let alertStyle = TerminalAlert.Style(rawValue: notify) ?? .bell
         let settingsPath = ClientSettings.defaultPath()
@@ -222,6 +233,7 @@ struct ClientCommand: AsyncParsableCommand {
                                                 utcOffsetSeconds: utcOffset)
                 controller.view.currentTimeMilliseconds = runtime.now().millisecondsSinceEpoch
                 controller.highlightWords = highlightWords
+                controller.keyBindings = keyBindings
                 controller.alertStyle = alertStyle
                 controller.settingsPath = settingsPath
                 controller.settingsProblem = { settings in

@@ -14,6 +14,8 @@ struct ClientSettings: Sendable, Hashable {
         var flag = false
         /// Takes effect in the running client (otherwise at the next start).
         var live = false
+        /// Changed by this command instead of `/set` (whose comma-separated lists would cut its values).
+        var editedBy: String?
     }
 
     static let settings: [Setting] = [
@@ -26,6 +28,7 @@ struct ClientSettings: Sendable, Hashable {
         Setting(name: "no-log", flag: true),
         Setting(name: "no-title", flag: true),
         Setting(name: "mouse", flag: true),
+        Setting(name: "bind", repeatable: true, live: true, editedBy: "/bind"),
         Setting(name: "scrollback"),
         Setting(name: "server-timeout"),
         Setting(name: "sasl"),

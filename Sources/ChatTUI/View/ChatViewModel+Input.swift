@@ -24,6 +24,9 @@ extension ChatViewModel {
     /// Rows one notch of the mouse wheel scrolls.
     static let wheelRows = 3
 
+    /// Whether a key may run its binding now: not while a paste waits, Ctrl-R searches or the help is shown.
+    var acceptsBoundKeys: Bool { pendingPaste == nil && reverseSearch == nil && !isHelpVisible }
+
     mutating func handle(_ key: Key) -> [InputAction] {
         if let lines = pendingPaste {
             // A multi-line paste waits for the user: Enter sends it, Esc edits it; nothing else.

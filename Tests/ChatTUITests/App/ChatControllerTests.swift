@@ -383,6 +383,42 @@ import Testing
         #expect(listed.contains("  highlight (not set)"))
     }
 
+    @Test func aBoundKeyRunsItsCommandAndBindSavesIt() throws {
+        let directory = NSTemporaryDirectory() + "chatty-bind-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        var controller = ChatController(server: "srv", nick: "me")
+        joined(&controller)
+        let path = directory + "/client.conf"
+        controller.settingsPath = path
+        func type(_ text: String) -> String? {
+            for character in text { _ = controller.handle(.character(character), now: now) }
+            _ = controller.handle(.enter, now: now)
+            return controller.view.activeBuffer.lines.last?.text
+        }
+        // From the command line (client.conf): F5 asks for the names of the channel in view.
+        controller.keyBindings = [try KeyBinding(parsing: "f5 /names")]
+        #expect(controller.handle(.function(5), now: now) == [.names(channel: "#chatty")])
+        #expect(controller.view.editor.text.isEmpty, "nothing was typed")
+        // /bind binds and saves; the key then does it.
+        #expect(type("/bind alt-j /join #ops") == "alt-j /join #ops (saved)")
+        #expect(controller.handle(.alt("j"), now: now) == [.join(channel: "#ops", key: nil)])
+        #expect(type("/bind alt-j /join #dev") == "alt-j /join #dev (saved)", "a key has one binding")
+        #expect(try String(contentsOfFile: path, encoding: .utf8) == "bind alt-j /join #dev\n")
+        #expect(type("/bind alt-j") == "alt-j /join #dev")
+        #expect(type("/bind hyper-j /x")?.hasPrefix("/bind: unknown key \"hyper-j\"") == true)
+        #expect(type("/set bind alt-k /close") == "/set: bind is changed with /bind")
+        _ = type("/bind")
+        #expect(controller.view.activeBuffer.lines.elements.suffix(3).map(\.text) == ["Key bindings:", "  f5 /names", "  alt-j /join #dev"])
+        // While the help is shown a key is the help's.
+        controller.view.toggleHelp()
+        #expect(controller.handle(.alt("j"), now: now) == [])
+        controller.view.toggleHelp()
+        #expect(type("/unbind alt-j") == "alt-j is no longer bound (saved)")
+        #expect(try String(contentsOfFile: path, encoding: .utf8) == "")
+        #expect(type("/unbind alt-j") == "/unbind: alt-j is not bound")
+        #expect(controller.handle(.alt("j"), now: now) != [.join(channel: "#dev", key: nil)])
+    }
+
     @Test func theReadmesSetExampleLeavesTheSettingsItSays() throws {
         let directory = NSTemporaryDirectory() + "chatty-set-readme-\(UUID().uuidString)"
         defer { try? FileManager.default.removeItem(atPath: directory) }

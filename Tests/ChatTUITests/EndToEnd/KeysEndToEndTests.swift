@@ -1,4 +1,5 @@
 import ChattyTestSupport
+import Foundation
 import Testing
 
 /// The keys the README documents, typed into a real terminal as a person would, under both
@@ -64,6 +65,36 @@ import Testing
         try await session.waitFor("-- 3 more below --")
         try session.type("\u{1B}[<65;10;10M")  // and down again
         try await EndToEnd.eventually("back at the newest line") { !(try session.screen().contains("more below")) }
+        try session.sendKeys("C-q")
+        try await session.waitFor("[exited 0]")
+        try await server.stop()
+    }
+
+    /// A key bound in client.conf (`bind alt-j /join #ops`) runs its command when pressed, and
+    /// `/bind` at run time adds one that works at once.
+    @Test func keysBoundInClientConfRunTheirCommands() async throws {
+        let server = try await EndToEnd.startServer()
+        defer { server.kill9() }
+        let home = NSTemporaryDirectory() + "chatty-bind-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: home) }
+        try FileManager.default.createDirectory(atPath: home + "/chatty", withIntermediateDirectories: true,
+                                                attributes: [.posixPermissions: 0o777])
+        try FileManager.default.setAttributes([.posixPermissions: 0o777], ofItemAtPath: home)
+        let file = home + "/chatty/client.conf"
+        try Data("bind alt-j /join #ops\n".utf8).write(to: URL(fileURLWithPath: file))
+        try FileManager.default.setAttributes([.posixPermissions: 0o666], ofItemAtPath: file)
+        let session = try TmuxSession(name: "bind", term: "tmux-256color", command: UnprivilegedUser.shellCommand(
+            "XDG_CONFIG_HOME=\(home) exec chatty-tui --server 127.0.0.1:\(server.port) --nick bindz"))
+        defer { session.kill() }
+        try await session.waitFor("[2:#chatty]")
+        try session.sendKeys("M-j")
+        try await session.waitFor("[3:#ops]")
+        try session.type("/bind f5 /buffer 2")
+        try session.sendKeys("Enter")
+        try await session.waitFor("f5 /buffer 2 (saved)")
+        try session.sendKeys("F5")
+        try await session.waitFor("[2:#chatty]")
+        #expect(try String(contentsOfFile: file, encoding: .utf8) == "bind alt-j /join #ops\nbind f5 /buffer 2\n")
         try session.sendKeys("C-q")
         try await session.waitFor("[exited 0]")
         try await server.stop()
