@@ -32,6 +32,8 @@ public enum CommandOutcome: Sendable, Hashable {
     /// List, show (`command` nil) or set a key binding.
     case bind(key: String?, command: String?)
     case unbind(String)
+    /// Show another network of the client, or list them (`nil`).
+    case network(String?)
     /// Show the conversation around result `result` (1-based) of the last search.
     case context(result: Int)
     /// Answer the pending certificate question with "trust".
@@ -113,6 +115,8 @@ extension UserInput {
             return .bind(key: key, command: command)
         case .unbind(let key):
             return .unbind(key)
+        case .network(let name):
+            return .network(name)
         case .trust:
             return .trust
         case .register(let password):

@@ -62,6 +62,8 @@ public enum UserInput: Sendable, Hashable {
     case bind(key: String?, command: String?)
     /// `/unbind key`: remove a key binding.
     case unbind(String)
+    /// `/network [name|number]`: list the client's networks, or show one.
+    case network(String?)
     /// `/context N`: the conversation around result `N` of the last `/search` (from the server's history).
     case context(Int)
     /// `/trust`: trust (and pin) the certificate the server just presented, which no authority vouches for.
@@ -122,6 +124,7 @@ public enum UserInput: Sendable, Hashable {
         Command(name: "unbind", aliases: [], usage: "/unbind <key>", summary: "Remove a key binding"),
         Command(name: "search", aliases: [], usage: "/search <text>", summary: "Search the history of the current buffer"),
         Command(name: "context", aliases: [], usage: "/context <n>", summary: "Show the conversation around search result n"),
+        Command(name: "network", aliases: [], usage: "/network [name|number]", summary: "Show another network (no argument: list them)"),
         Command(name: "buffer", aliases: ["window", "win"], usage: "/buffer <number|name>", summary: "Go to a buffer"),
         Command(name: "help", aliases: [], usage: "/help [command]", summary: "Show help"),
         Command(name: "quote", aliases: ["raw"], usage: "/quote <raw IRC line>", summary: "Send a raw line"),
@@ -267,6 +270,9 @@ public enum UserInput: Sendable, Hashable {
         case "bind":
             let (key, command) = nextWord(rest)
             return .bind(key: key.isEmpty ? nil : String(key), command: nonEmpty(command))
+        case "network":
+            let (name, _) = nextWord(rest)
+            return .network(name.isEmpty ? nil : String(name))
         case "unbind":
             let (key, _) = nextWord(rest)
             guard !key.isEmpty else { throw usage(command) }

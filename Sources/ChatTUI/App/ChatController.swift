@@ -31,6 +31,8 @@ struct ChatController: Sendable {
     private(set) var ignored: [String] = []
     /// Words that highlight a message like your nick does (`--highlight`).
     var highlightWords: [String] = []
+    /// `/network`'s wish, for the app (see ``takeNetworkRequest()``).
+    private var networkRequest: String??
     /// Keys bound to command lines (`--bind`, `/bind`); the last binding of a key wins.
     var keyBindings: [KeyBinding] = []
     /// Alerts waiting for the terminal (a mention or private message while you looked elsewhere).
@@ -41,6 +43,21 @@ struct ChatController: Sendable {
         self.view = ChatViewModel(serverBufferName: server,
                                   status: StatusInfo(connection: "connecting", server: server, nick: nick, lagMilliseconds: nil),
                                   scrollbackLimit: scrollbackLimit, utcOffsetSeconds: utcOffsetSeconds)
+    }
+
+    /// A controller for another network of the same client: the same settings (highlight words,
+    /// notifications, key bindings, ignores, where settings live), its own buffers and connection state.
+    func withoutBuffers(server: String, nick: String) -> ChatController {
+        var other = ChatController(server: server, nick: nick, scrollbackLimit: view.scrollbackLimit,
+                                   utcOffsetSeconds: view.utcOffsetSeconds)
+        other.view.currentTimeMilliseconds = view.currentTimeMilliseconds
+        other.quitMessage = quitMessage
+        other.alertStyle = alertStyle
+        other.settingsPath = settingsPath
+        other.settingsProblem = settingsProblem
+        other.highlightWords = highlightWords
+        other.keyBindings = keyBindings
+        return other
     }
 
     // MARK: Keys and typed lines
@@ -162,6 +179,8 @@ struct ChatController: Sendable {
             changeSetting(name, to: value)
         case .unsetting(let name):
             changeSetting(name, to: nil, removing: true)
+        case .network(let name):
+            networkRequest = .some(name)
         case .bind(let key, let command):
             bind(key, to: command)
         case .unbind(let key):
@@ -236,6 +255,19 @@ struct ChatController: Sendable {
         }
     }
 
+    /// A local error line in the buffer in view (also for the app: `/network`).
+    mutating func showError(_ text: String) { localError(text) }
+
+    /// A local information line in the buffer in view (also for the app: `/network`).
+    mutating func showInfo(_ text: String) { info(text) }
+
+    /// The network the user asked to see (`/network NAME`), or `.some(nil)` to list them; the app
+    /// that holds the networks carries it out.
+    mutating func takeNetworkRequest() -> String?? {
+        defer { networkRequest = nil }
+        return networkRequest
+    }
+
     private mutating func localError(_ text: String) {
         view.append(ChatLine(timestamp: view.currentTimeMilliseconds, kind: .error, text: text), to: view.activeBuffer.name)
     }
@@ -289,7 +321,8 @@ struct ChatController: Sendable {
                 view.append(line, to: message.conversation.bufferName, quiet: message.isHistory)
                 // Alert when it concerns you and you look elsewhere.
                 if !message.isHistory, !message.isOwn, line.mentionsMe || line.kind == .privateMessage,
-                   let buffer = message.conversation.bufferName, view.caseMapping.fold(buffer) != view.caseMapping.fold(shownIn) {
+                   let buffer = message.conversation.bufferName,
+                   !view.isOnScreen || view.caseMapping.fold(buffer) != view.caseMapping.fold(shownIn) {
                     pendingAlerts.append(TerminalAlert(title: line.kind == .privateMessage ? message.sender : "\(message.sender) in \(buffer)",
                                                        body: message.text))
                 }

@@ -18,7 +18,8 @@ struct InputReadiness {
 
 /// What a front end asks of the loop after one pass.
 struct LoopStep {
-    var requests: [ClientRequest] = []
+    /// What to do on which network (0: the first).
+    var requests: [(network: Int, request: ClientRequest)] = []
     /// Set when the front end is done: the loop returns this exit status.
     var exit: Int32?
 }
@@ -32,15 +33,16 @@ protocol ClientFrontEnd {
     func pollTimeout(now: Timestamp) -> Int32
     mutating func start()
     mutating func stop()
-    /// One pass over what arrived: input readiness, the connection's events, and whether a quit
+    /// One pass over what arrived: input readiness, the connections' events, and whether a quit
     /// signal came (SIGINT/SIGTERM/SIGHUP).
-    mutating func pass(input: InputReadiness, events: [UIEvent], signalled: Bool, now: Timestamp) -> LoopStep
+    mutating func pass(input: InputReadiness, events: [NetworkEvent], signalled: Bool, now: Timestamp) -> LoopStep
 }
 
-/// The one client loop: waits on the front end's input and the connection's events at once,
-/// gives both to the front end, and carries out the requests it returns.
+/// The one client loop: waits on the front end's input and the connections' events at once,
+/// gives both to the front end, and carries out the requests it returns on their networks.
 struct ClientLoop {
-    let runtime: IRCClientRuntime
+    /// One per network: the first is the command line's, then each `--connect`.
+    let runtimes: [IRCClientRuntime]
     let inbox: EventInbox
     /// Whether quit signals are caught (through an async-signal-safe self-pipe into the inbox).
     var handlesSignals: Bool
@@ -49,20 +51,21 @@ struct ClientLoop {
         frontEnd.start()
         defer { frontEnd.stop() }
         if handlesSignals { chatty_install_signal_handlers(inbox.signalFD) }
-        runtime.start()
+        for runtime in runtimes { runtime.start() }
+        let clock = runtimes[0]
         while true {
             let descriptor = frontEnd.inputDescriptor
             var fds = [pollfd(fd: inbox.readFD, events: Int16(POLLIN), revents: 0),
                        pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)]
-            let ready = poll(&fds, descriptor >= 0 ? 2 : 1, frontEnd.pollTimeout(now: runtime.now()))
+            let ready = poll(&fds, descriptor >= 0 ? 2 : 1, frontEnd.pollTimeout(now: clock.now()))
             let revents = descriptor >= 0 ? fds[1].revents : 0
             let input = InputReadiness(readable: revents & Int16(POLLIN) != 0,
                                        hangUp: revents & Int16(POLLHUP | POLLERR | POLLNVAL) != 0,
                                        quiet: ready == 0)
             let signalled = handlesSignals && chatty_take_signal() != 0
-            let step = frontEnd.pass(input: input, events: inbox.takeAll(), signalled: signalled, now: runtime.now())
-            for request in step.requests {
-                runtime.perform { machine, now in request.apply(to: &machine, now: now) }
+            let step = frontEnd.pass(input: input, events: inbox.takeAll(), signalled: signalled, now: clock.now())
+            for (network, request) in step.requests where runtimes.indices.contains(network) {
+                runtimes[network].perform { machine, now in request.apply(to: &machine, now: now) }
             }
             if let status = step.exit { return status }
         }

@@ -15,10 +15,16 @@ enum UIEvent: Sendable, Hashable {
     case trustQuestion(TrustQuestion)
 }
 
-/// Carries ``UIEvent``s from the network thread to the UI thread and wakes the UI's `poll`
-/// through a pipe — one byte per batch, not per event, so a flood costs one wake-up.
+/// A ``UIEvent`` and the network (the client's connection, 0 for the first) it came from.
+struct NetworkEvent: Sendable, Hashable {
+    var network: Int
+    var event: UIEvent
+}
+
+/// Carries ``UIEvent``s from the network threads (one per connection) to the UI thread and wakes
+/// the UI's `poll` through a pipe — one byte per batch, not per event, so a flood costs one wake-up.
 final class EventInbox: Sendable {
-    private let queue = NIOLockedValueBox<[UIEvent]>([])
+    private let queue = NIOLockedValueBox<[NetworkEvent]>([])
     /// Read end (polled by the UI) and write end.
     let readFD: Int32
     private let writeFD: Int32
@@ -39,9 +45,9 @@ final class EventInbox: Sendable {
         close(writeFD)
     }
 
-    func post(_ event: UIEvent) {
+    func post(_ event: UIEvent, network: Int = 0) {
         let wasEmpty = queue.withLockedValue { queue -> Bool in
-            queue.append(event)
+            queue.append(NetworkEvent(network: network, event: event))
             return queue.count == 1
         }
         if wasEmpty { wake() }
@@ -54,7 +60,7 @@ final class EventInbox: Sendable {
     }
 
     /// Takes every queued event and clears the wake-up bytes.
-    func takeAll() -> [UIEvent] {
+    func takeAll() -> [NetworkEvent] {
         var scratch = [UInt8](repeating: 0, count: 256)
         while read(readFD, &scratch, scratch.count) > 0 {}
         return queue.withLockedValue { queue in

@@ -240,6 +240,8 @@ struct LineModeSession {
             throw Refused(description: "/set: only on the full screen (line mode reads client.conf at start; edit it)")
         case .bind, .unbind:
             throw Refused(description: "/bind: line mode has no keys to bind")
+        case .network:
+            throw Refused(description: "/network: line mode talks to the first network only")
         case .context(let number):
             switch SearchResults.contextRequest(forResult: number, of: searchResults) {
             case .success(let request): return [request]

@@ -23,7 +23,7 @@ struct PlainClient: ClientFrontEnd {
 
     /// Runs until the session exits; returns its exit status.
     mutating func run() -> Int32 {
-        ClientLoop(runtime: runtime, inbox: inbox, handlesSignals: false).run(&self)
+        ClientLoop(runtimes: [runtime], inbox: inbox, handlesSignals: false).run(&self)
     }
 
     /// Standard input, while it is open and not too many lines wait for the connection (the writer
@@ -36,11 +36,12 @@ struct PlainClient: ClientFrontEnd {
 
     mutating func stop() {}
 
-    mutating func pass(input: InputReadiness, events: [UIEvent], signalled: Bool, now: Timestamp) -> LoopStep {
+    mutating func pass(input: InputReadiness, events: [NetworkEvent], signalled: Bool, now: Timestamp) -> LoopStep {
         let clock = WallClock.monotonicMilliseconds()
         var actions: [LineModeSession.Action] = []
-        for event in events {
-            switch event {
+        // Line mode talks to the first network only.
+        for event in events where event.network == 0 {
+            switch event.event {
             case .connecting(let server): actions.append(.stdout("*** connecting to \(server)"))
             // Line mode has nobody to ask (it is not given a way to): refuse.
             case .trustQuestion(let question): question.answer(trust: false)
@@ -84,7 +85,7 @@ struct PlainClient: ClientFrontEnd {
         for action in actions {
             switch action {
             case .perform(let request):
-                step.requests.append(request)
+                step.requests.append((0, request))
             case .stdout(let line):
                 print(line)
             case .stderr(let line):

@@ -3,11 +3,26 @@ import ChatClient
 import ChatCore
 
 /// The full-screen client as a front end of the ``ClientLoop``: keys from the terminal, events
-/// from the connection, and a redraw at most once per pass (60 per second at most).
+/// from the connections, and a redraw at most once per pass (60 per second at most).
+///
+/// Each network (the command line's, then each `--connect`) has its own connection and
+/// ``ChatController`` with its own buffers; the screen shows one network at a time (F9/F10 or
+/// `/network` switch), the status line counts what waits in the others.
 struct TerminalApp: ClientFrontEnd {
-    let runtime: IRCClientRuntime
+    struct Network {
+        let runtime: IRCClientRuntime
+        var controller: ChatController
+    }
+
     let inbox: EventInbox
-    var controller: ChatController
+    private(set) var networks: [Network]
+    /// The network on the screen.
+    private(set) var active = 0
+    /// The controller of the network on the screen.
+    var controller: ChatController {
+        get { networks[active].controller }
+        set { networks[active].controller = newValue }
+    }
     /// The terminal: ncurses for people, ``HeadlessTerminal`` for tests.
     var terminal: any TerminalDriver = NCursesTerminal()
     /// Whether SIGINT/SIGTERM/SIGHUP quit like Ctrl-Q (the real program; not in tests).
@@ -22,21 +37,29 @@ struct TerminalApp: ClientFrontEnd {
     private var quitDeadline: Int64?
     private var lastRender: Int64 = 0
     private var dirty = true
-    private var disconnectedAfterQuit = false
+    /// Networks whose connection closed after the quit.
+    private var disconnectedAfterQuit: Set<Int> = []
     private var terminalAlive = true
 
     init(runtime: IRCClientRuntime, inbox: EventInbox, controller: ChatController,
          terminal: any TerminalDriver = NCursesTerminal(), handlesSignals: Bool = true) {
-        self.runtime = runtime
+        self.init(networks: [Network(runtime: runtime, controller: controller)], inbox: inbox, terminal: terminal,
+                  handlesSignals: handlesSignals)
+    }
+
+    /// Several networks; events posted with network index N belong to `networks[N]`.
+    init(networks: [Network], inbox: EventInbox, terminal: any TerminalDriver = NCursesTerminal(), handlesSignals: Bool = true) {
+        precondition(!networks.isEmpty, "a client has at least one network")
+        self.networks = networks
         self.inbox = inbox
-        self.controller = controller
         self.terminal = terminal
         self.handlesSignals = handlesSignals
+        showNetworks()
     }
 
     /// Runs until the user quits (or a signal asks to); the terminal is restored on every path.
     mutating func run() {
-        _ = ClientLoop(runtime: runtime, inbox: inbox, handlesSignals: handlesSignals).run(&self)
+        _ = ClientLoop(runtimes: networks.map(\.runtime), inbox: inbox, handlesSignals: handlesSignals).run(&self)
     }
 
     var inputDescriptor: Int32 { terminalAlive ? terminal.inputDescriptor : -1 }
@@ -53,14 +76,14 @@ struct TerminalApp: ClientFrontEnd {
 
     mutating func stop() {
         terminal.stop()
-        logWriter?.write(controller.view.takeLogEntries())
+        for index in networks.indices { logWriter?.write(networks[index].controller.view.takeLogEntries()) }
         logWriter?.flush()
     }
 
-    mutating func pass(input: InputReadiness, events: [UIEvent], signalled: Bool, now: Timestamp) -> LoopStep {
+    mutating func pass(input: InputReadiness, events: [NetworkEvent], signalled: Bool, now: Timestamp) -> LoopStep {
         var step = LoopStep()
         // Counters on screen (the reconnect countdown, who is typing) follow the clock.
-        controller.view.currentTimeMilliseconds = now.millisecondsSinceEpoch
+        for index in networks.indices { networks[index].controller.view.currentTimeMilliseconds = now.millisecondsSinceEpoch }
         if terminalAlive, input.hangUp {
             // The terminal went away: quit, and stop polling the dead descriptor.
             terminalAlive = false
@@ -74,32 +97,45 @@ struct TerminalApp: ClientFrontEnd {
         var keys = decoder.feed(inputs)
         if inputs.isEmpty, input.quiet, decoder.isPending { keys += decoder.timeout() }
         for key in keys {
-            if key == .ctrl("l") { terminal.invalidate() }
-            step.requests += controller.handle(key, now: now)
             dirty = true
+            if key == .ctrl("l") { terminal.invalidate() }
+            if networks.count > 1, key == .function(9) || key == .function(10) {
+                switchNetwork(to: (active + (key == .function(9) ? networks.count - 1 : 1)) % networks.count)
+                continue
+            }
+            let network = active
+            step.requests += controller.handle(key, now: now).map { (network, $0) }
+            if let wanted = controller.takeNetworkRequest() { networkCommand(wanted) }
+            if networks[network].controller.quitRequested {
+                // Ctrl-Q and /quit leave every network.
+                step.requests += quit(now: now)
+            }
         }
-        for event in events {
-            switch event {
+        for item in events {
+            guard networks.indices.contains(item.network) else { continue }
+            let index = item.network
+            switch item.event {
             case .client(let event):
-                controller.apply(event, now: now)
-                if controller.quitRequested, case .stateChanged(.disconnected) = event { disconnectedAfterQuit = true }
+                networks[index].controller.apply(event, now: now)
+                if networks[index].controller.quitRequested, case .stateChanged(.disconnected) = event { disconnectedAfterQuit.insert(index) }
             case .connecting(let server):
-                controller.view.status.server = server
+                networks[index].controller.view.status.server = server
             case .trustQuestion(let question):
-                controller.ask(question)
+                networks[index].controller.ask(question)
             }
             dirty = true
         }
-        for alert in controller.takeAlerts() { terminal.alert(alert, style: controller.alertStyle) }
+        for index in networks.indices {
+            for alert in networks[index].controller.takeAlerts() { terminal.alert(alert, style: networks[index].controller.alertStyle) }
+            logWriter?.write(networks[index].controller.view.takeLogEntries())
+        }
+        if networks.count > 1 { showNetworks() }
         if setsTitle, controller.view.terminalTitle != shownTitle {
             shownTitle = controller.view.terminalTitle
             terminal.setTitle(shownTitle!)
         }
-        let logged = controller.view.takeLogEntries()
-        logWriter?.write(logged)
-        if controller.quitRequested {
-            if quitDeadline == nil { quitDeadline = now.millisecondsSinceEpoch + 2000 }
-            if disconnectedAfterQuit || now.millisecondsSinceEpoch >= quitDeadline! {
+        if quitDeadline != nil {
+            if disconnectedAfterQuit.count == networks.count || now.millisecondsSinceEpoch >= quitDeadline! {
                 step.exit = 0
                 return step
             }
@@ -114,10 +150,54 @@ struct TerminalApp: ClientFrontEnd {
         return step
     }
 
-    /// Quits like Ctrl-Q (once), leaving at most 2 s for the server to see the `QUIT`.
-    private mutating func quit(now: Timestamp) -> [ClientRequest] {
+    /// Puts network `index` on the screen; its buffer in view counts as read from now on.
+    mutating func switchNetwork(to index: Int) {
+        guard networks.indices.contains(index), index != active else { return }
+        networks[active].controller.view.isOnScreen = false
+        active = index
+        networks[active].controller.view.isOnScreen = true
+        networks[active].controller.view.markBufferRead(at: networks[active].controller.view.activeIndex)
+        showNetworks()
+        dirty = true
+    }
+
+    /// `/network` (list) or `/network NAME|N` (switch), typed in the network on the screen.
+    private mutating func networkCommand(_ wanted: String?) {
+        guard let wanted else {
+            controller.showInfo("Networks (F9/F10 or /network NAME to switch):")
+            for (index, network) in networks.enumerated() {
+                let view = network.controller.view
+                controller.showInfo("  \(index + 1) \(view.networkName)\(index == active ? " (on screen)" : "") — \(view.status.connection), \(view.status.server)")
+            }
+            return
+        }
+        let folded = wanted.lowercased()
+        if let number = Int(wanted), networks.indices.contains(number - 1) {
+            switchNetwork(to: number - 1)
+        } else if let index = networks.firstIndex(where: { $0.controller.view.networkName.lowercased() == folded }) {
+            switchNetwork(to: index)
+        } else {
+            controller.showError("/network: no network \(wanted) (\(networks.map(\.controller.view.networkName).joined(separator: ", ")))")
+        }
+    }
+
+    /// Tells each network's view what waits in the others (status line, window title).
+    private mutating func showNetworks() {
+        guard networks.count > 1 else { return }
+        let summaries = networks.map { $0.controller.view.networkActivity }
+        for index in networks.indices {
+            networks[index].controller.view.otherNetworks = summaries.enumerated().filter { $0.offset != index }.map(\.element)
+        }
+    }
+
+    /// Quits every network like Ctrl-Q (once), leaving at most 2 s for the servers to see the `QUIT`.
+    private mutating func quit(now: Timestamp) -> [(network: Int, request: ClientRequest)] {
         guard quitDeadline == nil else { return [] }
         quitDeadline = now.millisecondsSinceEpoch + 2000
-        return controller.handle(.ctrl("q"), now: now)
+        var requests: [(network: Int, request: ClientRequest)] = []
+        for index in networks.indices where !networks[index].controller.quitRequested {
+            requests += networks[index].controller.handle(.ctrl("q"), now: now).map { (index, $0) }
+        }
+        return requests
     }
 }

@@ -19,32 +19,10 @@ struct ClientCommand: AsyncParsableCommand {
             """
     )
 
-    @Option(name: .long, help: "The IRC server: HOST:PORT or irc://HOST[:PORT] (plaintext), ircs://HOST[:PORT] (TLS, port 6697); a comma-separated list fails over in order.")
-    var server: String = "127.0.0.1:6667"
+    @OptionGroup var connection: ConnectionOptions
 
-    @Option(name: .long, help: "More trusted certificate authorities for TLS (PEM file), besides the system's.")
-    var tlsCa: String?
-
-    @Option(name: .long, help: "Trust a TLS server whose certificate has this SHA-256 fingerprint (AB:CD:…), and pin it.")
-    var tlsFingerprint: String?
-
-    @Option(name: .long, help: "Log in to this account with SASL while connecting (password from --sasl-password-file, else asked for; with --tls-client-cert: EXTERNAL, no password).")
-    var sasl: String?
-
-    @Option(name: .long, help: "A TLS client certificate (PEM) to present; with --sasl it logs in by certificate (SASL EXTERNAL).")
-    var tlsClientCert: String?
-
-    @Option(name: .long, help: "The private key (PEM) of --tls-client-cert.")
-    var tlsClientKey: String?
-
-    @Option(name: .long, help: "File whose first line is the SASL password (mode 0600: readable by you only).")
-    var saslPasswordFile: String?
-
-    @Option(name: .long, help: "Your nickname (default: $USER).")
-    var nick: String?
-
-    @Option(name: .long, help: "Channel to join on connect (repeatable).")
-    var channel: [String] = ["#chatty"]
+    @Option(name: .long, help: ArgumentHelp("Another network to connect to from this client, its options as in a config file separated by ';' (repeatable; a [name] section of client.conf), e.g. \"libera; server ircs://irc.libera.chat; nick al; channel #swift\".", valueName: "NAME; OPTIONS"))
+    var connect: [String] = []
 
     @Flag(name: .long, help: "Also run a server in this process and connect to it; quitting stops it.")
     var host = false
@@ -90,29 +68,24 @@ struct ClientCommand: AsyncParsableCommand {
     var serverOptions: ServerOptions
 
     mutating func validate() throws {
-        if !host, servers.isEmpty || servers.count != server.split(separator: ",").count {
-            throw ValidationError("--server must be HOST:PORT, irc://HOST:PORT or ircs://HOST:PORT, or a comma-separated list of them, e.g. 127.0.0.1:6667 (got '\(server)')")
-        }
         guard TerminalAlert.Style(rawValue: notify) != nil else {
             throw ValidationError("--notify must be one of bell, osc777, osc9, off (got '\(notify)')")
         }
         guard (4...3600).contains(serverTimeout) else {
             throw ValidationError("--server-timeout must be 4…3600 seconds (got \(serverTimeout))")
         }
-        if let tlsFingerprint, CertificateFingerprint(tlsFingerprint) == nil {
-            throw ValidationError("--tls-fingerprint must be a SHA-256 fingerprint: 32 bytes in hex, e.g. AB:CD:… (got '\(tlsFingerprint)')")
-        }
-        let name = nick ?? Self.defaultNick()
-        guard ServerState.isValidNick(name, maxLength: 30) else {
-            throw ValidationError("'\(name)' is not a valid nick: use letters, digits and []\\`_^{|}-, not starting with a digit; at most 30 characters")
-        }
-        for name in channel where !ServerState.isValidChannelName(name, maxLength: 50) {
-            throw ValidationError("'\(name)' is not a channel name: it must start with # and contain no spaces or commas")
-        }
         guard wait > 0 else { throw ValidationError("--wait must be more than 0 seconds") }
-        if saslPasswordFile != nil, sasl == nil { throw ValidationError("--sasl-password-file needs --sasl ACCOUNT") }
-        if (tlsClientCert == nil) != (tlsClientKey == nil) { throw ValidationError("--tls-client-cert and --tls-client-key go together") }
         guard scrollback >= 100 else { throw ValidationError("--scrollback must be at least 100") }
+        var names: Set<String> = []
+        for value in connect {
+            let parsed: ClientNetwork
+            do {
+                parsed = try ClientNetwork(parsing: value)
+            } catch {
+                throw ValidationError("\(error)")
+            }
+            guard names.insert(parsed.name.lowercased()).inserted else { throw ValidationError("two networks are named \(parsed.name)") }
+        }
         for binding in bind {
             do {
                 _ = try KeyBinding(parsing: binding)
@@ -120,17 +93,6 @@ struct ClientCommand: AsyncParsableCommand {
                 throw ValidationError("--bind: \(error)")
             }
         }
-    }
-
-    var servers: [ServerEndpoint] {
-        server.split(separator: ",").compactMap { ServerEndpoint.parse(String($0)) }
-    }
-
-    static func defaultNick() -> String {
-        let user = ProcessInfo.processInfo.environment["USER"] ?? "guest"
-        var nick = String(user.filter { $0.isASCII && ($0.isLetter || $0.isNumber || "[]\\`_^{|}-".contains($0)) }.prefix(30))
-        if nick.isEmpty || nick.first!.isNumber || nick.first == "-" { nick = "guest" + nick }
-        return String(nick.prefix(30))
     }
 
     func run() async throws {
@@ -143,7 +105,7 @@ struct ClientCommand: AsyncParsableCommand {
             return handler
         }
         var chatServer: ChatServer?
-        var connectAddresses = servers.isEmpty ? [ServerEndpoint(host: "127.0.0.1", port: 6667)] : servers
+        var connectAddresses = connection.servers.isEmpty ? [ServerEndpoint(host: "127.0.0.1", port: 6667)] : connection.servers
         let inbox = EventInbox()
         if host {
             let configuration = try serverOptions.configuration()
@@ -173,44 +135,24 @@ struct ClientCommand: AsyncParsableCommand {
                 }
             }
         }
-        let nick = self.nick ?? Self.defaultNick()
+        let nick = connection.nick ?? ConnectionOptions.defaultNick()
         let addresses = connectAddresses
-        let login = try sasl.map { account in
-            tlsClientCert != nil ? SASLLogin(account: account, password: "", external: true)
-                : SASLLogin(account: account, password: try saslPassword(account: account, linemode: linemode))
+        let main = ClientNetwork(name: addresses[0].host, servers: addresses, nick: nick, channels: connection.channel,
+                                 password: serverOptions.password, tlsCa: connection.tlsCa, tlsFingerprint: connection.tlsFingerprint,
+                                 sasl: connection.sasl, saslPasswordFile: connection.saslPasswordFile,
+                                 tlsClientCert: connection.tlsClientCert, tlsClientKey: connection.tlsClientKey)
+        // Line mode talks to the first network only.
+        let further = linemode ? [] : try connect.map { try ClientNetwork(parsing: $0) }
+        let runtimes = try ([main] + further).enumerated().map { index, network in
+            try makeRuntime(for: network, number: index, defaultNick: nick, linemode: linemode, inbox: inbox)
         }
-        // Line mode prints only what happens from now on (a script reading it sees no old lines);
-        // both modes catch up on what they missed after a reconnect.
-        var clientConfiguration = ClientConfiguration(nick: nick, userName: nick, realName: "Chatty user",
-                                                      password: serverOptions.password, channels: channel,
-                                                      historyOnJoin: linemode ? 0 : 50)
-        clientConfiguration.sasl = login
-        clientConfiguration.keepaliveInterval = .milliseconds(serverTimeout * 500)
-        clientConfiguration.keepaliveTimeout = .milliseconds(serverTimeout * 500)
-        var ask: (@Sendable (TrustQuestion) -> Void)?
-        if !linemode {
-            ask = { @Sendable question in inbox.post(.trustQuestion(question)) }
-        }
-        let report: @Sendable (String) -> Void = { text in
-            if linemode {
-                FileHandle.standardError.write(Data(("chatty-tui: " + text + "\n").utf8))
-            } else {
-                inbox.post(.client(.error(text)))
-            }
-        }
-        var pins: [CertificateFingerprint] = []
-        if let tlsFingerprint, let pin = CertificateFingerprint(tlsFingerprint) { pins.append(pin) }
-        let clientTLS = try ClientTLS(caFile: tlsCa, fingerprints: pins,
-                                      clientCertificate: tlsClientCert.flatMap { cert in tlsClientKey.map { (cert, $0) } },
-                                      ask: ask, report: report)
-        let runtime = IRCClientRuntime(servers: addresses, configuration: clientConfiguration,
-                                       eventLoop: MultiThreadedEventLoopGroup.singleton.next(), tls: clientTLS,
-                                       onConnecting: { inbox.post(.connecting(to: $0)) },
-                                       onEvent: { inbox.post(.client($0)) })
+        let runtime = runtimes[0]
+        let networkNames = further.map(\.name)
+        let furtherNicks = further.map { $0.nick ?? nick }
         let scrollback = self.scrollback
         // Times are shown in the local time zone as it is at each line's instant (daylight saving).
         let utcOffset = LocalClock.localTime
-        let channels = channel
+        let channels = connection.channel
         let waitMilliseconds = Int64(wait * 1000)
         let highlightWords = highlight
         let keyBindings = bind.compactMap { try? KeyBinding(parsing: $0) }
@@ -246,8 +188,15 @@ struct ClientCommand: AsyncParsableCommand {
                     }
                 }
                 if logDirectory != nil { controller.view.logNetwork = logNetwork }
-                var app = TerminalApp(runtime: runtime, inbox: inbox, controller: controller,
-                                      terminal: NCursesTerminal(mouse: wheel))
+                var networks = [TerminalApp.Network(runtime: runtime, controller: controller)]
+                for (index, name) in networkNames.enumerated() {
+                    // Each further network: its own buffers (its server buffer named after it), the same settings.
+                    var other = controller.withoutBuffers(server: name, nick: furtherNicks[index])
+                    other.view.isOnScreen = false
+                    if logDirectory != nil { other.view.logNetwork = name }
+                    networks.append(TerminalApp.Network(runtime: runtimes[index + 1], controller: other))
+                }
+                var app = TerminalApp(networks: networks, inbox: inbox, terminal: NCursesTerminal(mouse: wheel))
                 app.setsTitle = setsTitle
                 app.logWriter = logDirectory.map { directory in
                     ChatLogWriter(directory: directory) { problem in inbox.post(.client(.error(problem))) }
@@ -276,9 +225,47 @@ struct ClientCommand: AsyncParsableCommand {
         if status != 0 { throw ExitCode(status) }
     }
 
+    /// The connection to one network; its events reach the UI marked with `number`.
+    private func makeRuntime(for network: ClientNetwork, number: Int, defaultNick: String, linemode: Bool,
+                             inbox: EventInbox) throws -> IRCClientRuntime {
+        let nick = network.nick ?? defaultNick
+        let login = try network.sasl.map { account in
+            network.tlsClientCert != nil ? SASLLogin(account: account, password: "", external: true)
+                : SASLLogin(account: account, password: try Self.saslPassword(file: network.saslPasswordFile, account: account, linemode: linemode))
+        }
+        // Line mode prints only what happens from now on (a script reading it sees no old lines);
+        // both modes catch up on what they missed after a reconnect.
+        var configuration = ClientConfiguration(nick: nick, userName: nick, realName: "Chatty user",
+                                                password: network.password, channels: network.channels,
+                                                historyOnJoin: linemode ? 0 : 50)
+        configuration.sasl = login
+        configuration.keepaliveInterval = .milliseconds(serverTimeout * 500)
+        configuration.keepaliveTimeout = .milliseconds(serverTimeout * 500)
+        var ask: (@Sendable (TrustQuestion) -> Void)?
+        if !linemode {
+            ask = { @Sendable question in inbox.post(.trustQuestion(question), network: number) }
+        }
+        let report: @Sendable (String) -> Void = { text in
+            if linemode {
+                FileHandle.standardError.write(Data(("chatty-tui: " + text + "\n").utf8))
+            } else {
+                inbox.post(.client(.error(text)), network: number)
+            }
+        }
+        var pins: [CertificateFingerprint] = []
+        if let tlsFingerprint = network.tlsFingerprint, let pin = CertificateFingerprint(tlsFingerprint) { pins.append(pin) }
+        let tls = try ClientTLS(caFile: network.tlsCa, fingerprints: pins,
+                                clientCertificate: network.tlsClientCert.flatMap { cert in network.tlsClientKey.map { (cert, $0) } },
+                                ask: ask, report: report)
+        return IRCClientRuntime(servers: network.servers, configuration: configuration,
+                                eventLoop: MultiThreadedEventLoopGroup.singleton.next(), tls: tls,
+                                onConnecting: { inbox.post(.connecting(to: $0), network: number) },
+                                onEvent: { inbox.post(.client($0), network: number) })
+    }
+
     /// The SASL password: the first line of `--sasl-password-file` (which only its owner may
     /// read), else asked for on the terminal without echo. Never taken from the command line.
-    private func saslPassword(account: String, linemode: Bool) throws -> String {
+    static func saslPassword(file saslPasswordFile: String?, account: String, linemode: Bool) throws -> String {
         if let saslPasswordFile {
             var info = stat()
             guard stat(saslPasswordFile, &info) == 0, let data = FileManager.default.contents(atPath: saslPasswordFile) else {

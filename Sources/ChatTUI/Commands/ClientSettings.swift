@@ -60,12 +60,15 @@ struct ClientSettings: Sendable, Hashable {
             .map { setting.flag ? "on" : ($0.value ?? "") }
     }
 
-    /// Replaces every line of `setting` by `values` (where its first line was, else at the end);
-    /// no values removes it.
+    /// Replaces every line of `setting` by `values` (where its first line was, else at the end of
+    /// the lines before the first network's section); no values removes it. Sections stay as they are.
     mutating func set(_ setting: Setting, to values: [String]) {
         var kept: [String] = []
         var insertAt: Int?
-        for line in lines {
+        let all = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        let sectionStart = all.firstIndex { ConfigFile.sectionName(in: $0) != nil } ?? all.count
+        let sections = Array(all[sectionStart...])
+        for line in all[..<sectionStart] {
             if ConfigFile.entry(in: line)?.name == setting.name {
                 insertAt = insertAt ?? kept.count
                 continue
@@ -75,11 +78,18 @@ struct ClientSettings: Sendable, Hashable {
         let new = setting.flag ? (values.isEmpty ? [] : [setting.name]) : values.map { "\(setting.name) \($0)" }
         while kept.last == "" { kept.removeLast() }
         kept.insert(contentsOf: new, at: min(insertAt ?? kept.count, kept.count))
+        if !sections.isEmpty {
+            var rest = sections
+            while rest.last == "" { rest.removeLast() }
+            kept += (kept.isEmpty ? [] : [""]) + rest
+        }
         text = kept.isEmpty ? "" : kept.joined(separator: "\n") + "\n"
     }
 
+    /// The lines before the first network's section (the ones `/set` reads and writes).
     private var lines: [String] {
-        text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        let all = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        return Array(all.prefix { ConfigFile.sectionName(in: $0) == nil })
     }
 
     // MARK: - The file

@@ -206,20 +206,19 @@ extension ChatViewModel {
             add(" [Act: ")
             for (position, index) in active.enumerated() {
                 if position > 0 { add(",") }
-                let style: TextStyle
-                switch buffers[index].activity {
-                case .highlight:
-                    style = TextStyle(bold: true, foreground: .brightYellow, background: .blue)
-                case .messages:
-                    style = TextStyle(bold: true, foreground: .brightWhite, background: .blue)
-                case .events, .none:
-                    style = TextStyle(foreground: .white, background: .blue)
-                }
+                let style = Self.activityStyle(buffers[index].activity)
                 // `2:#chatty(3)`: the buffer's number, name and unread messages.
                 let count = buffers[index].unreadCount
                 add("\(index + 1):" + TerminalSanitizer.plain(buffers[index].name).truncated(toWidth: 16)
                     + (count > 0 ? "(\(count))" : ""), style)
             }
+            add("]")
+        }
+        // Other networks with something waiting: ` [libera(3)]`, in the colours of the buffers' activity.
+        for network in otherNetworks where network.activity > .none {
+            add(" [")
+            add(TerminalSanitizer.plain(network.name).truncated(toWidth: 16) + (network.unread > 0 ? "(\(network.unread))" : ""),
+                Self.activityStyle(network.activity))
             add("]")
         }
         var connection = TerminalSanitizer.plain(status.connection)
@@ -279,8 +278,18 @@ extension ChatViewModel {
 extension ChatViewModel {
     /// The window title: the buffer in view, led by how many other buffers hold a mention or a
     /// private message not seen yet (`(2) #chatty — chatty`), so a glance at the taskbar tells.
+    /// How the status line shows a buffer's (or another network's) activity.
+    static func activityStyle(_ activity: ChatBuffer.Activity) -> TextStyle {
+        switch activity {
+        case .highlight: return TextStyle(bold: true, foreground: .brightYellow, background: .blue)
+        case .messages: return TextStyle(bold: true, foreground: .brightWhite, background: .blue)
+        case .events, .none: return TextStyle(foreground: .white, background: .blue)
+        }
+    }
+
     var terminalTitle: String {
         let waiting = buffers.indices.filter { $0 != activeIndex && buffers[$0].activity == .highlight }.count
+            + otherNetworks.map(\.mentions).reduce(0, +)
         return (waiting > 0 ? "(\(waiting)) " : "") + TerminalSanitizer.plain(activeBuffer.name) + " — chatty"
     }
 }

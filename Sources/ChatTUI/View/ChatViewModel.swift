@@ -73,6 +73,11 @@ struct ChatViewModel: Sendable {
     var logNetwork: String?
     /// Lines waiting for the disk log (``takeLogEntries()``).
     private(set) var logOutbox: [ChatLogWriter.Entry] = []
+    /// Whether this network is the one on the screen (a client may hold several): when it is not,
+    /// even the buffer in view collects unread lines, and mentions there alert.
+    var isOnScreen = true
+    /// What waits in the client's other networks (status line, window title).
+    var otherNetworks: [NetworkActivity] = []
     /// Ctrl-R under way in the buffer in view.
     var reverseSearch: ReverseSearch?
     /// A multi-line paste waiting for Enter (send) or Esc (edit as one line).
@@ -187,12 +192,23 @@ struct ChatViewModel: Sendable {
     /// A `quiet` line (old history) raises no unread count or activity.
     mutating func append(_ line: ChatLine, to name: String? = nil, quiet: Bool = false, log: Bool? = nil) {
         let index = name.map { openBuffer($0) } ?? 0
-        buffers[index].append(line, isActive: quiet || index == activeIndex)
+        buffers[index].append(line, isActive: quiet || (index == activeIndex && isOnScreen))
         // Old history (quiet) is the server's, not new: it is not logged again.
         if let network = logNetwork, log ?? !quiet {
             logOutbox.append(ChatLogWriter.Entry(network: network, buffer: index == 0 ? "server" : buffers[index].name,
                                                  time: line.timestamp, text: line.logText))
         }
+    }
+
+    /// The network's name: its server buffer's.
+    var networkName: String { buffers[0].name }
+
+    /// What waits in this network's buffers that are not on the screen.
+    var networkActivity: NetworkActivity {
+        let unseen = buffers.indices.filter { $0 != activeIndex || !isOnScreen }.map { buffers[$0] }
+        return NetworkActivity(name: networkName, unread: unseen.map(\.unreadCount).reduce(0, +),
+                               mentions: unseen.filter { $0.activity == .highlight }.count,
+                               activity: unseen.map(\.activity).max() ?? .none)
     }
 
     /// Lines appended since the last call, for the disk log.

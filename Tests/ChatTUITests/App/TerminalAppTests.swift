@@ -10,7 +10,7 @@ import Testing
 
 /// The whole terminal client loop (`TerminalApp`: keys, events, drawing) with a headless terminal:
 /// what ncurses would show is read from the frames, keys are fed in.
-@Suite(.timeLimit(.minutes(1))) struct TerminalAppTests {
+@Suite(.serialized, .timeLimit(.minutes(1))) struct TerminalAppTests {
     @Test func theAppLoopRegistersChatsAndQuitsWithoutATerminal() async throws {
         var configuration = ChatServerConfiguration(listen: .hostname("127.0.0.1", port: 0), threads: 1)
         configuration.flood = .init(rate: 0, burst: 10, hardLimit: 100)
@@ -56,5 +56,74 @@ import Testing
         try await peer.waitFor("viewer has quit")
         peer.closeInput()
         await server.shutdown()
+    }
+
+    /// Two networks in one client: each its own connection and buffers; the screen shows one, the
+    /// status line counts what waits in the other, F10 and /network switch, typing goes to the
+    /// network on the screen, Ctrl-Q leaves both.
+    @Test func twoNetworksKeepTheirOwnBuffersAndTypingGoesToTheOneOnScreen() async throws {
+        var servers: [ChatServer] = []
+        var ports: [Int] = []
+        for _ in 0..<2 {
+            var configuration = ChatServerConfiguration(listen: .hostname("127.0.0.1", port: 0), threads: 1)
+            configuration.flood = .init(rate: 0, burst: 10, hardLimit: 100)
+            let server = ChatServer(configuration: configuration)
+            ports.append(try await server.start().port!)
+            servers.append(server)
+        }
+        let first = try PlainClientProcess(arguments: ["--server", "127.0.0.1:\(ports[0])", "--nick", "ann", "--channel", "#one"])
+        defer { first.terminate() }
+        let second = try PlainClientProcess(arguments: ["--server", "127.0.0.1:\(ports[1])", "--nick", "bob", "--channel", "#two"])
+        defer { second.terminate() }
+        try await first.waitFor("ann has joined #one")
+        try await second.waitFor("bob has joined #two")
+
+        let terminal = HeadlessTerminal(width: 110, height: 30)
+        let inbox = EventInbox()
+        var networks: [TerminalApp.Network] = []
+        for (index, (port, channel)) in [(ports[0], "#one"), (ports[1], "#two")].enumerated() {
+            let runtime = IRCClientRuntime(servers: [ServerEndpoint(host: "127.0.0.1", port: port)],
+                                           configuration: ClientConfiguration(nick: "viewer", channels: [channel]),
+                                           eventLoop: MultiThreadedEventLoopGroup.singleton.next(),
+                                           onConnecting: { inbox.post(.connecting(to: $0), network: index) },
+                                           onEvent: { inbox.post(.client($0), network: index) })
+            var controller = ChatController(server: index == 0 ? "home" : "work", nick: "viewer")
+            controller.view.isOnScreen = index == 0
+            networks.append(TerminalApp.Network(runtime: runtime, controller: controller))
+        }
+        var app = TerminalApp(networks: networks, inbox: inbox, terminal: terminal, handlesSignals: false)
+        let finished = Task.detached { app.run() }
+        try await first.waitFor("viewer has joined #one")
+        try await second.waitFor("viewer has joined #two")
+        try await Eventually.holds({ "home's #one on screen:\n\(terminal.screenText)" }) {
+            terminal.screenText.contains("[2:#one]") && terminal.screenText.contains("@ann")
+        }
+        // Something said on the other network waits there, counted on the status line.
+        second.send("hello from work")
+        try await Eventually.holds({ "work's line counted:\n\(terminal.screenText)" }) {
+            terminal.screenText.contains("[work(1)]")
+        }
+        #expect(!terminal.screenText.contains("hello from work"), "not shown on home's screen")
+        terminal.feed([.function(NCursesKeyCode.f0 + 10)])  // F10: the next network
+        try await Eventually.holds({ "work on screen:\n\(terminal.screenText)" }) {
+            terminal.screenText.contains("bob │ hello from work") && terminal.screenText.contains("[2:#two]")
+        }
+        terminal.type("hi work")
+        terminal.feed([.char(0x0D)])
+        try await second.waitFor("<viewer> hi work")
+        terminal.type("/network home")
+        terminal.feed([.char(0x0D)])
+        try await Eventually.holds({ "home again:\n\(terminal.screenText)" }) { terminal.screenText.contains("[2:#one]") }
+        terminal.type("hi home")
+        terminal.feed([.char(0x0D)])
+        try await first.waitFor("<viewer> hi home")
+        #expect(!second.lines.contains { $0.contains("hi home") }, "nothing typed on home went to work")
+        terminal.feed([.char(0x11)])  // Ctrl-Q
+        await finished.value
+        try await first.waitFor("viewer has quit")
+        try await second.waitFor("viewer has quit")
+        first.closeInput()
+        second.closeInput()
+        for server in servers { await server.shutdown() }
     }
 }
