@@ -25,9 +25,13 @@ import Testing
         #expect(rename.sourceNick == "dani" && newNick.hasPrefix("Guest"))
         let notice = try await newer.expect { $0.command == "NOTICE" }
         #expect(notice.parameters.last?.contains("Nick collision") == true)
-        for server in network.servers {
-            #expect(server.state.client(server.state.clientID(nick: "dani")!)?.server == "a.chatty")
-            #expect(server.state.clientID(nick: newNick) != nil)
+        // Every server applies the rename as its event arrives (c's own first).
+        let servers = network.servers
+        try await Eventually.holds({ "every server knows \(newNick) and gives dani to a.chatty" }) {
+            servers.allSatisfy { server in
+                server.state.clientID(nick: newNick) != nil
+                    && server.state.clientID(nick: "dani").flatMap { server.state.client($0)?.server } == "a.chatty"
+            }
         }
         try await older.send("PING :still-dani")
         try await older.expect { $0.command == "PONG" }

@@ -1,6 +1,7 @@
 import ChatCore
 import ChattyTestSupport
 import Foundation
+import NIOConcurrencyHelpers
 import Testing
 
 /// Real partitions (issue 15): three servers on three network namespaces joined by veth cables; the
@@ -44,15 +45,32 @@ struct FederationPartitionTests {
     @Test func aFlappingLinkLosesNothing() async throws {
         let network = try LabFederation(.cables)
         try await network.start()
-        // The a–c cable goes down for about 2 s and up for 2 s, three times (each down outlasts the timeout).
-        try await network.talk(rounds: 210) { round in
-            if [10, 90, 170].contains(round) { try network.lab.cut("a", "c") }
-            if [50, 130, 210].contains(round) { try network.lab.heal("a", "c") }
+        // The a–c cable goes down until a has split c, then up until c is back (the burst shows z
+        // joining again), three times, while everyone talks; each step waits for the event, not a clock.
+        let joinedBefore = network.joins(seenBy: "x", of: "z")
+        let flapping = NIOLockedValueBox(true)
+        let flaps = Task {
+            defer { flapping.withLockedValue { $0 = false } }
+            for cycle in 1...3 {
+                try await Task.sleep(for: .milliseconds(500))
+                try network.lab.cut("a", "c")
+                try await withDeadline(.seconds(20), what: "a splits c (cut \(cycle))") {
+                    while network.splits(seenBy: "x", of: "z") < cycle { try await Task.sleep(for: .milliseconds(50)) }
+                }
+                try await Task.sleep(for: .milliseconds(500))
+                try network.lab.heal("a", "c")
+                try await withDeadline(.seconds(20), what: "c back at a (heal \(cycle))") {
+                    while network.joins(seenBy: "x", of: "z") < joinedBefore + cycle { try await Task.sleep(for: .milliseconds(50)) }
+                }
+            }
         }
-        let problems = try await network.verdict(perSender: 210)
+        let rounds = try await network.talk(while: { flapping.withLockedValue { $0 } }, maxRounds: 1_200)
+        let flapped: Result<Void, any Error> = await flaps.result
+        let problems = try await network.verdict(perSender: rounds)
         let seen = network.splits(seenBy: "x", of: "z")
         await network.stop()
-        #expect(seen == 3, "a split c at each of the three cuts (\(seen))")
+        #expect(throws: Never.self) { try flapped.get() }
         #expect(problems.isEmpty, "\(problems)")
+        #expect(seen == 3, "a split c at each of the three cuts (\(seen))")
     }
 }

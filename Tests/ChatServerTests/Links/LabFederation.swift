@@ -108,6 +108,14 @@ final class LabFederation: @unchecked Sendable {
     /// `rounds` rounds 50 ms apart, every talker sending one checker message per round;
     /// `fault(round)` runs after each round's messages.
     func talk(rounds: Int, fault: (Int) async throws -> Void) async throws {
+        do {
+            try await talkRounds(rounds, fault: fault)
+        } catch is Finished {
+            return
+        }
+    }
+
+    private func talkRounds(_ rounds: Int, fault: (Int) async throws -> Void) async throws {
         for round in 1...rounds {
             for client in clients {
                 let deps = TranscriptChecker.lastSeen(client.allMessages, me: client.name)
@@ -118,6 +126,19 @@ final class LabFederation: @unchecked Sendable {
             try await Task.sleep(for: .milliseconds(50))
         }
     }
+
+    /// Talks as `talk` does until `running()` turns false after a round (at most `maxRounds`);
+    /// returns how many rounds were talked (each talker's message count).
+    func talk(while running: () -> Bool, maxRounds: Int) async throws -> Int {
+        var rounds = 0
+        try await talk(rounds: maxRounds) { round in
+            rounds = round
+            if !running() { throw Finished() }
+        }
+        return rounds
+    }
+
+    private struct Finished: Error {}
 
     /// After healing: waits until every talker has every other talker's lines (or 30 s), then the
     /// checker's verdict — FIFO, exactly once, causal, no loss, one msgid, converged members.
@@ -147,6 +168,12 @@ final class LabFederation: @unchecked Sendable {
     func splits(seenBy nick: String, of other: String) -> Int {
         guard let client = clients.first(where: { $0.name == nick }) else { return 0 }
         return client.allMessages.filter { $0.command == "QUIT" && $0.sourceNick == other && ($0.parameters.first ?? "").hasSuffix(".chatty") }.count
+    }
+
+    /// How often `nick`'s client saw `other` join the channel (the burst re-introduces the split).
+    func joins(seenBy nick: String, of other: String) -> Int {
+        guard let client = clients.first(where: { $0.name == nick }) else { return 0 }
+        return client.allMessages.filter { $0.command == "JOIN" && $0.sourceNick == other }.count
     }
 
     /// The members of the channel as `client`'s server lists them now.
