@@ -88,12 +88,17 @@ public enum UnprivilegedUser {
         testsRunAsRoot ? ["/usr/bin/setpriv", "--reuid=\(uid)", "--regid=\(gid)", "--clear-groups", "--"] : []
     }
 
-    /// The environment programs get: a UTF-8 locale, the user's own home, `chatty-tui` on `PATH`.
+    /// The environment programs get: a UTF-8 locale, the user's own home, `chatty-tui` on `PATH`,
+    /// and the sanitizers' options of a sanitized test run (its binaries are sanitized too).
     public static var environment: [String: String] {
-        [
+        var environment = [
             "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8", "HOME": home.path, "USER": "nobody", "LOGNAME": "nobody",
             "PATH": binaryDirectory + ":/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin",
         ]
+        for name in ["ASAN_OPTIONS", "LSAN_OPTIONS", "TSAN_OPTIONS", "UBSAN_OPTIONS"] {
+            if let value = ProcessInfo.processInfo.environment[name] { environment[name] = value }
+        }
+        return environment
     }
 
     /// `argv` prefixed so that it runs as the unprivileged user.
