@@ -33,6 +33,8 @@ struct ChatController: Sendable {
     var highlightWords: [String] = []
     /// `/network`'s wish, for the app (see ``takeNetworkRequest()``).
     private var networkRequest: String??
+    /// The highlight words given on this run's command line (`/set highlight` replaces only client.conf's).
+    var commandLineHighlightWords: [String] = []
     /// Keys bound to command lines (`--bind`, `/bind`); the last binding of a key wins.
     var keyBindings: [KeyBinding] = []
     /// Alerts waiting for the terminal (a mention or private message while you looked elsewhere).
@@ -56,6 +58,7 @@ struct ChatController: Sendable {
         other.settingsPath = settingsPath
         other.settingsProblem = settingsProblem
         other.highlightWords = highlightWords
+        other.commandLineHighlightWords = commandLineHighlightWords
         other.keyBindings = keyBindings
         return other
     }
@@ -569,7 +572,7 @@ struct ChatController: Sendable {
         }
         guard let saved = saveSettings(command, settings, setting: setting, values: values) else { return }
         switch setting.name {
-        case "highlight": highlightWords = values
+        case "highlight": highlightWords = values + commandLineHighlightWords
         case "notify": alertStyle = values.first.flatMap(TerminalAlert.Style.init(rawValue:)) ?? .bell
         default: break
         }

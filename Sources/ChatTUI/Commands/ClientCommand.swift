@@ -175,6 +175,7 @@ struct ClientCommand: AsyncParsableCommand {
                                                 utcOffsetSeconds: utcOffset)
                 controller.view.currentTimeMilliseconds = runtime.now().millisecondsSinceEpoch
                 controller.highlightWords = highlightWords
+                controller.commandLineHighlightWords = (try? ClientCommand.parse(commandLine))?.highlight ?? []
                 controller.keyBindings = keyBindings
                 controller.alertStyle = alertStyle
                 controller.settingsPath = settingsPath

@@ -1,3 +1,4 @@
+import Foundation
 import CNcurses
 import ChatCore
 
@@ -59,13 +60,21 @@ final class NCursesTerminal: TerminalDriver {
     }
 
     func setTitle(_ title: String) {
-        guard started else { return }
+        guard started, Self.hasTitle(term: ProcessInfo.processInfo.environment["TERM"]) else { return }
         if !titleSaved {
             // xterm's title stack (tmux, VTE, kitty and foot keep it too): the old title comes back at stop.
             chatty_write_raw("\u{1B}[22;2t")
             titleSaved = true
         }
         chatty_write_raw("\u{1B}]2;" + title + "\u{07}")
+    }
+
+    /// Whether the terminal has a window title to set: the Linux console, serial terminals and
+    /// `dumb` would show the sequence as text or garble the screen.
+    static func hasTitle(term: String?) -> Bool {
+        guard let term, !term.isEmpty else { return false }
+        let without = ["dumb", "linux", "vt100", "vt102", "vt220", "vt52", "cons25", "ansi"]
+        return !without.contains { term == $0 || term.hasPrefix($0 + "-") }
     }
 
     func alert(_ alert: TerminalAlert, style: TerminalAlert.Style) {

@@ -376,6 +376,11 @@ import Testing
         #expect(type("/set no-log maybe") == "/set: no-log is on or off")
         #expect(type("/unset highlight") == "highlight (not set) (saved)")
         #expect(controller.highlightWords == [])
+        // Words from this run's command line stay: /set changes client.conf's.
+        controller.commandLineHighlightWords = ["pager"]
+        #expect(type("/set highlight deploy") == "highlight = deploy (saved)")
+        #expect(controller.highlightWords == ["deploy", "pager"])
+        _ = type("/unset highlight")
         _ = type("/set")
         let listed = controller.view.activeBuffer.lines.elements.suffix(ClientSettings.settings.count + 1).map(\.text)
         #expect(listed.first == "Settings (\(path)):")
