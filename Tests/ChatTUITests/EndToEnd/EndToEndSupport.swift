@@ -14,6 +14,19 @@ enum EndToEnd {
 
     static func which(_ tool: String) -> String? { ExternalTool.path(tool) }
 
+    /// A config home (for `XDG_CONFIG_HOME`) holding `chatty/client.conf` with `text`, which the
+    /// unprivileged user may read and rewrite (`/set`, `/bind`). Remove `home` when done.
+    static func configHome(clientConf text: String) throws -> (home: String, file: String) {
+        let home = NSTemporaryDirectory() + "chatty-config-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: home + "/chatty", withIntermediateDirectories: true,
+                                                attributes: [.posixPermissions: 0o777])
+        try FileManager.default.setAttributes([.posixPermissions: 0o777], ofItemAtPath: home)
+        let file = home + "/chatty/client.conf"
+        try Data(text.utf8).write(to: URL(fileURLWithPath: file))
+        try FileManager.default.setAttributes([.posixPermissions: 0o666], ofItemAtPath: file)
+        return (home, file)
+    }
+
     /// Runs a short command to completion and returns its standard output (see `ChildProcess`).
     @discardableResult
     static func run(_ executable: String, _ arguments: [String]) throws -> String {

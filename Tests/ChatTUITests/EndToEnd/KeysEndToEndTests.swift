@@ -75,14 +75,8 @@ import Testing
     @Test func keysBoundInClientConfRunTheirCommands() async throws {
         let server = try await EndToEnd.startServer()
         defer { server.kill9() }
-        let home = NSTemporaryDirectory() + "chatty-bind-\(UUID().uuidString)"
+        let (home, file) = try EndToEnd.configHome(clientConf: "bind alt-j /join #ops\n")
         defer { try? FileManager.default.removeItem(atPath: home) }
-        try FileManager.default.createDirectory(atPath: home + "/chatty", withIntermediateDirectories: true,
-                                                attributes: [.posixPermissions: 0o777])
-        try FileManager.default.setAttributes([.posixPermissions: 0o777], ofItemAtPath: home)
-        let file = home + "/chatty/client.conf"
-        try Data("bind alt-j /join #ops\n".utf8).write(to: URL(fileURLWithPath: file))
-        try FileManager.default.setAttributes([.posixPermissions: 0o666], ofItemAtPath: file)
         let session = try TmuxSession(name: "bind", term: "tmux-256color", command: UnprivilegedUser.shellCommand(
             "XDG_CONFIG_HOME=\(home) exec chatty-tui --server 127.0.0.1:\(server.port) --nick bindz"))
         defer { session.kill() }

@@ -18,13 +18,7 @@ import Testing
         try await homePeer.waitFor("hana has joined #chatty")
         try await workPeer.waitFor("walt has joined #deploys")
 
-        let config = NSTemporaryDirectory() + "chatty-networks-\(UUID().uuidString)"
-        defer { try? FileManager.default.removeItem(atPath: config) }
-        try FileManager.default.createDirectory(atPath: config + "/chatty", withIntermediateDirectories: true,
-                                                attributes: [.posixPermissions: 0o755])
-        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: config)
-        let file = config + "/chatty/client.conf"
-        try Data("""
+        let (config, _) = try EndToEnd.configHome(clientConf: """
             server 127.0.0.1:\(home.port)
             nick ann
             channel #chatty
@@ -34,8 +28,8 @@ import Testing
             nick ann_w
             channel #deploys
 
-            """.utf8).write(to: URL(fileURLWithPath: file))
-        try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: file)
+            """)
+        defer { try? FileManager.default.removeItem(atPath: config) }
         let session = try TmuxSession(name: "networks", term: "tmux-256color", command: UnprivilegedUser.shellCommand(
             "XDG_CONFIG_HOME=\(config) exec chatty-tui --no-log"))
         defer { session.kill() }
