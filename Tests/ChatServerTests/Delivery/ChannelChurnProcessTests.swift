@@ -29,7 +29,10 @@ import Testing
                     lines.append("PRIVMSG \(Self.channel) :flood \(sent)")
                 }
                 try await flooder.sendRaw(Array((lines.joined(separator: "\r\n") + "\r\n").utf8))
-                try await Task.sleep(for: .milliseconds(5))
+                // As fast as the server takes them: the next batch once this one's echo is back (so a
+                // slow machine floods as hard, without a backlog that would hold up everyone's replies).
+                let last = "flood \(sent)"
+                try await flooder.expect(timeout: .seconds(30)) { $0.command == "PRIVMSG" && $0.parameters.last == last }
             }
             return sent
         }
