@@ -122,6 +122,11 @@ struct TerminalApp: ClientFrontEnd {
                 networks[index].controller.view.status.server = server
             case .trustQuestion(let question):
                 networks[index].controller.ask(question)
+                if index != active {
+                    // The question waits in a network that is not on the screen: say where.
+                    controller.showError("\(networks[index].controller.view.networkName) asks you to trust its server's certificate: "
+                                         + "/network \(networks[index].controller.view.networkName) to answer")
+                }
             }
             dirty = true
         }

@@ -126,4 +126,31 @@ import Testing
         second.closeInput()
         for server in servers { await server.shutdown() }
     }
+
+    /// A certificate question from a network that is not on the screen is pointed out on the one
+    /// that is (the question itself waits in its own network's buffer).
+    @Test func aTrustQuestionOffScreenIsPointedOut() throws {
+        let inbox = EventInbox()
+        var networks: [TerminalApp.Network] = []
+        for name in ["home", "work"] {
+            let runtime = IRCClientRuntime(servers: [ServerEndpoint(host: "127.0.0.1", port: 1)],
+                                           configuration: ClientConfiguration(nick: "viewer", channels: []),
+                                           eventLoop: MultiThreadedEventLoopGroup.singleton.next(),
+                                           onConnecting: { _ in }, onEvent: { _ in })
+            var controller = ChatController(server: name, nick: "viewer")
+            controller.view.isOnScreen = name == "home"
+            networks.append(TerminalApp.Network(runtime: runtime, controller: controller))
+        }
+        var app = TerminalApp(networks: networks, inbox: inbox, terminal: HeadlessTerminal(width: 100, height: 30),
+                              handlesSignals: false)
+        let fingerprint = try #require(CertificateFingerprint(String(repeating: "AB:", count: 31) + "AB"))
+        let question = TrustQuestion(address: "irc.example.com:6697", fingerprint: fingerprint,
+                                     reason: "No authority vouches for it", reply: { _ in })
+        _ = app.pass(input: InputReadiness(readable: false, hangUp: false, quiet: false),
+                     events: [NetworkEvent(network: 1, event: .trustQuestion(question))], signalled: false,
+                     now: Timestamp(millisecondsSinceEpoch: 1_000))
+        #expect(app.networks[0].controller.view.activeBuffer.lines.last?.text
+            == "work asks you to trust its server's certificate: /network work to answer")
+        #expect(app.networks[1].controller.view.buffers[0].lines.elements.contains { $0.text.contains(fingerprint.description) })
+    }
 }
