@@ -11,6 +11,8 @@ struct ChatController: Sendable {
     private var requestedJoins: Set<String> = []
     /// Set once the user asked to quit; the app exits when the connection is closed.
     private(set) var quitRequested = false
+    /// The reason given with `/quit`, if any.
+    private(set) var quitReason: String?
     /// Default quit message.
     var quitMessage = "Chatty terminal client"
     /// A server certificate waiting for `/trust`.
@@ -48,7 +50,7 @@ struct ChatController: Sendable {
     }
 
     /// A controller for another network of the same client: the same settings (highlight words,
-    /// notifications, key bindings, ignores, where settings live), its own buffers and connection state.
+    /// notifications, key bindings, where settings live), its own buffers and connection state.
     func withoutBuffers(server: String, nick: String) -> ChatController {
         var other = ChatController(server: server, nick: nick, scrollbackLimit: view.scrollbackLimit,
                                    utcOffsetSeconds: view.utcOffsetSeconds)
@@ -61,6 +63,14 @@ struct ChatController: Sendable {
         other.commandLineHighlightWords = commandLineHighlightWords
         other.keyBindings = keyBindings
         return other
+    }
+
+    /// Takes the settings every network shares (changed by `/set` or `/bind` in one of them).
+    mutating func adoptSharedSettings(of other: ChatController) {
+        alertStyle = other.alertStyle
+        highlightWords = other.highlightWords
+        commandLineHighlightWords = other.commandLineHighlightWords
+        keyBindings = other.keyBindings
     }
 
     // MARK: Keys and typed lines
@@ -100,7 +110,7 @@ struct ChatController: Sendable {
 
     /// The buffer in view is read up to its newest line: the server keeps the marker
     /// (`draft/read-marker`) for your other clients.
-    private func readMarkerForActiveBuffer() -> [ClientRequest] {
+    func readMarkerForActiveBuffer() -> [ClientRequest] {
         let buffer = view.activeBuffer
         guard buffer.kind != .server, let newest = buffer.lines.last else { return [] }
         return [.markRead(target: buffer.name, time: Timestamp(millisecondsSinceEpoch: newest.timestamp))]
@@ -237,8 +247,11 @@ struct ChatController: Sendable {
         }
     }
 
-    private mutating func requestQuit(reason: String?) -> [ClientRequest] {
+    /// Quits this network (with `reason`, else the default quit message); the app quits the
+    /// others with the same reason (``quitReason``).
+    mutating func requestQuit(reason: String?) -> [ClientRequest] {
         quitRequested = true
+        quitReason = reason
         view.status.connection = "quitting"
         return [.quit(reason: reason ?? quitMessage)]
     }
@@ -601,7 +614,8 @@ struct ChatController: Sendable {
             return
         }
         guard let setting = ClientSettings.setting(named: "bind"), let (_, settings) = loadSettings(verb) else { return }
-        var values = settings.values(of: setting).filter { (try? KeyBinding(parsing: $0))?.key != key }
+        let saved = settings.values(of: setting)
+        var values = saved.filter { (try? KeyBinding(parsing: $0))?.key != key }
         let binding = command.map { KeyBinding(key: key, command: $0) }
         if let binding { values.append(binding.text) }
         guard saveSettings(verb, settings, setting: setting, values: values) != nil else { return }
@@ -610,7 +624,8 @@ struct ChatController: Sendable {
             keyBindings.append(binding)
             info("\(binding.text) (saved)")
         } else {
-            info("\(keyName) is no longer bound (saved)")
+            // A binding from this run's command line (--bind) comes back at the next start.
+            info("\(keyName) is no longer bound" + (values.count < saved.count ? " (saved)" : " (for this run: --bind gave it)"))
         }
     }
 

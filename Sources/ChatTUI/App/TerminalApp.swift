@@ -87,11 +87,11 @@ struct TerminalApp: ClientFrontEnd {
         if terminalAlive, input.hangUp {
             // The terminal went away: quit, and stop polling the dead descriptor.
             terminalAlive = false
-            step.requests += quit(now: now)
+            step.requests += quit(reason: nil, now: now)
         }
         if signalled {
             // SIGINT/SIGTERM/SIGHUP: quit like Ctrl-Q, then restore the terminal.
-            step.requests += quit(now: now)
+            step.requests += quit(reason: nil, now: now)
         }
         let inputs = terminalAlive ? terminal.readInput() : []
         var keys = decoder.feed(inputs)
@@ -100,16 +100,19 @@ struct TerminalApp: ClientFrontEnd {
             dirty = true
             if key == .ctrl("l") { terminal.invalidate() }
             if networks.count > 1, key == .function(9) || key == .function(10) {
-                switchNetwork(to: (active + (key == .function(9) ? networks.count - 1 : 1)) % networks.count)
+                step.requests += switchNetwork(to: (active + (key == .function(9) ? networks.count - 1 : 1)) % networks.count)
                 continue
             }
             let network = active
             step.requests += controller.handle(key, now: now).map { (network, $0) }
-            if let wanted = controller.takeNetworkRequest() { networkCommand(wanted) }
+            if let wanted = controller.takeNetworkRequest() { step.requests += networkCommand(wanted) }
             if networks[network].controller.quitRequested {
-                // Ctrl-Q and /quit leave every network.
-                step.requests += quit(now: now)
+                // Ctrl-Q and /quit leave every network (with /quit's reason).
+                step.requests += quit(reason: networks[network].controller.quitReason, now: now)
             }
+            // /set and /bind change what every network shares.
+            let shared = networks[network].controller
+            for index in networks.indices where index != network { networks[index].controller.adoptSharedSettings(of: shared) }
         }
         for item in events {
             guard networks.indices.contains(item.network) else { continue }
@@ -155,35 +158,37 @@ struct TerminalApp: ClientFrontEnd {
         return step
     }
 
-    /// Puts network `index` on the screen; its buffer in view counts as read from now on.
-    mutating func switchNetwork(to index: Int) {
-        guard networks.indices.contains(index), index != active else { return }
+    /// Puts network `index` on the screen; its buffer in view counts as read from now on (also for
+    /// the server's read marker, as when switching buffers).
+    mutating func switchNetwork(to index: Int) -> [(network: Int, request: ClientRequest)] {
+        guard networks.indices.contains(index), index != active else { return [] }
         networks[active].controller.view.isOnScreen = false
         active = index
         networks[active].controller.view.isOnScreen = true
         networks[active].controller.view.markBufferRead(at: networks[active].controller.view.activeIndex)
         showNetworks()
         dirty = true
+        return controller.readMarkerForActiveBuffer().map { (index, $0) }
     }
 
     /// `/network` (list) or `/network NAME|N` (switch), typed in the network on the screen.
-    private mutating func networkCommand(_ wanted: String?) {
+    private mutating func networkCommand(_ wanted: String?) -> [(network: Int, request: ClientRequest)] {
         guard let wanted else {
             controller.showInfo("Networks (F9/F10 or /network NAME to switch):")
             for (index, network) in networks.enumerated() {
                 let view = network.controller.view
                 controller.showInfo("  \(index + 1) \(view.networkName)\(index == active ? " (on screen)" : "") — \(view.status.connection), \(view.status.server)")
             }
-            return
+            return []
         }
         let folded = wanted.lowercased()
         if let number = Int(wanted), networks.indices.contains(number - 1) {
-            switchNetwork(to: number - 1)
+            return switchNetwork(to: number - 1)
         } else if let index = networks.firstIndex(where: { $0.controller.view.networkName.lowercased() == folded }) {
-            switchNetwork(to: index)
-        } else {
-            controller.showError("/network: no network \(wanted) (\(networks.map(\.controller.view.networkName).joined(separator: ", ")))")
+            return switchNetwork(to: index)
         }
+        controller.showError("/network: no network \(wanted) (\(networks.map(\.controller.view.networkName).joined(separator: ", ")))")
+        return []
     }
 
     /// Tells each network's view what waits in the others (status line, window title).
@@ -195,13 +200,14 @@ struct TerminalApp: ClientFrontEnd {
         }
     }
 
-    /// Quits every network like Ctrl-Q (once), leaving at most 2 s for the servers to see the `QUIT`.
-    private mutating func quit(now: Timestamp) -> [(network: Int, request: ClientRequest)] {
+    /// Quits every network (once; a key bound to Ctrl-Q does not stand in the way), leaving at most
+    /// 2 s for the servers to see the `QUIT`.
+    private mutating func quit(reason: String?, now: Timestamp) -> [(network: Int, request: ClientRequest)] {
         guard quitDeadline == nil else { return [] }
         quitDeadline = now.millisecondsSinceEpoch + 2000
         var requests: [(network: Int, request: ClientRequest)] = []
         for index in networks.indices where !networks[index].controller.quitRequested {
-            requests += networks[index].controller.handle(.ctrl("q"), now: now).map { (index, $0) }
+            requests += networks[index].controller.requestQuit(reason: reason).map { (index, $0) }
         }
         return requests
     }

@@ -143,6 +143,9 @@ struct ClientCommand: AsyncParsableCommand {
                                  tlsClientCert: connection.tlsClientCert, tlsClientKey: connection.tlsClientKey)
         // Line mode talks to the first network only.
         let further = linemode ? [] : try connect.map { try ClientNetwork(parsing: $0) }
+        if let clash = further.first(where: { $0.name.lowercased() == main.name.lowercased() }) {
+            throw ValidationError("the network \(clash.name) has the first network's name (its host): name it otherwise")
+        }
         let runtimes = try ([main] + further).enumerated().map { index, network in
             try makeRuntime(for: network, number: index, defaultNick: nick, linemode: linemode, inbox: inbox)
         }
@@ -188,6 +191,7 @@ struct ClientCommand: AsyncParsableCommand {
                         return ClientCommand.message(for: error)
                     }
                 }
+                controller.view.networkName = logNetwork
                 if logDirectory != nil { controller.view.logNetwork = logNetwork }
                 var networks = [TerminalApp.Network(runtime: runtime, controller: controller)]
                 for (index, name) in networkNames.enumerated() {

@@ -62,10 +62,40 @@ enum ConfigFile {
         var name: String
         var entries: [(name: String, value: String?)]
 
-        /// As the value of `--connect`: `name; option value; flag; …`.
+        /// As the value of `--connect`: `name; option value; flag; …` (see ``networkParts(_:)``).
         var argument: String {
-            ([name] + entries.map { entry in entry.value.map { "\(entry.name) \($0)" } ?? entry.name }).joined(separator: "; ")
+            ConfigFile.networkArgument([name] + entries.map { entry in entry.value.map { "\(entry.name) \($0)" } ?? entry.name })
         }
+    }
+
+    /// Joins a network's parts with `; `, a `;` or `\` inside a part escaped with `\`.
+    static func networkArgument(_ parts: [String]) -> String {
+        parts.map { $0.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: ";", with: "\\;") }
+            .joined(separator: "; ")
+    }
+
+    /// Splits a `--connect` value at each `;` not escaped with `\` (so a password may hold one: `\;`),
+    /// trimming each part.
+    static func networkParts(_ argument: String) -> [String] {
+        var parts: [String] = []
+        var current = ""
+        var escaped = false
+        for character in argument {
+            if escaped {
+                current.append(character)
+                escaped = false
+            } else if character == "\\" {
+                escaped = true
+            } else if character == ";" {
+                parts.append(current.trimmingCharacters(in: .whitespaces))
+                current = ""
+            } else {
+                current.append(character)
+            }
+        }
+        if escaped { current.append("\\") }
+        parts.append(current.trimmingCharacters(in: .whitespaces))
+        return parts
     }
 
     /// The line that opens a section, or `nil`.

@@ -101,7 +101,7 @@ struct ClientNetwork: Sendable {
 
     /// Reads one `--connect` value: `NAME; option value; …`.
     init(parsing argument: String) throws {
-        let parts = argument.split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces) }
+        let parts = ConfigFile.networkParts(argument)
         guard let name = parts.first, ConfigFile.isValidSectionName(name) else {
             throw Invalid(description: "--connect must start with the network's name (letters, digits, '-', '_', '.'), then '; server HOST:PORT' and more options (got '\(argument)')")
         }

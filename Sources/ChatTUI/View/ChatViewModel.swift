@@ -97,6 +97,7 @@ struct ChatViewModel: Sendable {
         self.status = status
         self.utcOffsetSeconds = utcOffsetSeconds
         self.buffers = [ChatBuffer(name: serverBufferName, kind: .server, scrollbackLimit: self.scrollbackLimit)]
+        self.networkName = serverBufferName
     }
 
     // MARK: - Buffers
@@ -200,8 +201,9 @@ struct ChatViewModel: Sendable {
         }
     }
 
-    /// The network's name: its server buffer's.
-    var networkName: String { buffers[0].name }
+    /// The network's name (`/network`, the status line, the logs): a further network's section
+    /// name, the first network's host; its server buffer's name until told.
+    var networkName: String
 
     /// What waits in this network's buffers that are not on the screen.
     var networkActivity: NetworkActivity {

@@ -47,19 +47,21 @@ struct KeyBinding: Sendable, Hashable {
         ("tab", .tab), ("backtab", .backTab),
     ]
 
-    /// `ctrl-w`, `alt-x`, `alt-left`, `ctrl-home`, `f5` (case does not matter); `nil` for anything
+    /// `ctrl-w`, `alt-x` (`alt-X` is Alt-Shift-x), `alt-left`, `ctrl-home`, `f5`; `nil` for anything
     /// the terminal cannot send or the client already needs (plain characters, Enter, Esc…).
     static func key(named name: String) -> Key? {
-        let name = name.lowercased()
-        if name.hasPrefix("f"), let number = Int(name.dropFirst()), (1...12).contains(number) { return .function(number) }
-        for (prefix, isAlt) in [("ctrl-", false), ("alt-", true), ("meta-", true)] where name.hasPrefix(prefix) {
+        let lower = name.lowercased()
+        if lower.hasPrefix("f"), let number = Int(lower.dropFirst()), (1...12).contains(number) { return .function(number) }
+        for (prefix, isAlt) in [("ctrl-", false), ("alt-", true), ("meta-", true)] where lower.hasPrefix(prefix) {
+            // The character keeps its case with Alt (Alt-X is Alt-Shift-x); Ctrl has no case.
             let rest = String(name.dropFirst(prefix.count))
-            if let named = namedKeys.first(where: { $0.0 == rest })?.1 {
+            if let named = namedKeys.first(where: { $0.0 == rest.lowercased() })?.1 {
                 guard isAlt || [.left, .right, .up, .down, .home, .end, .pageUp, .pageDown].contains(named) else { return nil }
                 return isAlt ? .withAlt(named) : .withCtrl(named)
             }
-            guard rest.count == 1, let character = rest.first else { return nil }
-            if isAlt { return character.isWhitespace ? nil : .alt(character) }
+            guard rest.count == 1, let original = rest.first else { return nil }
+            if isAlt { return original.isWhitespace ? nil : .alt(original) }
+            let character = Character(original.lowercased())
             // Ctrl-M is Enter, Ctrl-I Tab, Ctrl-H Backspace to a terminal (not bindable apart); Ctrl-C always quits.
             guard character.isASCII, character.isLetter || "@\\]^_".contains(character), !"mihc".contains(character) else { return nil }
             return .ctrl(character)

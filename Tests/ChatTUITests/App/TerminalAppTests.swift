@@ -127,6 +127,45 @@ import Testing
         for server in servers { await server.shutdown() }
     }
 
+    /// Two networks whose connections never start (the app's decisions only).
+    private func idleApp(terminal: HeadlessTerminal, settingsPath: String? = nil) -> TerminalApp {
+        var networks: [TerminalApp.Network] = []
+        for name in ["home", "work"] {
+            let runtime = IRCClientRuntime(servers: [ServerEndpoint(host: "127.0.0.1", port: 1)],
+                                           configuration: ClientConfiguration(nick: "viewer", channels: []),
+                                           eventLoop: MultiThreadedEventLoopGroup.singleton.next(),
+                                           onConnecting: { _ in }, onEvent: { _ in })
+            var controller = ChatController(server: name, nick: "viewer")
+            controller.view.isOnScreen = name == "home"
+            controller.settingsPath = settingsPath
+            networks.append(TerminalApp.Network(runtime: runtime, controller: controller))
+        }
+        return TerminalApp(networks: networks, inbox: EventInbox(), terminal: terminal, handlesSignals: false)
+    }
+
+    private func typed(_ line: String, into app: inout TerminalApp, _ terminal: HeadlessTerminal) -> LoopStep {
+        terminal.type(line)
+        terminal.feed([.char(0x0D)])
+        return app.pass(input: InputReadiness(readable: true, hangUp: false, quiet: false), events: [], signalled: false,
+                        now: Timestamp(millisecondsSinceEpoch: 1_000))
+    }
+
+    /// `/bind` in one network binds the key in all; `/quit REASON` leaves every network with that reason.
+    @Test func settingsAreSharedAndQuitLeavesEveryNetworkWithItsReason() throws {
+        let directory = NSTemporaryDirectory() + "chatty-networks-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let terminal = HeadlessTerminal(width: 100, height: 30)
+        var app = idleApp(terminal: terminal, settingsPath: directory + "/client.conf")
+        _ = typed("/bind f5 /names", into: &app, terminal)
+        #expect(app.networks[1].controller.keyBindings.map(\.text) == ["f5 /names"], "the other network has it too")
+        _ = typed("/set highlight deploy", into: &app, terminal)
+        #expect(app.networks[1].controller.highlightWords == ["deploy"])
+        let step = typed("/quit lunch", into: &app, terminal)
+        let quits = step.requests.filter { if case .quit = $0.request { return true } else { return false } }
+        #expect(quits.map(\.network).sorted() == [0, 1])
+        #expect(quits.allSatisfy { $0.request == .quit(reason: "lunch") })
+    }
+
     /// A certificate question from a network that is not on the screen is pointed out on the one
     /// that is (the question itself waits in its own network's buffer).
     @Test func aTrustQuestionOffScreenIsPointedOut() throws {

@@ -51,6 +51,14 @@ import Testing
         #expect(try ConfigFile.entries(in: text, file: "f").map(\.name) == ["nick", "channel"], "/set sees the top only")
     }
 
+    @Test func aSemicolonInAValueSurvivesTheTripThroughConnect() throws {
+        let options = try ConfigFile.options(in: "[work]\nserver 127.0.0.1:7000\npassword a;b\\c\n", file: "f")
+        #expect(options == ["--connect", "work; server 127.0.0.1:7000; password a\\;b\\\\c"])
+        let network = try ClientNetwork(parsing: options[1])
+        #expect(network.password == "a;b\\c")
+        #expect(ConfigFile.networkParts("a; b\\; c ;d") == ["a", "b; c", "d"])
+    }
+
     @Test func badSectionsAreRefusedWithTheirLine() {
         #expect(throws: ConfigFile.Error.self) { try ConfigFile.options(in: "[bad name]\nserver x:1\n", file: "f") }
         #expect(throws: ConfigFile.Error.self) { try ConfigFile.options(in: "[a]\nserver x:1\n[A]\nserver y:1\n", file: "f") }

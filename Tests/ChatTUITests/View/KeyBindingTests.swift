@@ -12,7 +12,10 @@ import Testing
             #expect(KeyBinding.key(named: name) == key, "\(name)")
             #expect(KeyBinding.name(of: key) == name)
         }
-        #expect(KeyBinding.key(named: "Ctrl-W") == .ctrl("w"), "case does not matter")
+        #expect(KeyBinding.key(named: "Ctrl-W") == .ctrl("w"), "Ctrl has no case")
+        #expect(KeyBinding.key(named: "ALT-Left") == .withAlt(.left))
+        #expect(KeyBinding.key(named: "alt-X") == .alt("X"), "Alt-Shift-x")
+        #expect(KeyBinding.name(of: .alt("X")) == "alt-X")
         #expect(KeyBinding.key(named: "meta-x") == .alt("x"))
     }
 
