@@ -53,6 +53,8 @@ public final class FaultProxy: @unchecked Sendable {
     private var connections: [Int: (Int32, Int32)] = [:]
     private var nextConnection = 0
     private var accepted = 0
+    /// Raised by `dropConnections`: pumps of an older generation end (even while stalled).
+    private var dropGeneration = 0
     private let listener: Int32
 
     /// Listens on `listen` (port 0: a free one) and forwards each connection to `upstream`.
@@ -94,16 +96,16 @@ public final class FaultProxy: @unchecked Sendable {
     /// Bytes move again (what was read before the stall is delivered first).
     public func resume() { lock.withLock { stalled = false } }
 
-    /// Closes every connection now (both sides see the connection end).
+    /// Closes every connection now (both sides see the connection end, also while stalled).
     public func dropConnections() {
-        let open = lock.withLock { () -> [(Int32, Int32)] in
-            let open = Array(connections.values)
-            connections.removeAll()
-            return open
-        }
-        for (a, b) in open {
-            shutdown(a, Int32(SHUT_RDWR))
-            shutdown(b, Int32(SHUT_RDWR))
+        // Under the lock: a connection's descriptors are closed (and leave `connections`) under it
+        // too, so a number is never shut down after it was reused.
+        lock.withLock {
+            dropGeneration += 1
+            for (a, b) in connections.values {
+                shutdown(a, Int32(SHUT_RDWR))
+                shutdown(b, Int32(SHUT_RDWR))
+            }
         }
     }
 
@@ -123,6 +125,7 @@ public final class FaultProxy: @unchecked Sendable {
             return closed
         }
         guard !wasClosed else { return }
+        // Wakes the accept loop, which closes the listener (once, there).
         shutdown(listener, Int32(SHUT_RDWR))
         dropConnections()
     }
@@ -178,45 +181,49 @@ public final class FaultProxy: @unchecked Sendable {
     }
 
     private func acceptLoop() {
+        defer { Glibc.close(listener) }
         // Upstream sockets are made in the upstream's namespace: this thread lives there from now on.
         if let namespace = upstream.namespace, (try? Self.enter(namespace)) == nil {
-            close()
+            lock.withLock { closed = true }
             return
         }
         while true {
             let client = accept(listener, nil, nil)
-            if client < 0 {
-                if errno == EINTR { continue }
-                break
-            }
             if lock.withLock({ closed }) {
-                Glibc.close(client)
-                break
+                if client >= 0 { Glibc.close(client) }
+                return
+            }
+            if client < 0 {
+                // EINTR, ECONNABORTED, EMFILE…: only `close()` ends the loop.
+                usleep(errno == EINTR ? 0 : 10_000)
+                continue
             }
             guard !lock.withLock({ refusing }), let server = connectUpstream() else {
                 Glibc.close(client)
                 continue
             }
-            let id = lock.withLock { () -> Int in
+            let (id, generation) = lock.withLock { () -> (Int, Int) in
                 nextConnection += 1
                 accepted += 1
                 connections[nextConnection] = (client, server)
-                return nextConnection
+                return (nextConnection, dropGeneration)
             }
             let finished = Countdown(2) { [self] in
-                lock.withLock { _ = connections.removeValue(forKey: id) }
-                Glibc.close(client)
-                Glibc.close(server)
+                lock.withLock {
+                    _ = connections.removeValue(forKey: id)
+                    Glibc.close(client)
+                    Glibc.close(server)
+                }
             }
-            Thread { [self] in pump(from: client, to: server, .toUpstream); finished.tick() }.start()
-            Thread { [self] in pump(from: server, to: client, .toDownstream); finished.tick() }.start()
+            Thread { [self] in pump(from: client, to: server, .toUpstream, generation: generation); finished.tick() }.start()
+            Thread { [self] in pump(from: server, to: client, .toDownstream, generation: generation); finished.tick() }.start()
         }
-        Glibc.close(listener)
     }
 
     private func connectUpstream() -> Int32? {
+        guard var address = try? Self.socketAddress(upstream.host, upstream.port) else { return nil }
         let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard descriptor >= 0, var address = try? Self.socketAddress(upstream.host, upstream.port) else { return nil }
+        guard descriptor >= 0 else { return nil }
         let connected = withUnsafePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
         }
@@ -229,18 +236,26 @@ public final class FaultProxy: @unchecked Sendable {
         return descriptor
     }
 
-    /// Moves bytes one way: reads as they come (unless stalled), holds each chunk for the delay,
-    /// writes it when due and within the bandwidth. Ends when either side ends; then shuts the
-    /// other down so the far end sees it.
-    private func pump(from source: Int32, to destination: Int32, _ direction: Direction) {
+    /// At most this many bytes wait in a pump; past it the pump stops reading, so a thin or slow
+    /// link pushes back on the sender as TCP would.
+    static let queueLimit = 64 * 1024
+
+    /// Moves bytes one way: reads as they come (unless stalled or `queueLimit` bytes wait), holds
+    /// each chunk for the delay, writes it when due and within the bandwidth. Ends when either side
+    /// ends, or the connections of its generation are dropped; then shuts the other down so the
+    /// far end sees it.
+    private func pump(from source: Int32, to destination: Int32, _ direction: Direction, generation: Int) {
         var queue: [(due: Double, bytes: [UInt8])] = []
         var lastDue = 0.0
+        var queuedBytes = 0
         var sourceOpen = true
         var budget = 0.0
         var budgetTime = Self.now()
         var buffer = [UInt8](repeating: 0, count: 16_384)
         while true {
-            let (delay, rate, isStalled, isClosed) = lock.withLock { (delays[direction.rawValue], rates[direction.rawValue], stalled, closed) }
+            let (delay, rate, isStalled, isClosed) = lock.withLock {
+                (delays[direction.rawValue], rates[direction.rawValue], stalled, closed || dropGeneration != generation)
+            }
             if isClosed { break }
             let now = Self.now()
             if isStalled {
@@ -264,6 +279,7 @@ public final class FaultProxy: @unchecked Sendable {
                     break
                 }
                 if rate != nil { budget -= Double(written) }
+                queuedBytes -= written
                 if written == first.bytes.count { queue.removeFirst() } else { queue[0].bytes.removeFirst(written) }
             }
             if failed { break }
@@ -271,7 +287,7 @@ public final class FaultProxy: @unchecked Sendable {
             // Wait for input, or for the next chunk to fall due.
             var wait: Int32 = 10
             if let first = queue.first { wait = Int32(max(0, min(10, (first.due - now) * 1000))) }
-            guard sourceOpen else {
+            guard sourceOpen, queuedBytes < Self.queueLimit else {
                 usleep(UInt32(max(1, wait)) * 1000)
                 continue
             }
@@ -285,6 +301,7 @@ public final class FaultProxy: @unchecked Sendable {
             let due = max(lastDue, Self.now() + Double(delay) / 1000)
             lastDue = due
             queue.append((due, Array(buffer[0..<count])))
+            queuedBytes += count
         }
         shutdown(destination, Int32(SHUT_WR))
         shutdown(source, Int32(SHUT_RD))

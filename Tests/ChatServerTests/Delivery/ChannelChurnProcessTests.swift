@@ -51,6 +51,10 @@ import Testing
         // Everything the churners did reached the flooder before this answer.
         try await flooder.send("PING :end")
         try await flooder.expect(timeout: .seconds(30)) { $0.command == "PONG" && $0.parameters.last == "end" }
+        // The order itself is whole: the server echoed every flood line once, in order (a line lost
+        // for everyone would otherwise be expected of nobody).
+        let echoed = flooder.allMessages.filter { $0.command == "PRIVMSG" && $0.sourceNick == "flooder" }.compactMap(\.parameters.last)
+        #expect(echoed == (1...sent).map { "flood \($0)" }, "the flooder's echoes are 1…\(sent) in order")
         let problems = MembershipChecker.check(order: flooder.allMessages, channel: Self.channel, sender: "flooder", sessions: sessions)
         let joins = flooder.allMessages.filter { $0.command == "JOIN" && $0.sourceNick != "flooder" }.count
         let shown = sessions.map { session in session.shown.filter { $0.command == "PRIVMSG" }.count }.reduce(0, +)

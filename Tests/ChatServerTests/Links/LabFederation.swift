@@ -34,9 +34,24 @@ final class LabFederation: @unchecked Sendable {
     private var clientProxies: [FaultProxy] = []
     /// `linkProxies["a>c"]`: in a's namespace, listening as c and leading to c.
     private var linkProxies: [String: FaultProxy] = [:]
+    private var stopped = false
 
     /// Skipped only outside CI where namespaces cannot be made (not root, no iproute2).
     static let available = NetworkLab.isAvailable || ProcessInfo.processInfo.environment["CI"] != nil
+
+    /// Starts a lab network, runs `body` with it and stops it on every path (a failed test leaves
+    /// no server running in a namespace).
+    static func with(_ wiring: Wiring, _ body: (LabFederation) async throws -> Void) async throws {
+        let network = try LabFederation(wiring)
+        do {
+            try await network.start()
+            try await body(network)
+        } catch {
+            await network.stop()
+            throw error
+        }
+        await network.stop()
+    }
 
     init(_ wiring: Wiring) throws {
         self.lab = try NetworkLab(hosts: Self.names)
@@ -187,7 +202,10 @@ final class LabFederation: @unchecked Sendable {
         }
     }
 
+    /// Stops everything (again: nothing happens).
     func stop() async {
+        guard !stopped else { return }
+        stopped = true
         for client in clients { await client.close() }
         for server in servers.values { server.kill9() }
         for server in servers.values { _ = try? await server.process.waitForExit() }
