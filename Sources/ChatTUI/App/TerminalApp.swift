@@ -51,6 +51,8 @@ struct TerminalApp: ClientFrontEnd {
     init(networks: [Network], inbox: EventInbox, terminal: any TerminalDriver = NCursesTerminal(), handlesSignals: Bool = true) {
         precondition(!networks.isEmpty, "a client has at least one network")
         self.networks = networks
+        // The first network is the one on the screen.
+        for index in self.networks.indices { self.networks[index].controller.view.isOnScreen = index == 0 }
         self.inbox = inbox
         self.terminal = terminal
         self.handlesSignals = handlesSignals

@@ -197,7 +197,6 @@ struct ClientCommand: AsyncParsableCommand {
                 for (index, name) in networkNames.enumerated() {
                     // Each further network: its own buffers (its server buffer named after it), the same settings.
                     var other = controller.withoutBuffers(server: name, nick: furtherNicks[index])
-                    other.view.isOnScreen = false
                     if logDirectory != nil { other.view.logNetwork = name }
                     networks.append(TerminalApp.Network(runtime: runtimes[index + 1], controller: other))
                 }

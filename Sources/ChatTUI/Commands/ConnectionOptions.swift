@@ -83,22 +83,9 @@ struct ClientNetwork: Sendable {
     struct Invalid: Error, CustomStringConvertible {
         var description: String
     }
+}
 
-    init(name: String, servers: [ServerEndpoint], nick: String?, channels: [String], password: String?, tlsCa: String?,
-         tlsFingerprint: String?, sasl: String?, saslPasswordFile: String?, tlsClientCert: String?, tlsClientKey: String?) {
-        self.name = name
-        self.servers = servers
-        self.nick = nick
-        self.channels = channels
-        self.password = password
-        self.tlsCa = tlsCa
-        self.tlsFingerprint = tlsFingerprint
-        self.sasl = sasl
-        self.saslPasswordFile = saslPasswordFile
-        self.tlsClientCert = tlsClientCert
-        self.tlsClientKey = tlsClientKey
-    }
-
+extension ClientNetwork {
     /// Reads one `--connect` value: `NAME; option value; …`.
     init(parsing argument: String) throws {
         let parts = ConfigFile.networkParts(argument)

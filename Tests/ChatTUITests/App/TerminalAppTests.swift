@@ -87,8 +87,7 @@ import Testing
                                            eventLoop: MultiThreadedEventLoopGroup.singleton.next(),
                                            onConnecting: { inbox.post(.connecting(to: $0), network: index) },
                                            onEvent: { inbox.post(.client($0), network: index) })
-            var controller = ChatController(server: index == 0 ? "home" : "work", nick: "viewer")
-            controller.view.isOnScreen = index == 0
+            let controller = ChatController(server: index == 0 ? "home" : "work", nick: "viewer")
             networks.append(TerminalApp.Network(runtime: runtime, controller: controller))
         }
         var app = TerminalApp(networks: networks, inbox: inbox, terminal: terminal, handlesSignals: false)
@@ -136,7 +135,6 @@ import Testing
                                            eventLoop: MultiThreadedEventLoopGroup.singleton.next(),
                                            onConnecting: { _ in }, onEvent: { _ in })
             var controller = ChatController(server: name, nick: "viewer")
-            controller.view.isOnScreen = name == "home"
             controller.settingsPath = settingsPath
             networks.append(TerminalApp.Network(runtime: runtime, controller: controller))
         }
@@ -169,19 +167,7 @@ import Testing
     /// A certificate question from a network that is not on the screen is pointed out on the one
     /// that is (the question itself waits in its own network's buffer).
     @Test func aTrustQuestionOffScreenIsPointedOut() throws {
-        let inbox = EventInbox()
-        var networks: [TerminalApp.Network] = []
-        for name in ["home", "work"] {
-            let runtime = IRCClientRuntime(servers: [ServerEndpoint(host: "127.0.0.1", port: 1)],
-                                           configuration: ClientConfiguration(nick: "viewer", channels: []),
-                                           eventLoop: MultiThreadedEventLoopGroup.singleton.next(),
-                                           onConnecting: { _ in }, onEvent: { _ in })
-            var controller = ChatController(server: name, nick: "viewer")
-            controller.view.isOnScreen = name == "home"
-            networks.append(TerminalApp.Network(runtime: runtime, controller: controller))
-        }
-        var app = TerminalApp(networks: networks, inbox: inbox, terminal: HeadlessTerminal(width: 100, height: 30),
-                              handlesSignals: false)
+        var app = idleApp(terminal: HeadlessTerminal(width: 100, height: 30))
         let fingerprint = try #require(CertificateFingerprint(String(repeating: "AB:", count: 31) + "AB"))
         let question = TrustQuestion(address: "irc.example.com:6697", fingerprint: fingerprint,
                                      reason: "No authority vouches for it", reply: { _ in })
