@@ -5,7 +5,9 @@ import ChatCore
 /// keys / typed commands into ``ClientRequest``s. No I/O, so it is tested as a value.
 struct ChatController: Sendable {
     var view: ChatViewModel
-    private(set) var nick: String
+    private(set) var nick: String {
+        didSet { mentionMatcher = MentionMatcher([nick] + highlightWords) }
+    }
     /// Channels the user asked to join (`/join`), by folded name: their JOIN shows the channel.
     /// Automatic rejoins after a reconnect never change the buffer in view (or the draft).
     private var requestedJoins: Set<String> = []
@@ -32,7 +34,11 @@ struct ChatController: Sendable {
     /// Nicks (wildcards allowed) whose messages, notices, actions, typing and reactions are hidden (`/ignore`).
     private(set) var ignored: [String] = []
     /// Words that highlight a message like your nick does (`--highlight`).
-    var highlightWords: [String] = []
+    var highlightWords: [String] = [] {
+        didSet { mentionMatcher = MentionMatcher([nick] + highlightWords) }
+    }
+    /// Finds the nick and the highlight words in incoming lines.
+    private var mentionMatcher: MentionMatcher
     /// `/network`'s wish, for the app (see ``takeNetworkRequest()``).
     private var networkRequest: String??
     /// The highlight words given on this run's command line (`/set highlight` replaces only client.conf's).
@@ -44,6 +50,7 @@ struct ChatController: Sendable {
 
     init(server: String, nick: String, scrollbackLimit: Int = 10_000, utcOffsetSeconds: Int = 0) {
         self.nick = nick
+        mentionMatcher = MentionMatcher([nick])
         self.view = ChatViewModel(serverBufferName: server,
                                   status: StatusInfo(connection: "connecting", server: server, nick: nick, lagMilliseconds: nil),
                                   scrollbackLimit: scrollbackLimit, utcOffsetSeconds: utcOffsetSeconds)
@@ -694,7 +701,7 @@ struct ChatController: Sendable {
             message.conversation.isPrivate ? .privateMessage : .message
         }
         let mentions = !message.isOwn && !message.isHistory
-            && ([nick] + highlightWords).contains { Self.mentions(message.text, nick: $0) }
+            && mentionMatcher.matches(message.text)
         var line = ChatLine(timestamp: message.time.millisecondsSinceEpoch, kind: kind, nick: message.sender,
                             text: message.text, isOwn: message.isOwn, mentionsMe: mentions)
         line.msgid = message.msgid
@@ -727,28 +734,6 @@ struct ChatController: Sendable {
     static func reasonSuffix(_ reason: String?) -> String {
         guard let reason, !reason.isEmpty else { return "" }
         return " (\(reason))"
-    }
-
-    /// Whether `text` mentions `nick` as a whole word, case-insensitively.
-    static func mentions(_ text: String, nick: String) -> Bool {
-        guard !nick.isEmpty else { return false }
-        let lowerText = Array(text.lowercased().unicodeScalars)
-        let lowerNick = Array(nick.lowercased().unicodeScalars)
-        guard lowerText.count >= lowerNick.count else { return false }
-        func isWordCharacter(_ scalar: Unicode.Scalar) -> Bool {
-            scalar.properties.isAlphabetic || ("0"..."9").contains(scalar) || "_-[]\\`^{}|".unicodeScalars.contains(scalar)
-        }
-        var index = 0
-        while index + lowerNick.count <= lowerText.count {
-            if Array(lowerText[index..<(index + lowerNick.count)]) == lowerNick {
-                let before = index == 0 || !isWordCharacter(lowerText[index - 1])
-                let afterIndex = index + lowerNick.count
-                let after = afterIndex == lowerText.count || !isWordCharacter(lowerText[afterIndex])
-                if before && after { return true }
-            }
-            index += 1
-        }
-        return false
     }
 }
 
