@@ -6,7 +6,8 @@ import NIOSSL
 /// Drives a ``ClientStateMachine`` over a NIO TCP connection: a thin interpreter of its actions.
 ///
 /// All machine state lives on one event loop (in a `NIOLoopBoundBox`); the UI calls ``perform(_:)``
-/// from any thread, and receives ``ClientEvent``s through `onEvent` (called on the event loop).
+/// from any thread, and receives ``ClientEvent``s through `onEvents` (called on the event loop):
+/// the events of one read from the socket together, so a flood hands the UI a batch, not a line.
 /// The clock is injected (the wall clock by default): every `now` the machine sees comes from it.
 public final class IRCClientRuntime: Sendable {
     public typealias Machine = ClientStateMachine<SystemRandomNumberGenerator>
@@ -26,6 +27,10 @@ public final class IRCClientRuntime: Sendable {
         var upgrades: [String: Int] = [:]
         /// The next connection goes to the same server (an `sts` upgrade), not the next one.
         var stay = false
+        /// Events not yet handed to `onEvents`: collected while a read is in progress.
+        var pendingEvents: [ClientEvent] = []
+        /// Between the first line of a read and the read's end (`channelReadComplete`).
+        var reading = false
 
         init(machine: Machine) { self.machine = machine }
     }
@@ -37,7 +42,7 @@ public final class IRCClientRuntime: Sendable {
     public let eventLoop: any EventLoop
     private let clock: @Sendable () -> Timestamp
     private let inner: NIOLoopBoundBox<Inner>
-    private let onEvent: @Sendable (ClientEvent) -> Void
+    private let onEvents: @Sendable ([ClientEvent]) -> Void
     private let onConnecting: @Sendable (String) -> Void
     private let limits = IRCLimits(maxLineLength: 8191, maxTagsLength: 8191)
 
@@ -47,15 +52,25 @@ public final class IRCClientRuntime: Sendable {
                 tls: ClientTLS? = nil,
                 clock: @escaping @Sendable () -> Timestamp = { WallClock.now() },
                 onConnecting: @escaping @Sendable (String) -> Void = { _ in },
-                onEvent: @escaping @Sendable (ClientEvent) -> Void) {
+                onEvents: @escaping @Sendable ([ClientEvent]) -> Void) {
         precondition(!servers.isEmpty, "at least one server")
         self.servers = servers
         self.tls = tls
         self.clock = clock
         self.eventLoop = eventLoop
-        self.onEvent = onEvent
+        self.onEvents = onEvents
         self.onConnecting = onConnecting
         self.inner = NIOLoopBoundBox.makeBoxSendingValue(Inner(machine: Machine(configuration: configuration)), eventLoop: eventLoop)
+    }
+
+    /// A runtime that hands over its events one at a time.
+    public convenience init(servers: [ServerEndpoint], configuration: ClientConfiguration, eventLoop: any EventLoop,
+                            tls: ClientTLS? = nil,
+                            clock: @escaping @Sendable () -> Timestamp = { WallClock.now() },
+                            onConnecting: @escaping @Sendable (String) -> Void = { _ in },
+                            onEvent: @escaping @Sendable (ClientEvent) -> Void) {
+        self.init(servers: servers, configuration: configuration, eventLoop: eventLoop, tls: tls, clock: clock,
+                  onConnecting: onConnecting, onEvents: { events in events.forEach(onEvent) })
     }
 
     /// The injected clock's time.
@@ -112,7 +127,7 @@ public final class IRCClientRuntime: Sendable {
                 inner.value.timer?.cancel()
                 inner.value.timer = nil
             case .emit(let event):
-                onEvent(event)
+                inner.value.pendingEvents.append(event)
             case .upgradeToTLS(let port):
                 let configured = servers[inner.value.serverIndex % servers.count]
                 inner.value.upgrades[configured.address] = port
@@ -123,11 +138,20 @@ public final class IRCClientRuntime: Sendable {
                     try tls.policies.remember(host: endpoint.host, port: endpoint.port, duration: policy.duration ?? 0,
                                               now: now())
                 } catch {
-                    onEvent(.error("Could not keep the server's TLS policy (sts): \(error)"))
+                    inner.value.pendingEvents.append(.error("Could not keep the server's TLS policy (sts): \(error)"))
                 }
             }
         }
         if wrote { inner.value.channel?.flush() }
+        if !inner.value.reading { deliverEvents() }
+    }
+
+    /// Hands the collected events over.
+    private func deliverEvents() {
+        guard !inner.value.pendingEvents.isEmpty else { return }
+        let events = inner.value.pendingEvents
+        inner.value.pendingEvents = []
+        onEvents(events)
     }
 
     /// Where the next connection goes: the configured server, over TLS where this run's `sts`
@@ -146,6 +170,7 @@ public final class IRCClientRuntime: Sendable {
         let limits = self.limits
         let endpoint = endpoint(for: servers[inner.value.serverIndex % servers.count])
         inner.value.endpoint = endpoint
+        deliverEvents()  // what happened before this attempt is told before it
         onConnecting(endpoint.description)
         let secure = endpoint.tls
         let tls = self.tls
@@ -180,11 +205,19 @@ public final class IRCClientRuntime: Sendable {
     fileprivate func lineReceived(_ frame: IRCLineFrame, generation: Int) {
         guard inner.value.generation == generation, inner.value.channel != nil else { return }
         guard case .line(let line) = frame, let message = try? IRCMessage.parse(line, limits: limits) else { return }
+        inner.value.reading = true
         run(inner.value.machine.messageReceived(message, now: self.now()))
+    }
+
+    /// A read from the socket ended: its events go to the UI together.
+    fileprivate func readComplete() {
+        inner.value.reading = false
+        deliverEvents()
     }
 
     fileprivate func closed(generation: Int, error: (any Error)?) {
         guard inner.value.generation == generation, inner.value.channel != nil else { return }
+        inner.value.reading = false
         inner.value.channel = nil
         if inner.value.stay {
             inner.value.stay = false
@@ -208,6 +241,10 @@ public final class IRCClientRuntime: Sendable {
 
         func channelRead(context: ChannelHandlerContext, data: NIOAny) {
             runtime.lineReceived(unwrapInboundIn(data), generation: generation)
+        }
+
+        func channelReadComplete(context: ChannelHandlerContext) {
+            runtime.readComplete()
         }
 
         func errorCaught(context: ChannelHandlerContext, error: any Error) {

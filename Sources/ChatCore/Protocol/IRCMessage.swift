@@ -43,8 +43,9 @@ public struct IRCMessage: Sendable, Hashable {
     /// The nick part of a `nick!user@host` source, or the whole source for a server.
     public var sourceNick: String? {
         guard let source else { return nil }
-        if let bang = source.firstIndex(of: "!") { return String(source[..<bang]) }
-        if let at = source.firstIndex(of: "@") { return String(source[..<at]) }
+        // Searched as bytes: a Character search would run grapheme breaking over every source.
+        if let bang = source.utf8.firstIndex(of: UInt8(ascii: "!")) { return String(source[..<bang]) }
+        if let at = source.utf8.firstIndex(of: UInt8(ascii: "@")) { return String(source[..<at]) }
         return source
     }
 }

@@ -86,28 +86,36 @@ final class ChatLogWriter: Sendable {
     private let failureReported = FailureFlag()
 
     private func append(_ entries: [Entry]) {
-        var byPath: [String: [String]] = [:]
-        var order: [String] = []
+        // The bytes for each file, in the order the files first appear.
+        var files: [(path: String, bytes: [UInt8])] = []
+        var fileIndex: [String: Int] = [:]
         // Lines of one second share their stamp (a flood is thousands of lines a second).
-        var stamp: (second: Int64, date: String, time: String)?
-        var last: (network: String, buffer: String, date: String, path: String)?
+        var stamp: (second: Int64, date: String, prefix: [UInt8])?
+        var last: (network: String, buffer: String, date: String, file: Int)?
         for entry in entries {
             let second = LocalClock.floorDivide(entry.time, 1000)
             if stamp?.second != second {
                 let (date, time) = LocalClock.dateAndTime(entry.time, utcOffsetSeconds: utcOffsetSeconds)
-                stamp = (second, date, time)
+                stamp = (second, date, Array((date + " " + time + " ").utf8))
             }
-            // The path of the previous entry, most often this one's too.
+            // The file of the previous entry, most often this one's too.
             if last?.network != entry.network || last?.buffer != entry.buffer || last?.date != stamp!.date {
-                last = (entry.network, entry.buffer, stamp!.date, path(network: entry.network, buffer: entry.buffer, date: stamp!.date))
+                let path = path(network: entry.network, buffer: entry.buffer, date: stamp!.date)
+                let file = fileIndex[path] ?? {
+                    files.append((path, []))
+                    fileIndex[path] = files.count - 1
+                    return files.count - 1
+                }()
+                last = (entry.network, entry.buffer, stamp!.date, file)
             }
-            let path = last!.path
-            if byPath[path] == nil { order.append(path) }
-            byPath[path, default: []].append(stamp!.date + " " + stamp!.time + " " + entry.text + "\n")
+            let file = last!.file
+            files[file].bytes.append(contentsOf: stamp!.prefix)
+            files[file].bytes.append(contentsOf: entry.text.utf8)
+            files[file].bytes.append(UInt8(ascii: "\n"))
         }
-        for path in order {
+        for (path, bytes) in files {
             do {
-                try append(byPath[path]!.joined(), to: path)
+                try append(bytes, to: path)
             } catch {
                 if failureReported.setOnce() {
                     report("Logging to \(path) failed: \(error.localizedDescription); chat goes on without it")
@@ -116,7 +124,7 @@ final class ChatLogWriter: Sendable {
         }
     }
 
-    private func append(_ text: String, to path: String) throws {
+    private func append(_ bytes: [UInt8], to path: String) throws {
         let folder = (path as NSString).deletingLastPathComponent
         if !FileManager.default.fileExists(atPath: folder) {
             try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true,
@@ -130,7 +138,7 @@ final class ChatLogWriter: Sendable {
         let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
         defer { try? handle.close() }
         try handle.seekToEnd()
-        try handle.write(contentsOf: Data(text.utf8))
+        try handle.write(contentsOf: bytes)
     }
 }
 

@@ -46,9 +46,16 @@ final class EventInbox: Sendable {
     }
 
     func post(_ event: UIEvent, network: Int = 0) {
+        post([event], network: network)
+    }
+
+    /// Queues events in order (a connection's read hands them over together: one wake-up).
+    func post(_ events: [UIEvent], network: Int = 0) {
+        guard !events.isEmpty else { return }
         let wasEmpty = queue.withLockedValue { queue -> Bool in
-            queue.append(NetworkEvent(network: network, event: event))
-            return queue.count == 1
+            let wasEmpty = queue.isEmpty
+            queue.append(contentsOf: events.lazy.map { NetworkEvent(network: network, event: $0) })
+            return wasEmpty
         }
         if wasEmpty { wake() }
     }

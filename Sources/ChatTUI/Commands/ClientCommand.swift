@@ -264,7 +264,7 @@ struct ClientCommand: AsyncParsableCommand {
         return IRCClientRuntime(servers: network.servers, configuration: configuration,
                                 eventLoop: MultiThreadedEventLoopGroup.singleton.next(), tls: tls,
                                 onConnecting: { inbox.post(.connecting(to: $0), network: number) },
-                                onEvent: { inbox.post(.client($0), network: number) })
+                                onEvents: { inbox.post($0.map(UIEvent.client), network: number) })
     }
 
     /// The SASL password: the first line of `--sasl-password-file` (which only its owner may

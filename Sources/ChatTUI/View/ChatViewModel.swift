@@ -107,8 +107,12 @@ struct ChatViewModel: Sendable {
 
     /// Index of the buffer named `name` (compared with the server's case mapping).
     func bufferIndex(named name: String) -> Int? {
+        // Names are unique under the case mapping, so the exact name (nearly every incoming line)
+        // needs no folding.
+        for index in buffers.indices where buffers[index].name == name { return index }
         let wanted = caseMapping.fold(name)
-        return buffers.firstIndex { caseMapping.fold($0.name) == wanted }
+        for index in buffers.indices where caseMapping.fold(buffers[index].name) == wanted { return index }
+        return nil
     }
 
     /// The buffer named `name` (compared with the server's case mapping).
