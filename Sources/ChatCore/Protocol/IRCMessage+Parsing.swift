@@ -75,6 +75,7 @@ extension IRCMessage {
         index = commandEnd
 
         var parameters: [String] = []
+        parameters.reserveCapacity(4)
         while true {
             index = skipSpaces(bytes, from: index)
             if index == bytes.count { break }
@@ -102,6 +103,10 @@ extension IRCMessage {
             if bytes.count != 3 { throw .invalidCommand }
             return String(decoding: bytes, as: UTF8.self)
         }
+        // Nearly every command arrives upper-cased already: no copy then.
+        if bytes.allSatisfy({ $0 >= 0x21 && $0 <= 0x7E && !($0 >= UInt8(ascii: "a") && $0 <= UInt8(ascii: "z")) }) {
+            return String(decoding: bytes, as: UTF8.self)
+        }
         var upper = [UInt8]()
         upper.reserveCapacity(bytes.count)
         for byte in bytes {
@@ -118,6 +123,7 @@ extension IRCMessage {
 
     private static func parseTags(_ bytes: UnsafeRawBufferPointer) throws(IRCParseError) -> [Tag] {
         var tags: [Tag] = []
+        tags.reserveCapacity(4)
         var start = 0
         while start <= bytes.count {
             let end = firstIndex(of: UInt8(ascii: ";"), in: bytes, from: start) ?? bytes.count
@@ -125,8 +131,8 @@ extension IRCMessage {
                 let equals = firstIndex(of: UInt8(ascii: "="), in: bytes, from: start).flatMap { $0 < end ? $0 : nil }
                 let keyEnd = equals ?? end
                 if keyEnd == start { throw .malformedTags }
+                guard isValidTagKey(UnsafeRawBufferPointer(rebasing: bytes[start..<keyEnd])) else { throw .malformedTags }
                 let key = try string(bytes, start, keyEnd)
-                guard isValidTagKey(key) else { throw .malformedTags }
                 let value = equals.map { unescapeTagValue(UnsafeRawBufferPointer(rebasing: bytes[($0 + 1)..<end])) } ?? ""
                 guard let value else { throw .invalidUTF8 }
                 tags.append(Tag(key, value))
@@ -136,8 +142,8 @@ extension IRCMessage {
         return tags
     }
 
-    static func isValidTagKey(_ key: String) -> Bool {
-        var utf8 = Substring(key).utf8[...]
+    static func isValidTagKey(_ key: UnsafeRawBufferPointer) -> Bool {
+        var utf8 = key[...]
         if utf8.first == UInt8(ascii: "+") { utf8 = utf8.dropFirst() }
         if utf8.isEmpty { return false }
         return utf8.allSatisfy { byte in
@@ -153,7 +159,7 @@ extension IRCMessage {
 
     private static func unescapeTagValue(_ bytes: UnsafeRawBufferPointer) -> String? {
         if !bytes.contains(UInt8(ascii: "\\")) {
-            return String(validating: bytes, as: UTF8.self)
+            return bytes.contains(where: { $0 >= 0x80 }) ? String(validating: bytes, as: UTF8.self) : String(decoding: bytes, as: UTF8.self)
         }
         var out = [UInt8]()
         out.reserveCapacity(bytes.count)

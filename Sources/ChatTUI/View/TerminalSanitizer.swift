@@ -77,6 +77,8 @@ enum TerminalSanitizer {
     /// The text with formatting codes removed and control characters shown in
     /// caret notation, unstyled. For the input line, sidebar and bars.
     static func plain(_ text: String) -> String {
+        // Printable ASCII (most lines) needs nothing: checked byte by byte, no scalar decoding.
+        if text.utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7F }) { return text }
         var needsWork = false
         for scalar in text.unicodeScalars {
             let value = scalar.value

@@ -92,6 +92,17 @@ import Testing
         #expect(throws: IRCParseError.invalidUTF8) { try IRCMessage.parse(buffer) }
     }
 
+    @Test func tagValuesAreCheckedAsUTF8() throws {
+        #expect(try IRCMessage.parse("@+draft/react=👍🏽;k=caf\\sé CMD").tags == [.init("+draft/react", "👍🏽"), .init("k", "caf é")])
+        for escaped in [false, true] {
+            var buffer = ByteBuffer(string: escaped ? "@k=a\\s" : "@k=a")
+            buffer.writeBytes([0xC3, 0x28])
+            buffer.writeString(" CMD")
+            #expect(throws: IRCParseError.invalidUTF8, "escaped: \(escaped)") { try IRCMessage.parse(buffer) }
+        }
+        #expect(try IRCMessage.parse("Cap LS").command == "CAP", "mixed case is upper-cased")
+    }
+
     @Test func lengthLimits() throws {
         let limits = IRCLimits(maxLineLength: 512, maxTagsLength: 8191)
         let body = "PRIVMSG #c :" + String(repeating: "a", count: 498)
