@@ -387,7 +387,9 @@ func withServer(
                 }
                 sentAt.append(ContinuousClock.now)
                 if steady.allMessages.contains(where: { $0.command == "ERROR" }) { break }
-                try await Task.sleep(for: .milliseconds(100))
+                // Paced by the clock, not by sleeps (which overshoot on a loaded machine and
+                // would slow the flooder down): line n goes at n × 100 ms.
+                try await Task.sleep(until: steadyStart + .milliseconds(100 * (index + 1)), clock: .continuous)
             }
             let steadyClosing = try await steady.waitClosed()
             #expect(steadyClosing.last?.parameters.last?.contains("Excess Flood") == true)
