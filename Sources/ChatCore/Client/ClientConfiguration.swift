@@ -47,7 +47,7 @@ public struct ClientConfiguration: Sendable, Hashable {
         realName: String? = nil,
         password: String? = nil,
         channels: [String] = ["#chatty"],
-        requestedCapabilities: [String] = ["message-tags", "server-time", "echo-message", "multi-prefix", "batch",
+        requestedCapabilities: [String] = ["message-tags", "server-time", "echo-message", "multi-prefix", "batch", "labeled-response",
                                           "draft/chathistory", "soju.im/search", "draft/read-marker", "away-notify",
                                           "draft/message-redaction", "draft/multiline", "setname", "chghost",
                                           "invite-notify", "extended-monitor", "cap-notify"],

@@ -118,7 +118,9 @@ extension ClientStateMachine {
         // Not to a channel we are not in (after a kick, say): the server would answer an error
         // every few seconds while we type.
         if serverSupport.isChannel(target), !session.roster.contains(target, serverSupport) { return [] }
-        return [.send(IRCMessage(tags: [.init("+typing", state)], command: "TAGMSG", parameters: [target]))]
+        var tags = [IRCMessage.Tag("+typing", state)]
+        if session.capabilities.contains("labeled-response") { tags.insert(.init("label", Self.typingLabel), at: 0) }
+        return [.send(IRCMessage(tags: tags, command: "TAGMSG", parameters: [target]))]
     }
 
     /// Starts or stops watching `nick` (`MONITOR`, where offered; again after every reconnect):

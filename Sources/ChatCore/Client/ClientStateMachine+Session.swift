@@ -7,6 +7,20 @@ extension ClientStateMachine {
         _ message: IRCMessage, session: inout Session, now: Timestamp
     ) -> [ClientAction] {
         let parameters = message.parameters
+        if message.tag("label") == Self.typingLabel {
+            // The answer to a typing notification: nothing to show (see `typingLabel`).
+            if message.command == "BATCH", let reference = parameters.first, reference.hasPrefix("+") {
+                typingReplyBatches.insert(String(reference.dropFirst()))
+            }
+            return []
+        }
+        if !typingReplyBatches.isEmpty {
+            if let batch = message.tag("batch"), typingReplyBatches.contains(batch) { return [] }
+            if message.command == "BATCH", let reference = parameters.first, reference.hasPrefix("-"),
+               typingReplyBatches.remove(String(reference.dropFirst())) != nil {
+                return []
+            }
+        }
         let sender = message.sourceNick ?? ""
         let isSelf = isSameNick(sender, session.nick)
         if isSelf, let source = message.source, let bang = source.firstIndex(of: "!") {

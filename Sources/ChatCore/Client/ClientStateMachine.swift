@@ -88,6 +88,12 @@ public struct ClientStateMachine<Random: RandomNumberGenerator> {
     var history: HistorySync
     /// The newest read marker sent or received per conversation key (`draft/read-marker`).
     var readMarkers: [String: Timestamp] = [:]
+    /// Open `labeled-response` batches answering our typing notifications (dropped unread).
+    var typingReplyBatches: Set<String> = []
+    /// The label our typing notifications carry where the server offers `labeled-response`: what it
+    /// answers them (an ACK, the echo, a refusal such as 404 in a moderated channel) is no news to the
+    /// user, and without the label a refusal could not be told from one of a message.
+    static var typingLabel: String { "chatty-typing" }
 
     public init(configuration: ClientConfiguration, random: Random) {
         self.configuration = configuration
@@ -393,7 +399,8 @@ public struct ClientStateMachine<Random: RandomNumberGenerator> {
     /// The connection is gone: messages that waited for a history replay are shown, and every joined
     /// channel's member list empties until we are back in it.
     mutating func sessionEnded(_ session: Session) -> [ClientAction] {
-        history.connectionLost().map { .emit($0) }
+        typingReplyBatches = []
+        return history.connectionLost().map { .emit($0) }
             + session.roster.channelNames.map { .emit(.members(channel: $0, members: [])) }
     }
 
@@ -402,9 +409,18 @@ public struct ClientStateMachine<Random: RandomNumberGenerator> {
         session.capabilities.contains("draft/chathistory") && session.capabilities.contains("batch")
     }
 
-    /// Chat events from the translator, through the history merge.
+    /// Chat events from the translator, through the history merge. A line the server replays from
+    /// its history (in a history batch) is never acted on: a CTCP request in it was answered when it
+    /// was new, so it gets no reply and no notice again.
     mutating func mergedWithHistory(_ actions: [ClientAction], _ message: IRCMessage) -> [ClientAction] {
-        actions.flatMap { action -> [ClientAction] in
+        let replayed = message.tag("batch").map { history.isHistoryBatch($0) } ?? false
+        return actions.flatMap { action -> [ClientAction] in
+            if replayed {
+                switch action {
+                case .send, .emit(.ctcpRequest), .emit(.ctcpReply): return []
+                default: break
+                }
+            }
             guard case .emit(let event) = action, let chat = event.chatMessage else { return [action] }
             return history.chat(event, key: HistorySync.key(chat.conversation, serverSupport.caseMapping),
                                 msgid: chat.msgid, batch: message.tag("batch")).map { .emit($0) }

@@ -240,6 +240,12 @@ struct HistorySync: Sendable, Hashable {
         return isNew(msgid, in: key) ? [event] : []
     }
 
+    /// Whether batch `id` brings lines from the server's history (a replay, an older page, a
+    /// context or search results) rather than live ones.
+    func isHistoryBatch(_ id: String) -> Bool {
+        batches[id] != nil || olderBatches[id] != nil || pendingContext?.batch == id || searchBatch?.id == id
+    }
+
     /// `BATCH -id`: the replay ended. Returns the next page to ask for (when the page was full) or
     /// the events that waited, then a ``ClientEvent/historyReplayed(target:count:resumed:)``.
     mutating func batchEnded(id: String) -> (request: IRCMessage?, events: [ClientEvent]) {

@@ -8,7 +8,7 @@ import Testing
         #expect(configuration.realName == "alice")
         #expect(configuration.password == nil)
         #expect(configuration.channels == ["#chatty"])
-        #expect(configuration.requestedCapabilities == ["message-tags", "server-time", "echo-message", "multi-prefix", "batch",
+        #expect(configuration.requestedCapabilities == ["message-tags", "server-time", "echo-message", "multi-prefix", "batch", "labeled-response",
                                                         "draft/chathistory", "soju.im/search", "draft/read-marker", "away-notify",
                                                         "draft/message-redaction", "draft/multiline", "setname", "chghost",
                                                         "invite-notify", "extended-monitor", "cap-notify"])

@@ -114,6 +114,23 @@ import Testing
         #expect(plain.sendTyping(target: "#c", state: "active").isEmpty)
     }
 
+    /// With `labeled-response` typing notifications carry a label, and whatever the server answers
+    /// them (a refusal in a moderated channel, an ACK, the echo) is not shown: only the refusal of a
+    /// message the user sent is.
+    @Test func answersToTypingNotificationsAreNotShown() {
+        var machine = registeredMachine(offered: Self.offered + " labeled-response echo-message")
+        _ = machine.messageReceived(irc(":alice!a@h JOIN #c"), now: t(1_000))
+        #expect(machine.sendTyping(target: "#c", state: "active").sentLines == ["@label=chatty-typing;+typing=active TAGMSG :#c"])
+        #expect(machine.messageReceived(irc("@label=chatty-typing :srv 404 alice #c :Cannot send to channel"), now: t(1_001)).isEmpty)
+        #expect(machine.messageReceived(irc("@label=chatty-typing :srv ACK"), now: t(1_002)).isEmpty)
+        #expect(machine.messageReceived(irc("@label=chatty-typing;+typing=done :alice!a@h TAGMSG #c"), now: t(1_003)).isEmpty)
+        #expect(machine.messageReceived(irc("@label=chatty-typing :srv BATCH +lr labeled-response"), now: t(1_004)).isEmpty)
+        #expect(machine.messageReceived(irc("@batch=lr :srv 404 alice #c :Cannot send to channel"), now: t(1_005)).isEmpty)
+        #expect(machine.messageReceived(irc(":srv BATCH -lr"), now: t(1_006)).isEmpty)
+        let refused = machine.messageReceived(irc(":srv 404 alice #c :Cannot send to channel"), now: t(1_007))
+        #expect(refused.events == [.numericError(code: 404, text: "#c: Cannot send to channel")], "a message's refusal is shown")
+    }
+
     @Test func monitoredNicksAreWatchedAgainAfterAReconnect() {
         var machine = joined()
         #expect(machine.monitor("dave", watch: true).sentLines == ["MONITOR + :dave"])

@@ -110,6 +110,32 @@ import Testing
     }
 }
 
+@Suite struct ClientStateMachineReplayedCTCPTests: ClientTestCase {
+    /// A CTCP request in a private conversation's history was answered when it was new: replayed
+    /// at the next start of the client it gets no second reply and no second notice.
+    @Test func aReplayedCTCPRequestIsNeverAnsweredAgain() {
+        var machine = ClientStateMachine(configuration: ClientConfiguration(nick: "me", channels: [], historyOnJoin: 20),
+                                         random: SystemRandomNumberGenerator())
+        _ = machine.connectRequested(now: t(0))
+        _ = machine.connected(now: t(0))
+        _ = machine.messageReceived(irc(":srv CAP * LS :batch draft/chathistory message-tags"), now: t(1))
+        _ = machine.messageReceived(irc(":srv CAP * ACK :batch draft/chathistory message-tags"), now: t(1))
+        _ = machine.messageReceived(irc(":srv 001 me :Welcome"), now: t(2))
+        #expect(machine.messageReceived(irc(":srv CHATHISTORY TARGETS carol 2026-12-01T10:00:00.000Z"), now: t(3))
+            == [.send(IRCMessage("CHATHISTORY", "LATEST", "carol", "*", "20"))])
+        _ = machine.messageReceived(irc(":srv BATCH +r1 chathistory carol"), now: t(4))
+        let replayed = machine.messageReceived(irc("@batch=r1;msgid=c1 :carol!c@h PRIVMSG me :\u{01}VERSION\u{01}"), now: t(5))
+        #expect(replayed.isEmpty, "no reply, no CTCP notice: \(replayed)")
+        let action = machine.messageReceived(irc("@batch=r1;msgid=c2 :carol!c@h PRIVMSG me :\u{01}ACTION waves\u{01}"), now: t(6))
+        #expect(action.events.count == 1, "an action in the history is still shown")
+        _ = machine.messageReceived(irc(":srv BATCH -r1"), now: t(7))
+        // The same request live is answered.
+        let live = machine.messageReceived(irc("@msgid=c3 :carol!c@h PRIVMSG me :\u{01}VERSION\u{01}"), now: t(8))
+        #expect(live.sentLines.count == 1 && live.sentLines[0].hasPrefix("NOTICE carol :\u{01}VERSION "), "\(live.sentLines)")
+        #expect(live.events == [.ctcpRequest(from: "carol", command: "VERSION", argument: "")])
+    }
+}
+
 @Suite struct ClientStateMachineTargetsTests: ClientTestCase {
     @Test func privateConversationsOfAnEarlierRunComeBackOnce() {
         var machine = ClientStateMachine(configuration: ClientConfiguration(nick: "me", channels: [], historyOnJoin: 20),
