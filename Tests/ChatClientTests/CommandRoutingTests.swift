@@ -20,6 +20,16 @@ import Testing
         }
     }
 
+    @Test func modeAloneShowsTheCurrentChannelsModes() throws {
+        #expect(try UserInput.parse("/mode") == .mode(target: nil, modes: []))
+        #expect(try #require(try UserInput.parse("/mode")).outcome(in: channel) == .send([.command(IRCMessage("MODE", "#c"))]))
+        #expect(try #require(try UserInput.parse("/mode +m")).outcome(in: channel) == .send([.command(IRCMessage("MODE", "#c", "+m"))]))
+        #expect(try #require(try UserInput.parse("/mode #other")).outcome(in: channel) == .send([.command(IRCMessage("MODE", "#other"))]))
+        if case .error = try #require(try UserInput.parse("/mode")).outcome(in: query) {} else {
+            Issue.record("/mode alone outside a channel must say so")
+        }
+    }
+
     @Test func whoDefaultsToTheBufferAndIgnoreStaysLocal() {
         #expect(UserInput.who(nil).outcome(in: channel) == .send([.command(IRCMessage("WHO", "#c"))]))
         #expect(UserInput.who("a*").outcome(in: channel) == .send([.command(IRCMessage("WHO", "a*"))]))

@@ -109,6 +109,19 @@ struct MessageTranslator {
         if middle.isEmpty { return last }
         let nick = "[" + rest[0] + "]"
         switch message.command {
+        // Channel modes and mask lists start with the channel (the client shows them in its buffer).
+        case "324":
+            return "\(rest[0]) modes: " + rest.dropFirst().joined(separator: " ")
+        case "329":
+            return "\(rest[0]) created " + Self.date(rest[1])
+        case "367", "346", "348":
+            let list = ["367": "ban", "346": "invite exception", "348": "ban exception"][message.command]!
+            var text = "\(rest[0]) \(list): \(rest[1])"
+            if rest.count >= 3 { text += " set by \(rest[2])" }
+            if rest.count >= 4 { text += " on " + Self.date(rest[3]) }
+            return text
+        case "341":
+            return "Invited \(rest[0]) to \(last)"
         case "311" where rest.count >= 5:
             return "\(nick) (\(rest[1])@\(rest[2])): \(last)"
         case "312" where rest.count >= 3:
@@ -155,6 +168,14 @@ struct MessageTranslator {
         let name = channel.count >= 24 ? channel : channel + String(repeating: " ", count: 24 - channel.count)
         let count = users.count >= 6 ? users : String(repeating: " ", count: 6 - users.count) + users
         return name + " " + count + "  " + topic
+    }
+
+    /// Seconds since the epoch as a server sends them → `2026-12-06 19:38:01 UTC` (as they came when
+    /// they are not a number).
+    static func date(_ seconds: String) -> String {
+        guard let value = Int64(seconds) else { return seconds }
+        let iso = Timestamp(millisecondsSinceEpoch: value * 1000).iso8601  // 2026-12-06T19:38:01.000Z
+        return iso.prefix(10) + " " + iso.dropFirst(11).prefix(8) + " UTC"
     }
 
     /// `3725` seconds → `1h 2m 5s`.

@@ -107,7 +107,7 @@ public enum UserInput: Sendable, Hashable {
         Command(name: "invite", aliases: [], usage: "/invite <nick> [#channel]", summary: "Invite someone to a channel"),
         Command(name: "kick", aliases: [], usage: "/kick [#channel] <nick> [reason]", summary: "Remove someone from a channel"),
         Command(name: "list", aliases: [], usage: "/list [pattern]", summary: "List channels"),
-        Command(name: "mode", aliases: [], usage: "/mode [target] <modes> [arguments]", summary: "Show or change modes"),
+        Command(name: "mode", aliases: [], usage: "/mode [target] [modes] [arguments]", summary: "Show or change modes"),
         Command(name: "who", aliases: [], usage: "/who [#channel|mask]", summary: "List who is in a channel or matches a mask"),
         Command(name: "op", aliases: [], usage: "/op <nick>…", summary: "Make someone a channel operator"),
         Command(name: "deop", aliases: [], usage: "/deop <nick>…", summary: "Take channel operator status away"),
@@ -217,7 +217,8 @@ public enum UserInput: Sendable, Hashable {
             return .list(nonEmpty(rest))
         case "mode":
             let words = rest.split(separator: " ").map(String.init)
-            guard let first = words.first else { throw usage(command) }
+            // Alone: the current channel's modes.
+            guard let first = words.first else { return .mode(target: nil, modes: []) }
             if first.hasPrefix("+") || first.hasPrefix("-") { return .mode(target: nil, modes: words) }
             return .mode(target: first, modes: Array(words.dropFirst()))
         case "clear":

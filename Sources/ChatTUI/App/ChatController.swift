@@ -509,8 +509,17 @@ struct ChatController: Sendable {
             let nick = String(text[text.index(after: text.startIndex)..<close])
             if let index = view.bufferIndex(named: nick), view.buffers[index].kind == .query { return view.buffers[index].name }
         }
+        if Self.channelListReplies.contains(code) {
+            // `#ops modes: +nt`, `#ops ban: …`: in that channel's buffer when it is open.
+            let channel = String(text.prefix { $0 != " " && $0 != ":" })
+            return view.bufferIndex(named: channel).map { view.buffers[$0].name } ?? view.activeBuffer.name
+        }
         return Self.repliesShownInView.contains(code) ? view.activeBuffer.name : nil
     }
+
+    /// Channel modes (324), creation time (329) and the ban, invite-exception and ban-exception
+    /// lists (367–368, 346–349).
+    static let channelListReplies: Set<Int> = [324, 329, 346, 347, 348, 349, 367, 368]
 
     /// WHOIS (301, 311–313, 317–319, 330, 335, 338, 378, 671), WHOWAS (314, 369), WHO (315, 352),
     /// LIST (321–323), INVITE confirmation (341).

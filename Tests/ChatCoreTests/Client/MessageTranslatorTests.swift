@@ -86,6 +86,18 @@ import Testing
         #expect(text(":s 323 me :End of /LIST") == "End of /LIST")
     }
 
+    @Test func channelModesAndMaskListsReadAsSentences() {
+        #expect(text(":s 324 me #ops +mnt") == "#ops modes: +mnt")
+        #expect(text(":s 324 me #ops +ntk secret") == "#ops modes: +ntk secret")
+        #expect(text(":s 329 me #ops 1796585881") == "#ops created 2026-12-06 19:38:01 UTC")
+        #expect(text(":s 367 me #ops bob!*@* alice!a@h 1796585924") == "#ops ban: bob!*@* set by alice!a@h on 2026-12-06 19:38:44 UTC")
+        #expect(text(":s 367 me #ops bob!*@*") == "#ops ban: bob!*@*", "without who and when")
+        #expect(text(":s 348 me #ops *!*@trusted alice 1796585924") == "#ops ban exception: *!*@trusted set by alice on 2026-12-06 19:38:44 UTC")
+        #expect(text(":s 346 me #ops *!*@friends alice x") == "#ops invite exception: *!*@friends set by alice on x")
+        #expect(text(":s 368 me #ops :End of channel ban list") == "#ops: End of channel ban list")
+        #expect(text(":s 341 me bobby #crowd") == "Invited bobby to #crowd")
+    }
+
     @Test func countsAndTokensComeBeforeTheirWords() {
         #expect(text(":s 252 me 0 :operator(s) online") == "0 operator(s) online")
         #expect(text(":s 005 me NICKLEN=30 UTF8ONLY :are supported by this server") == "NICKLEN=30 UTF8ONLY are supported by this server")

@@ -146,6 +146,20 @@ import Testing
         controller.apply(.serverInfo(code: 375, text: "- motd -"), now: now)
         #expect(controller.view.buffers[0].lines.last?.text == "- motd -")
     }
+
+    @Test func channelModesAndBanListsGoToTheirChannel() {
+        var controller = ChatControllerExtensionsTests.channel()
+        let now = ChatControllerExtensionsTests.now
+        controller.view.openBuffer("bob", kind: .query, activate: true)
+        controller.apply(.serverInfo(code: 324, text: "#c modes: +mnt"), now: now)
+        controller.apply(.serverInfo(code: 367, text: "#C ban: bob!*@* set by alice"), now: now)
+        controller.apply(.serverInfo(code: 368, text: "#c: End of channel ban list"), now: now)
+        #expect(controller.view.buffer(named: "#c")?.lines.elements.suffix(3).map(\.text)
+                == ["#c modes: +mnt", "#C ban: bob!*@* set by alice", "#c: End of channel ban list"])
+        controller.apply(.serverInfo(code: 324, text: "#elsewhere modes: +n"), now: now)
+        #expect(controller.view.buffer(named: "bob")?.lines.last?.text == "#elsewhere modes: +n", "no buffer: the one in view")
+        #expect(controller.view.buffers[0].lines.elements.allSatisfy { !$0.text.contains("modes:") }, "never the server buffer")
+    }
 }
 
 /// While the connection is down the screen says so: channels are not joined, and the status line
