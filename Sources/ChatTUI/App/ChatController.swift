@@ -468,8 +468,10 @@ struct ChatController: Sendable {
             } else {
                 line(.topic, "No topic is set for \(channel)", in: channel)
             }
-        case .topicSetBy(let channel, let setBy, _):
-            line(.topic, "Topic set by \(setBy)", in: channel)
+        case .topicSetBy(let channel, let setBy, let at):
+            let when = at.map { " on " + LocalClock.date($0.millisecondsSinceEpoch, utcOffsetSeconds: view.utcOffsetSeconds) + " "
+                + LocalClock.hourMinute($0.millisecondsSinceEpoch, utcOffsetSeconds: view.utcOffsetSeconds) } ?? ""
+            line(.topic, "Topic set by \(setBy)\(when)", in: channel)
         case .mode(let target, let modes, let parameters, let by):
             if target.hasPrefix("#") || target.hasPrefix("&") {
                 line(.mode, "\(by ?? "Server") sets mode \(([modes] + parameters).joined(separator: " "))", nick: by, in: target)
@@ -492,9 +494,9 @@ struct ChatController: Sendable {
         case .lag(let milliseconds):
             view.status.lagMilliseconds = Int(milliseconds)
         case .serverSupport(let support):
+            // Logs stay filed under the network's name as shown (its section or host) from the first
+            // line on: the server's own NETWORK name would split a run's logs in two.
             view.caseMapping = support.caseMapping
-            // Logs are filed under the network's name once the server tells it.
-            if view.logNetwork != nil, let network = support.network { view.logNetwork = network }
         case .synced:
             break
         }

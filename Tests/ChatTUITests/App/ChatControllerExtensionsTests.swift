@@ -147,6 +147,15 @@ import Testing
         #expect(controller.view.buffers[0].lines.last?.text == "- motd -")
     }
 
+    @Test func theTopicSaysWhoSetItAndWhen() {
+        var controller = ChatControllerExtensionsTests.channel()
+        let now = ChatControllerExtensionsTests.now
+        controller.apply(.topicSetBy(channel: "#c", setBy: "alice", at: Timestamp(millisecondsSinceEpoch: 1_796_585_881_000)), now: now)
+        #expect(controller.view.buffer(named: "#c")?.lines.last?.text == "Topic set by alice on 2026-12-06 19:38")
+        controller.apply(.topicSetBy(channel: "#c", setBy: "bob", at: nil), now: now)
+        #expect(controller.view.buffer(named: "#c")?.lines.last?.text == "Topic set by bob")
+    }
+
     @Test func channelModesAndBanListsGoToTheirChannel() {
         var controller = ChatControllerExtensionsTests.channel()
         let now = ChatControllerExtensionsTests.now

@@ -32,6 +32,14 @@ import Testing
         }
     }
 
+    @Test func logsStayUnderTheNetworkNameShownWhenTheServerNamesItself() {
+        var session = Session()
+        session.controller.view.logNetwork = "irc.example.com"
+        session.receive(":srv 005 me NETWORK=Example CASEMAPPING=ascii :are supported")
+        #expect(session.controller.view.caseMapping == .ascii, "the 005 line was applied")
+        #expect(session.controller.view.logNetwork == "irc.example.com")
+    }
+
     private func joined(_ controller: inout ChatController, channel: String = "#chatty", members: [String] = ["@me", "bob"]) {
         controller.apply(.stateChanged(.registered(nick: "me")), now: now)
         controller.apply(.joined(channel: channel, nick: "me", isOwn: true), now: now)

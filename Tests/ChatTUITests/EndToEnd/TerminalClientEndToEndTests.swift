@@ -49,8 +49,12 @@ struct TerminalClientEndToEndTests {
         try await alice.waitFor("[exited 0]")
         try await server.stop()
 
-        // Both logged the channel as plain text under their data directory, filed under the network (NETWORK=Chatty).
-        let logs = UnprivilegedUser.home.appendingPathComponent(".local/share/chatty/logs/Chatty/#chatty")
+        // Both logged the channel as plain text under their data directory, filed under the network's
+        // name as shown (its host), the server buffer too: not split by the server's NETWORK=Chatty.
+        let network = UnprivilegedUser.home.appendingPathComponent(".local/share/chatty/logs/127.0.0.1")
+        #expect(!FileManager.default.fileExists(atPath: UnprivilegedUser.home.appendingPathComponent(".local/share/chatty/logs/Chatty").path))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: network.appendingPathComponent("server").path).contains { $0.hasSuffix(".log") })
+        let logs = network.appendingPathComponent("#chatty")
         let files = try FileManager.default.contentsOfDirectory(atPath: logs.path).filter { $0.hasSuffix(".log") }
         #expect(!files.isEmpty, "a log file for today")
         let log = try files.map { try String(contentsOfFile: logs.appendingPathComponent($0).path, encoding: .utf8) }.joined()
