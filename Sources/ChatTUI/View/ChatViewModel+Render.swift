@@ -234,7 +234,11 @@ extension ChatViewModel {
         if let words = TypingIndicator.describe(typers.map(TerminalSanitizer.plain)) {
             add(" " + words, TextStyle(italic: true, foreground: .brightWhite, background: .blue))
         }
-        screen.put(spans, row: row, column: 0, limit: leftLimit)
+        if !isScrolled, spans.reduce(0, { $0 + $1.text.displayWidth }) > leftLimit {
+            // The connection state and lag matter more than the hint: it gives way when they do not fit.
+            right = ""
+        }
+        screen.put(spans, row: row, column: 0, limit: right.isEmpty ? layout.width : leftLimit)
         if !right.isEmpty {
             screen.put(right, row: row, column: max(0, layout.width - rightWidth),
                        style: isScrolled ? Self.moreBelowStyle : Self.barStyle)

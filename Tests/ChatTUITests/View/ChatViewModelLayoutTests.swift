@@ -226,6 +226,11 @@ import Testing
         #expect(messages?.style.bold == true)
         let events = screen.rows[8].first { $0.text == "3:#other" }
         #expect(events?.style.bold == false)
+        // Too narrow for all of it: the F1 hint gives way to the connection and the lag.
+        #expect(vm.render(width: 86, height: 10).trimmedText(row: 8)
+                == " [me] [2:#swift] [Act: 1:server(1),3:#other] [connected: irc.example.org] [lag 1.5s]")
+        #expect(vm.render(width: 92, height: 10).trimmedText(row: 8).hasSuffix("[lag 1.5s]"), "no room for the hint and a gap")
+        #expect(vm.render(width: 93, height: 10).trimmedText(row: 8).hasSuffix("[lag 1.5s] F1 help"), "room for both")
     }
 
     @Test func inputLineScrollsHorizontallyWithCursor() throws {
