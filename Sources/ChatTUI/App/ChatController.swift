@@ -23,6 +23,8 @@ struct ChatController: Sendable {
     private var typingNotifier = TypingNotifier()
     /// Query partners MONITOR says are offline (folded): typing to them would only earn a 401.
     private var offlinePartners: Set<String> = []
+    /// Where the lines of our latest join of each channel (folded) start in its buffer.
+    private var joinLinesStart: [String: Int] = [:]
     /// The last server search's results, for `/context N`: where each is and its `msgid`.
     private var searchResults: [SearchResults.Result] = []
     /// How a mention in another buffer is announced (`--notify`, `/set notify`).
@@ -400,7 +402,10 @@ struct ChatController: Sendable {
             view.prependHistory(events.compactMap { chatLine(for: $0) }, to: target,
                                 exhausted: events.isEmpty, now: time)
         case .historyReplayed(let target, let count, let resumed):
-            if !resumed, count > 0 {
+            let joinStart = joinLinesStart.removeValue(forKey: view.caseMapping.fold(target))
+            if !resumed, count > 0, let joinStart {
+                view.placeHistoryFirst(in: target, since: joinStart, marker: ChatLine(timestamp: time, kind: .info, text: "—— history ——"))
+            } else if !resumed, count > 0 {
                 line(.info, "—— history ——", in: target)
             } else if resumed, count > 0 {
                 line(.info, "—— caught up: \(count) message\(count == 1 ? "" : "s") while you were away ——", in: target)
@@ -416,6 +421,10 @@ struct ChatController: Sendable {
                 let asked = requestedJoins.remove(view.caseMapping.fold(channel)) != nil
                 view.openBuffer(channel, kind: .channel, activate: asked || view.bufferIndex(named: channel) == nil)
                 view.setJoined(true, channel: channel)
+                // Where this join's lines start: a first look at the history goes above them.
+                if let index = view.bufferIndex(named: channel) {
+                    joinLinesStart[view.caseMapping.fold(channel)] = view.buffers[index].lines.endSequence
+                }
             }
             line(.join, "\(nick) has joined \(channel)", nick: nick, in: channel)
         case .parted(let channel, let nick, let reason, let isOwn):
@@ -717,6 +726,7 @@ struct ChatController: Sendable {
                             text: message.text, isOwn: message.isOwn, mentionsMe: mentions)
         line.msgid = message.msgid
         line.isBot = message.isBot
+        line.isHistory = message.isHistory
         if let replyTo = message.replyTo {
             let buffer = message.conversation.bufferName.flatMap { view.buffer(named: $0) }
             line.replyContext = buffer?.replyContext(for: replyTo) ?? "a message"

@@ -143,6 +143,25 @@ struct ChatBuffer: Sendable {
     var fetchingOlder = false
 
     /// Puts older lines (oldest first) above the oldest line; they raise no activity.
+    /// A first look at a channel's history arrived after the lines of the join (`has joined`, topic,
+    /// names) that began at `sequence`: the replayed lines move above them, then `marker`, so the
+    /// buffer reads in time order (and older pages fetched later go above the history, not between
+    /// it and the join). The unread marker stays on its line; a scroll position there is dropped.
+    mutating func placeHistoryFirst(since sequence: Int, marker: ChatLine) {
+        guard lines.contains(sequence: sequence) else { return append(marker, isActive: true) }
+        let tail = (sequence..<lines.endSequence).map { lines[sequence: $0] }
+        let ordered = tail.filter(\.isHistory) + [marker] + tail.filter { !$0.isHistory }
+        for (offset, line) in ordered.dropLast().enumerated() {
+            lines.update(sequence: sequence + offset) { $0 = line }
+        }
+        lines.append(ordered[ordered.count - 1])
+        let start = lines.endSequence - ordered.count
+        if let marked = markerSequence, marked >= sequence {
+            markerSequence = ordered.firstIndex(where: \.unreadMarker).map { start + $0 }
+        }
+        if let anchor = scrollAnchor, anchor.sequence >= sequence { scrollAnchor = nil }
+    }
+
     mutating func prepend(_ older: [ChatLine]) {
         lines.prepend(older)
     }

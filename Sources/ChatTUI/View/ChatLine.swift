@@ -53,6 +53,8 @@ struct ChatLine: Equatable, Sendable {
     var isRedacted = false
     /// Sent by a bot (the `bot` tag): marked as such.
     var isBot = false
+    /// Replayed from the server's history on a first look at the conversation (shown as read).
+    var isHistory = false
     /// The first line you had not read when you last came back: a marker row is drawn above it.
     var unreadMarker = false
 

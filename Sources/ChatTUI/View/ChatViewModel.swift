@@ -223,6 +223,14 @@ struct ChatViewModel: Sendable {
         return logOutbox
     }
 
+    /// The history of a first look at `name` arrived after its join lines (from `sequence`): it goes
+    /// above them, ended by `marker` (see ``ChatBuffer/placeHistoryFirst(since:marker:)``). Not logged:
+    /// the history is the server's.
+    mutating func placeHistoryFirst(in name: String, since sequence: Int, marker: ChatLine) {
+        guard let index = bufferIndex(named: name) else { return }
+        buffers[index].placeHistoryFirst(since: sequence, marker: marker)
+    }
+
     /// An older page of history arrived for `name` (scrolling back): shown above its oldest line;
     /// an empty page means there is nothing older.
     mutating func prependHistory(_ lines: [ChatLine], to name: String, exhausted: Bool, now: Int64) {

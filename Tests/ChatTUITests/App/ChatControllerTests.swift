@@ -32,6 +32,43 @@ import Testing
         }
     }
 
+    /// On a first join the server's recent history arrives after the join's own lines (joined,
+    /// topic, names); it is shown above them, so the buffer reads in time order, and an older page
+    /// fetched later goes above the history, not between it and the join.
+    @Test func aFirstJoinsHistoryGoesAboveTheJoinLines() {
+        var machine = ClientStateMachine(configuration: ClientConfiguration(nick: "me", channels: [], historyOnJoin: 50),
+                                         random: SystemRandomNumberGenerator())
+        var controller = ChatController(server: "srv", nick: "me")
+        func receive(_ line: String) {
+            for case .emit(let event) in machine.messageReceived(try! IRCMessage.parse(line), now: now) {
+                controller.apply(event, now: now)
+            }
+        }
+        _ = machine.connectRequested(now: now)
+        _ = machine.connected(now: now)
+        receive(":srv CAP * LS :batch draft/chathistory message-tags server-time")
+        receive(":srv CAP * ACK :batch draft/chathistory message-tags server-time")
+        receive(":srv 001 me :Welcome")
+        receive(":me!u@h JOIN #c")
+        receive(":srv 332 me #c :Standup at ten")
+        receive(":srv 353 me = #c :me @bob")
+        receive(":srv 366 me #c :End of /NAMES list.")
+        receive(":srv BATCH +h chathistory #c")
+        receive("@batch=h;msgid=m1;time=2026-12-06T10:00:00.000Z :bob!b@h PRIVMSG #c :one")
+        receive("@batch=h;msgid=m2;time=2026-12-06T10:01:00.000Z :bob!b@h PRIVMSG #c :two")
+        receive(":srv BATCH -h")
+        receive("@msgid=m3 :bob!b@h PRIVMSG #c :live")
+        let texts = controller.view.buffer(named: "#c")!.lines.elements.map(\.text)
+        let history = texts.firstIndex(of: "—— history ——")
+        #expect(texts.firstIndex(of: "one") == 0 && texts.firstIndex(of: "two") == 1 && history == 2, "\(texts)")
+        #expect(texts.firstIndex(of: "me has joined #c").map { $0 > 2 } == true, "\(texts)")
+        #expect(texts.last == "live")
+        // A page of older history goes on top.
+        controller.apply(.olderHistory(target: "#c", events: [.message(ChatMessage(conversation: .channel("#c"), sender: "bob",
+                                                                                    text: "zero", time: now, isHistory: true))]), now: now)
+        #expect(controller.view.buffer(named: "#c")!.lines.elements.prefix(3).map(\.text) == ["zero", "one", "two"])
+    }
+
     @Test func logsStayUnderTheNetworkNameShownWhenTheServerNamesItself() {
         var session = Session()
         session.controller.view.logNetwork = "irc.example.com"
