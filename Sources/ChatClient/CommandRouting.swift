@@ -91,7 +91,11 @@ extension UserInput {
             let parameters = [channel, nick] + (reason.map { [$0] } ?? [])
             return .send([.command(IRCMessage(command: "KICK", parameters: parameters))])
         case .list(let pattern):
-            return .send([.command(pattern.map { IRCMessage("LIST", $0) } ?? IRCMessage("LIST"))])
+            // A word without wildcards that is not a channel name finds channels with it in their name.
+            let mask = pattern.map { pattern in
+                pattern.contains(where: { "*?#&,".contains($0) }) ? pattern : "*" + pattern + "*"
+            }
+            return .send([.command(mask.map { IRCMessage("LIST", $0) } ?? IRCMessage("LIST"))])
         case .mode(let target, let modes):
             guard let target = target ?? context.channel else { return .error("/mode: not in a channel; use /mode #channel +modes") }
             return .send([.command(IRCMessage(command: "MODE", parameters: [target] + modes))])

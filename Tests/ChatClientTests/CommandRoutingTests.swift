@@ -30,6 +30,14 @@ import Testing
         }
     }
 
+    @Test func listTakesMasksAndFindsAWordAnywhereInTheName() {
+        #expect(UserInput.list(nil).outcome(in: channel) == .send([.command(IRCMessage("LIST"))]))
+        #expect(UserInput.list("chat").outcome(in: channel) == .send([.command(IRCMessage("LIST", "*chat*"))]))
+        #expect(UserInput.list("#c*").outcome(in: channel) == .send([.command(IRCMessage("LIST", "#c*"))]))
+        #expect(UserInput.list("#chatty").outcome(in: channel) == .send([.command(IRCMessage("LIST", "#chatty"))]))
+        #expect(UserInput.list("#a,#b").outcome(in: channel) == .send([.command(IRCMessage("LIST", "#a,#b"))]))
+    }
+
     @Test func whoDefaultsToTheBufferAndIgnoreStaysLocal() {
         #expect(UserInput.who(nil).outcome(in: channel) == .send([.command(IRCMessage("WHO", "#c"))]))
         #expect(UserInput.who("a*").outcome(in: channel) == .send([.command(IRCMessage("WHO", "a*"))]))

@@ -25,7 +25,7 @@ enum ServerHelp {
         "KICK": ["KICK <#channel> <nick> [:<reason>]", "Removes someone from a channel (channel operators)."],
         "KILL": ["KILL <nick> :<reason>", "Disconnects a user (server operators)."],
         "LINKS": ["LINKS", "Lists the servers of the network."],
-        "LIST": ["LIST [<#channel>…]", "Lists channels with their member counts and topics."],
+        "LIST": ["LIST [<#channel|mask>{,…}]", "Lists channels with their member counts and topics; a mask with * and ? picks matching names."],
         "LUSERS": ["LUSERS", "Counts users, operators and channels."],
         "MARKREAD": ["MARKREAD <target> [timestamp=<time>]", "Reads or moves your read marker."],
         "MODE": ["MODE <nick> [+|-iw]", "MODE <#channel> [+|-imnstklovbeI [<parameters>]]",

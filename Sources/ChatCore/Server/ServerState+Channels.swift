@@ -293,12 +293,16 @@ extension ServerState {
         }
     }
 
+    /// `LIST [<#channel|mask>{,…}]`: every channel, or those named, or matching a mask with `*` and
+    /// `?` (ISUPPORT `ELIST=M`). Secret channels only for their members.
     mutating func handleList(_ message: IRCMessage, from id: ClientID, into actions: inout [ServerAction]) {
-        let wanted: Set<String>? = message.parameters.first.map { Set($0.split(separator: ",").map { CaseMapping.fold(String($0)) }) }
+        let asked = message.parameters.first.map { $0.split(separator: ",").map { WildcardMask(String($0)) } }
+        let names = Set((asked ?? []).filter { !$0.hasWildcards }.map { CaseMapping.fold($0.pattern) })
+        let masks = (asked ?? []).filter(\.hasWildcards)
         reply(id, Numeric.listStart, "Channel", "Users  Name", into: &actions)
         for folded in channels.keys.sorted() {
             let channel = channels[folded]!
-            if let wanted, !wanted.contains(folded) { continue }
+            if asked != nil, !names.contains(folded), !masks.contains(where: { $0.matches(channel.name) }) { continue }
             if channel.modes.secret, !channel.contains(id) { continue }
             reply(id, Numeric.list, channel.name, String(channel.members.count), channel.topic ?? "", into: &actions)
         }

@@ -185,7 +185,7 @@ extension ServerState {
         var tokens = [
             "AWAYLEN=\(configuration.awayLength)", "CASEMAPPING=ascii", "CHANLIMIT=#:\(configuration.maxChannelsPerClient)",
             "CHANMODES=beI,k,l,imnst", "CHANNELLEN=\(configuration.channelLength)", "CHANTYPES=#",
-            "EXCEPTS", "INVEX", "KICKLEN=\(configuration.kickLength)", "MAXLIST=beI:\(ChannelMaskLists.capacity)",
+            "ELIST=M", "EXCEPTS", "INVEX", "KICKLEN=\(configuration.kickLength)", "MAXLIST=beI:\(ChannelMaskLists.capacity)",
             "MAXTARGETS=\(configuration.maxTargets)", "MODES=4",
             "NETWORK=\(configuration.network)", "NICKLEN=\(configuration.nickLength)", "PREFIX=(ov)@+",
             "TARGMAX=JOIN:,PART:,PRIVMSG:\(configuration.maxTargets),NOTICE:\(configuration.maxTargets),KICK:1",

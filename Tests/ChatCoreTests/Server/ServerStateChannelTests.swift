@@ -193,6 +193,27 @@ import Testing
         ])
     }
 
+    @Test func listTakesNamesAndMasks() {
+        var server = ServerHarness()
+        let alice = server.register("alice")
+        for channel in ["#chatty", "#cooking", "#ops", "#secretchat"] { server.send(alice, "JOIN \(channel)") }
+        server.send(alice, "MODE #secretchat +s")
+        let bob = server.register("bob")
+        func listed(_ line: String) -> [String] {
+            server.send(bob, line)
+            return server.take(bob).compactMap { line in
+                let message = try? IRCMessage.parse(line)
+                return message?.command == "322" ? message?.parameters[1] : nil
+            }
+        }
+        #expect(listed("LIST #c*") == ["#chatty", "#cooking"])
+        #expect(listed("LIST *CHAT*") == ["#chatty"], "case-insensitive; a secret channel stays hidden")
+        #expect(listed("LIST #ops,#ch?tty") == ["#chatty", "#ops"])
+        #expect(listed("LIST #OPS") == ["#ops"])
+        #expect(listed("LIST #nothing*").isEmpty)
+        #expect(listed("LIST").count == 3)
+    }
+
     @Test func emptyChannelIsDeleted() {
         var server = ServerHarness()
         let alice = server.register("alice")
