@@ -181,11 +181,15 @@ struct ChatController: Sendable {
                 }
                 view.switchTo(index: number - 1)
             } else {
-                guard view.bufferIndex(named: name) != nil else {
-                    localError("/buffer: no buffer named \(name)")
+                // The exact name, else the one buffer whose name holds it (`ops` for `#ops`).
+                let folded = view.caseMapping.fold(name)
+                let holding = view.buffers.indices.filter { view.caseMapping.fold(view.buffers[$0].name).contains(folded) }
+                guard let index = view.bufferIndex(named: name) ?? (holding.count == 1 ? holding[0] : nil) else {
+                    localError(holding.isEmpty ? "/buffer: no buffer named \(name)"
+                               : "/buffer: \(name) could be " + holding.map { view.buffers[$0].name }.joined(separator: ", "))
                     return []
                 }
-                view.switchTo(name: name)
+                view.switchTo(index: index)
             }
         case .trust:
             guard let question = pendingTrust, !question.isAnswered else {

@@ -118,27 +118,50 @@ final class ChatLogWriter: Sendable {
                 try append(bytes, to: path)
             } catch {
                 if failureReported.setOnce() {
-                    report("Logging to \(path) failed: \(error.localizedDescription); chat goes on without it")
+                    report("Logging to \(path) failed (\(Self.reason(error))); chat goes on without it")
                 }
             }
         }
     }
 
+    /// Why a write failed, in the system's words (`Not a directory`, `No space left on device`).
+    static func reason(_ error: any Error) -> String {
+        let failure = error as NSError
+        let posix = (failure.userInfo[NSUnderlyingErrorKey] as? NSError).flatMap { $0.domain == NSPOSIXErrorDomain ? $0 : nil }
+            ?? (failure.domain == NSPOSIXErrorDomain ? failure : nil)
+        if let posix { return String(cString: strerror(Int32(posix.code))) }
+        var text = failure.localizedDescription
+        while text.last == "." { text.removeLast() }
+        return text
+    }
+
     private func append(_ bytes: [UInt8], to path: String) throws {
-        let folder = (path as NSString).deletingLastPathComponent
-        if !FileManager.default.fileExists(atPath: folder) {
-            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true,
-                                                    attributes: [.posixPermissions: 0o700])
-        }
-        if !FileManager.default.fileExists(atPath: path) {
-            guard FileManager.default.createFile(atPath: path, contents: nil, attributes: [.posixPermissions: 0o600]) else {
-                throw CocoaError(.fileWriteNoPermission)
+        try Self.makeDirectories((path as NSString).deletingLastPathComponent)
+        let file = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o600)
+        guard file >= 0 else { throw Self.posixError() }
+        defer { close(file) }
+        var written = 0
+        while written < bytes.count {
+            let count = bytes[written...].withUnsafeBytes { Glibc.write(file, $0.baseAddress, $0.count) }
+            if count < 0 {
+                if errno == EINTR { continue }
+                throw Self.posixError()
             }
+            written += count
         }
-        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
-        defer { try? handle.close() }
-        try handle.seekToEnd()
-        try handle.write(contentsOf: bytes)
+    }
+
+    /// `mkdir -p` with mode 0700 for the directories it makes.
+    private static func makeDirectories(_ folder: String) throws {
+        var path = folder.hasPrefix("/") ? "" : "."
+        for component in folder.split(separator: "/") {
+            path += "/" + component
+            if mkdir(path, 0o700) != 0, errno != EEXIST { throw posixError() }
+        }
+    }
+
+    private static func posixError() -> POSIXError {
+        POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO)
     }
 }
 

@@ -137,8 +137,8 @@ extension ChatViewModel {
         return [.submit(line)]
     }
 
-    /// A key while Ctrl-R searches: typing refines, Ctrl-R goes to an older hit, Enter stays there,
-    /// Esc goes back to the newest line.
+    /// A key while Ctrl-R searches: typing refines, Ctrl-R goes to an older hit, Ctrl-U empties the
+    /// query and Ctrl-W drops its last word, Enter stays there, Esc goes back to the newest line.
     private mutating func searchKey(_ key: Key) -> [InputAction] {
         guard var search = reverseSearch else { return [] }
         var from: Int?? = nil
@@ -152,6 +152,14 @@ extension ChatViewModel {
             from = .some(nil)
         case .ctrl("r"):
             from = .some(search.match.map { $0 - 1 })
+        case .ctrl("u"):
+            // As in the input line: the query empties, the search stays open.
+            search.query = ""
+            search.failed = false
+        case .ctrl("w"):
+            while search.query.last == " " { search.query.removeLast() }
+            while let last = search.query.last, last != " " { search.query.removeLast() }
+            from = .some(nil)
         case .enter:
             reverseSearch = nil
             return []

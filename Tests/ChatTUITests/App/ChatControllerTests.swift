@@ -367,6 +367,18 @@ import Testing
         #expect(controller.view.activeBuffer.name == "#chatty")
         _ = submit(&controller, "/buffer 99")
         #expect(controller.view.activeBuffer.lines.last?.text == "/buffer: there is no buffer 99 (1–2)")
+        // Part of a name will do when only one buffer has it.
+        controller.view.openBuffer("#ops", kind: .channel)
+        controller.view.openBuffer("#opsec", kind: .channel)
+        controller.view.openBuffer("bob", kind: .query)
+        _ = submit(&controller, "/buffer BO")
+        #expect(controller.view.activeBuffer.name == "bob")
+        _ = submit(&controller, "/buffer ops")
+        #expect(controller.view.activeBuffer.lines.last?.text == "/buffer: ops could be #ops, #opsec")
+        _ = submit(&controller, "/buffer #OPS")
+        #expect(controller.view.activeBuffer.name == "#ops", "the exact name wins")
+        _ = submit(&controller, "/buffer zzz")
+        #expect(controller.view.activeBuffer.lines.last?.text == "/buffer: no buffer named zzz")
         _ = submit(&controller, "/clear")
         #expect(controller.view.activeBuffer.lines.isEmpty)
     }

@@ -475,6 +475,20 @@ struct SplitMix64 {
         #expect(vm.reverseSearch == nil)
         #expect(vm.activeBuffer.isScrolled, "Enter stays at the hit")
     }
+
+    @Test func ctrlUEmptiesTheQueryAndCtrlWDropsAWord() {
+        var vm = Fixture.viewModel()
+        Fixture.fill(&vm, count: 30)
+        _ = vm.handle(.ctrl("r"))
+        for character in "line 1zz" { _ = vm.handle(.character(character)) }
+        #expect(vm.reverseSearch?.failed == true)
+        _ = vm.handle(.ctrl("w"))
+        #expect(vm.reverseSearch?.query == "line ")
+        _ = vm.handle(.ctrl("u"))
+        #expect(vm.reverseSearch?.query == "" && vm.reverseSearch?.failed == false, "still searching, with an empty query")
+        for character in "line 2" { _ = vm.handle(.character(character)) }
+        #expect(vm.activeBuffer.lines[sequence: vm.reverseSearch!.match!].text == "line 29")
+    }
 }
 
 @Suite struct ChatViewModelTitleTests {
