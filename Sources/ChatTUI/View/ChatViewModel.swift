@@ -353,10 +353,10 @@ struct ChatViewModel: Sendable {
         helpOffset = 0
     }
 
-    /// Scrolls the open help overlay by `rows` (kept within the entries).
+    /// Scrolls the open help overlay by `rows` (kept within its rows).
     mutating func scrollHelp(by rows: Int) {
         let visible = max(1, currentLayout.paneHeight - 2)
-        helpOffset = max(0, min(HelpOverlay.entries.count - visible, helpOffset + rows))
+        helpOffset = max(0, min(HelpOverlay.rows(width: currentLayout.width).count - visible, helpOffset + rows))
     }
 
     // MARK: - Scrolling

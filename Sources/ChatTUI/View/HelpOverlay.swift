@@ -33,7 +33,25 @@ enum HelpOverlay {
     static let keyStyle = TextStyle(bold: true)
     static let title = " Help — PgUp/PgDn scroll, F1 or Esc close "
 
-    /// Draws the overlay into rows `top..<top+height`, columns `0..<width`, from entry `offset` on.
+    /// The width of the key column in an overlay `width` columns wide.
+    static func keyWidth(width: Int) -> Int {
+        let longestKey = entries.map { $0.keys.displayWidth }.max() ?? 0
+        return min(longestKey, max(0, (width - 4) / 2))
+    }
+
+    /// The overlay's rows at `width`: each entry's description wraps onto rows of its own (with no
+    /// key) instead of being cut.
+    static func rows(width: Int) -> [(keys: String, text: String)] {
+        let descriptionWidth = width - 4 - keyWidth(width: width) - 2
+        guard descriptionWidth > 0 else { return entries.map { ($0.keys, "") } }
+        return entries.flatMap { entry in
+            TextWrapper.wrap(entry.description, width: descriptionWidth, indent: 0).enumerated().map { index, part in
+                (index == 0 ? entry.keys : "", part)
+            }
+        }
+    }
+
+    /// Draws the overlay into rows `top..<top+height`, columns `0..<width`, from row `offset` on.
     static func draw(into screen: inout Screen, top: Int, height: Int, width: Int, offset: Int = 0) {
         guard height > 0, width >= 4 else { return }
         let inner = width - 2
@@ -42,9 +60,9 @@ enum HelpOverlay {
         screen.put(topBorder, row: top, column: 0, style: borderStyle)
         guard height >= 2 else { return }
         let bodyRows = height - 2
-        let longestKey = entries.map { $0.keys.displayWidth }.max() ?? 0
-        let keyWidth = min(longestKey, max(0, (inner - 2) / 2))
-        let shown = entries.dropFirst(min(offset, entries.count))
+        let keyWidth = keyWidth(width: width)
+        let all = rows(width: width)
+        let shown = all.dropFirst(min(offset, all.count))
         for index in 0..<bodyRows {
             let row = top + 1 + index
             screen.put("│", row: row, column: 0, style: borderStyle)
@@ -57,10 +75,10 @@ enum HelpOverlay {
                 continue
             }
             let entry = shown[shown.startIndex + index]
-            screen.put(entry.keys.padded(toWidth: keyWidth), row: row, column: 2, style: keyStyle)
+            screen.put(entry.keys.truncated(toWidth: keyWidth).padded(toWidth: keyWidth), row: row, column: 2, style: keyStyle)
             let descriptionWidth = inner - 2 - keyWidth - 2
             if descriptionWidth > 0 {
-                screen.put(entry.description.truncated(toWidth: descriptionWidth), row: row, column: 2 + keyWidth + 2)
+                screen.put(entry.text.truncated(toWidth: descriptionWidth), row: row, column: 2 + keyWidth + 2)
             }
         }
         let bottomBorder = "└" + String(repeating: "─", count: inner) + "┘"

@@ -203,10 +203,18 @@ import Testing
         #expect(screen.text(row: 1).hasSuffix("┐"))
         #expect(screen.text(row: 21).hasPrefix("└"))
         #expect(screen.lines.contains { $0.contains("more (PgDn)") }, "more entries than rows")
+        // Descriptions wrap instead of being cut.
+        let wide = vm.render(width: 100, height: 30).lines
+        #expect(wide.contains { $0.contains("Tab / Shift-Tab") && $0.contains("complete nick, /command or #channel;") })
+        #expect(wide.contains { $0.hasPrefix("│" + String(repeating: " ", count: 20)) && $0.contains("backwards") },
+                "the rest on a row of its own: \(wide.joined(separator: "\n"))")
         // PgDn scrolls to the end of the one command table, whose last entry is /trust.
-        for _ in 0..<3 { _ = vm.handle(.pageDown) }
-        let scrolled = vm.render(width: 80, height: 24)
-        #expect(scrolled.text(row: 20).hasPrefix("│ /trust "), "\(scrolled.text(row: 20))")
+        var scrolled = vm.render(width: 80, height: 24)
+        for _ in 0..<10 where scrolled.lines.contains(where: { $0.contains("more (PgDn)") }) {
+            _ = vm.handle(.pageDown)
+            scrolled = vm.render(width: 80, height: 24)
+        }
+        #expect(scrolled.lines.suffix(6).contains { $0.hasPrefix("│ /trust ") }, "\(scrolled.lines.joined(separator: "\n"))")
         #expect(!scrolled.lines.contains { $0.contains("more (PgDn)") })
         _ = vm.handle(.escape)
         #expect(!vm.isHelpVisible)
