@@ -311,8 +311,10 @@ struct ChatController: Sendable {
     mutating func apply(_ event: ClientEvent, now: Timestamp) {
         let time = now.millisecondsSinceEpoch
         view.currentTimeMilliseconds = time
-        func line(_ kind: ChatLine.Kind, _ text: String, nick: String? = nil, in buffer: String?) {
-            view.append(ChatLine(timestamp: time, kind: kind, nick: nick, text: text), to: buffer)
+        /// A line in `buffer`; `quiet` ones are no activity (and `logged` says whether the log keeps them).
+        func line(_ kind: ChatLine.Kind, _ text: String, nick: String? = nil, in buffer: String?, quiet: Bool = false,
+                  logged: Bool = true) {
+            view.append(ChatLine(timestamp: time, kind: kind, nick: nick, text: text), to: buffer, quiet: quiet, log: logged)
         }
         switch event {
         case .stateChanged(let state):
@@ -390,7 +392,8 @@ struct ChatController: Sendable {
         case .presence(let nick, let online):
             if online { offlinePartners.remove(view.caseMapping.fold(nick)) } else { offlinePartners.insert(view.caseMapping.fold(nick)) }
             if view.bufferIndex(named: nick) != nil {
-                line(.info, online ? "\(nick) is online" : "\(nick) is offline", nick: nick, in: nick)
+                // No activity: every open private conversation gets one at each start.
+                line(.info, online ? "\(nick) is online" : "\(nick) is offline", nick: nick, in: nick, quiet: true)
             }
         case .readMarker(let target, let time):
             // Read elsewhere (another client of yours) up to the newest line: read here too.
@@ -410,7 +413,7 @@ struct ChatController: Sendable {
             if !resumed, count > 0, let joinStart {
                 view.placeHistoryFirst(in: target, since: joinStart, marker: ChatLine(timestamp: time, kind: .info, text: "—— history ——"))
             } else if !resumed, count > 0 {
-                line(.info, "—— history ——", in: target)
+                line(.info, "—— history ——", in: target, quiet: true, logged: false)
             } else if resumed, count > 0 {
                 line(.info, "—— caught up: \(count) message\(count == 1 ? "" : "s") while you were away ——", in: target)
             }

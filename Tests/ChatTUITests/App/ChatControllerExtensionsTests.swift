@@ -102,6 +102,11 @@ import Testing
         #expect(opened.contains(.monitor(nick: "dave", watch: true)))
         controller.apply(.presence(nick: "dave", online: false), now: Self.now)
         #expect(controller.view.buffer(named: "dave")?.lines.last?.text == "dave is offline")
+        // Out of view, a presence line is no activity (each open conversation gets one at every start).
+        controller.view.openBuffer("erin", kind: .query)
+        controller.apply(.presence(nick: "erin", online: true), now: Self.now)
+        #expect(controller.view.buffer(named: "erin")?.lines.last?.text == "erin is online")
+        #expect(controller.view.buffer(named: "erin")?.activity == ChatBuffer.Activity.none)
         let closed = controller.handle(.ctrl("x"), now: Self.now)
         #expect(closed == [.monitor(nick: "dave", watch: false)])
     }
