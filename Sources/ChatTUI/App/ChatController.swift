@@ -33,8 +33,9 @@ struct ChatController: Sendable {
     var settingsPath: String?
     /// Why changed settings would not start the client (they are parsed as its options), or `nil`.
     var settingsProblem: @Sendable (ClientSettings) -> String? = { _ in nil }
-    /// Nicks (wildcards allowed) whose messages, notices, actions, typing and reactions are hidden (`/ignore`).
-    private(set) var ignored: [String] = []
+    /// Nicks (wildcards allowed) whose messages, notices, actions, typing and reactions are hidden
+    /// (`--ignore`, `/ignore`; kept in client.conf).
+    var ignored: [String] = []
     /// Words that highlight a message like your nick does (`--highlight`).
     var highlightWords: [String] = [] {
         didSet { mentionMatcher = MentionMatcher([nick] + highlightWords) }
@@ -71,6 +72,7 @@ struct ChatController: Sendable {
         other.highlightWords = highlightWords
         other.commandLineHighlightWords = commandLineHighlightWords
         other.keyBindings = keyBindings
+        other.ignored = ignored
         return other
     }
 
@@ -80,6 +82,7 @@ struct ChatController: Sendable {
         highlightWords = other.highlightWords
         commandLineHighlightWords = other.commandLineHighlightWords
         keyBindings = other.keyBindings
+        ignored = other.ignored
     }
 
     // MARK: Keys and typed lines
@@ -229,14 +232,26 @@ struct ChatController: Sendable {
         }
         let folded = view.caseMapping.fold(nick)
         let listed = ignored.contains { view.caseMapping.fold($0) == folded }
+        guard adding || listed else {
+            localError("/unignore: \(nick) is not ignored")
+            return
+        }
+        // Kept in client.conf (where there is one) for the next start.
+        var saved = ""
+        if settingsPath != nil, let setting = ClientSettings.setting(named: "ignore"),
+           let (_, settings) = loadSettings(adding ? "/ignore" : "/unignore") {
+            let before = settings.values(of: setting)
+            var values = before.filter { view.caseMapping.fold($0) != folded }
+            if adding { values.append(nick) }
+            guard saveSettings(adding ? "/ignore" : "/unignore", settings, setting: setting, values: values) != nil else { return }
+            saved = adding || values.count < before.count ? " (saved)" : " (for this run: --ignore gave it)"
+        }
         if adding {
             if !listed { ignored.append(nick) }
-            info("Ignoring \(nick): their messages are hidden (/unignore \(nick) to see them again)")
-        } else if listed {
-            ignored.removeAll { view.caseMapping.fold($0) == folded }
-            info("No longer ignoring \(nick)")
+            info("Ignoring \(nick): their messages are hidden (/unignore \(nick) to see them again)" + saved)
         } else {
-            localError("/unignore: \(nick) is not ignored")
+            ignored.removeAll { view.caseMapping.fold($0) == folded }
+            info("No longer ignoring \(nick)" + saved)
         }
     }
 

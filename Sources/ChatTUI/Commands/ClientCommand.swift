@@ -60,6 +60,9 @@ struct ClientCommand: AsyncParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Bind a key to a command line, e.g. \"alt-x /close\" (repeatable; see /bind).", valueName: "KEY COMMAND"))
     var bind: [String] = []
 
+    @Option(name: .long, help: ArgumentHelp("Hide what NICK says; * and ? match any characters (repeatable; see /ignore).", valueName: "NICK"))
+    var ignore: [String] = []
+
     /// Shown in the help only: `--config FILE` is expanded before parsing (see ``ConfigFile``).
     @Option(name: .long, help: ArgumentHelp("Read options from FILE, one per line (see the README).", valueName: "file"))
     var config: String?
@@ -85,6 +88,9 @@ struct ClientCommand: AsyncParsableCommand {
                 throw ValidationError("\(error)")
             }
             guard names.insert(parsed.name.lowercased()).inserted else { throw ValidationError("two networks are named \(parsed.name)") }
+        }
+        if let empty = ignore.first(where: { $0.isEmpty || $0.contains(" ") }) {
+            throw ValidationError("--ignore takes one nick or mask, without spaces (got '\(empty)')")
         }
         for binding in bind {
             do {
@@ -159,6 +165,7 @@ struct ClientCommand: AsyncParsableCommand {
         let waitMilliseconds = Int64(wait * 1000)
         let highlightWords = highlight
         let keyBindings = bind.compactMap { try? KeyBinding(parsing: $0) }
+        let ignored = ignore
         let logDirectory = log ? (logDir ?? ChatLogWriter.defaultDirectory()) : nil
         let logNetwork = addresses[0].host
         let alertStyle = TerminalAlert.Style(rawValue: notify) ?? .bell
@@ -180,6 +187,7 @@ struct ClientCommand: AsyncParsableCommand {
                 controller.highlightWords = highlightWords
                 controller.commandLineHighlightWords = (try? ClientCommand.parse(commandLine))?.highlight ?? []
                 controller.keyBindings = keyBindings
+                controller.ignored = ignored
                 controller.alertStyle = alertStyle
                 controller.settingsPath = settingsPath
                 controller.settingsProblem = { settings in

@@ -29,6 +29,7 @@ struct ClientSettings: Sendable, Hashable {
         Setting(name: "no-title", flag: true),
         Setting(name: "mouse", flag: true),
         Setting(name: "bind", repeatable: true, live: true, editedBy: "/bind"),
+        Setting(name: "ignore", repeatable: true, live: true, editedBy: "/ignore"),
         Setting(name: "scrollback"),
         Setting(name: "server-timeout"),
         Setting(name: "sasl"),

@@ -1,3 +1,4 @@
+import Foundation
 import ChatClient
 import ChatCore
 import Testing
@@ -133,6 +134,32 @@ import Testing
         type("/unignore TRO*")
         controller.apply(ChatControllerExtensionsTests.message("back", from: "troll", msgid: "s2"), now: now)
         #expect(controller.view.buffer(named: "#c")!.lines.last?.text == "back")
+    }
+}
+
+extension ChatControllerIgnoreTests {
+    /// Ignores are kept in client.conf (`ignore NICK`), as irssi and WeeChat keep theirs.
+    @Test func ignoresAreSavedForTheNextStart() throws {
+        let directory = NSTemporaryDirectory() + "chatty-ignore-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        var controller = ChatControllerExtensionsTests.channel()
+        controller.settingsPath = directory + "/client.conf"
+        let now = ChatControllerExtensionsTests.now
+        func type(_ line: String) -> String? {
+            for character in line { _ = controller.handle(.character(character), now: now) }
+            _ = controller.handle(.enter, now: now)
+            return controller.view.activeBuffer.lines.last?.text
+        }
+        #expect(type("/ignore troll") == "Ignoring troll: their messages are hidden (/unignore troll to see them again) (saved)")
+        #expect(type("/ignore spam*") != nil)
+        #expect(try String(contentsOfFile: directory + "/client.conf", encoding: .utf8) == "ignore troll\nignore spam*\n")
+        #expect(type("/unignore TROLL") == "No longer ignoring TROLL (saved)")
+        #expect(try String(contentsOfFile: directory + "/client.conf", encoding: .utf8) == "ignore spam*\n")
+        #expect(type("/set ignore x") == "/set: ignore is changed with /ignore")
+        // One from this run's command line (--ignore) is gone for this run only.
+        controller.ignored.append("pest")
+        #expect(type("/unignore pest") == "No longer ignoring pest (for this run: --ignore gave it)")
+        #expect(controller.ignored == ["spam*"])
     }
 }
 
