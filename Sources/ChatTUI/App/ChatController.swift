@@ -31,6 +31,8 @@ struct ChatController: Sendable {
     var alertStyle = TerminalAlert.Style.bell
     /// Where `/set` keeps the settings (`nil`: nowhere, e.g. without a home directory).
     var settingsPath: String?
+    /// What each setting is in this run (by name), shown by `/set` beside one that client.conf leaves unset.
+    var settingsInEffect: [String: [String]] = [:]
     /// Why changed settings would not start the client (they are parsed as its options), or `nil`.
     var settingsProblem: @Sendable (ClientSettings) -> String? = { _ in nil }
     /// Nicks (wildcards allowed) whose messages, notices, actions, typing and reactions are hidden
@@ -69,6 +71,7 @@ struct ChatController: Sendable {
         other.alertStyle = alertStyle
         other.settingsPath = settingsPath
         other.settingsProblem = settingsProblem
+        other.settingsInEffect = settingsInEffect
         other.highlightWords = highlightWords
         other.commandLineHighlightWords = commandLineHighlightWords
         other.keyBindings = keyBindings
@@ -599,7 +602,9 @@ struct ChatController: Sendable {
         let command = removing ? "/unset" : "/set"
         guard let (path, settings) = loadSettings(command) else { return }
         func shown(_ setting: ClientSettings.Setting, _ values: [String]) -> String {
-            values.isEmpty ? "\(setting.name) (not set)" : "\(setting.name) = " + values.joined(separator: ", ")
+            guard values.isEmpty else { return "\(setting.name) = " + values.joined(separator: ", ") }
+            let now = settingsInEffect[setting.name].map { $0.isEmpty ? "none" : $0.joined(separator: ", ") }
+            return "\(setting.name) (not set" + (now.map { "; now \($0)" } ?? "") + ")"
         }
         guard let name else {
             info("Settings (\(path)):")

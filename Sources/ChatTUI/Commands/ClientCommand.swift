@@ -101,6 +101,17 @@ struct ClientCommand: AsyncParsableCommand {
         }
     }
 
+    /// What each `/set` setting is in this run (from client.conf, the command line or the default).
+    func settingsInEffect(nick: String) -> [String: [String]] {
+        [
+            "server": [connection.server], "nick": [nick], "channel": connection.channel, "highlight": highlight,
+            "notify": [notify], "log-dir": [logDir ?? ChatLogWriter.defaultDirectory() ?? "none"],
+            "no-log": [log ? "off" : "on"], "no-title": [title ? "off" : "on"], "mouse": [mouse ? "on" : "off"],
+            "bind": bind, "ignore": ignore, "scrollback": [String(scrollback)], "server-timeout": [String(serverTimeout)],
+            "sasl": connection.sasl.map { [$0] } ?? [], "tls-fingerprint": connection.tlsFingerprint.map { [$0] } ?? [],
+        ]
+    }
+
     func run() async throws {
         let linemode = plain || isatty(1) == 0 || isatty(0) == 0
         // Full screen with --host: the server's log goes to a file (below), so it may say more.
@@ -166,6 +177,7 @@ struct ClientCommand: AsyncParsableCommand {
         let highlightWords = highlight
         let keyBindings = bind.compactMap { try? KeyBinding(parsing: $0) }
         let ignored = ignore
+        let inEffect = settingsInEffect(nick: nick)
         let logDirectory = log ? (logDir ?? ChatLogWriter.defaultDirectory()) : nil
         let logNetwork = addresses[0].host
         let alertStyle = TerminalAlert.Style(rawValue: notify) ?? .bell
@@ -188,6 +200,7 @@ struct ClientCommand: AsyncParsableCommand {
                 controller.commandLineHighlightWords = (try? ClientCommand.parse(commandLine))?.highlight ?? []
                 controller.keyBindings = keyBindings
                 controller.ignored = ignored
+                controller.settingsInEffect = inEffect
                 controller.alertStyle = alertStyle
                 controller.settingsPath = settingsPath
                 controller.settingsProblem = { settings in

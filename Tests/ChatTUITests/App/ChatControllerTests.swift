@@ -444,6 +444,13 @@ import Testing
         #expect(listed.first == "Settings (\(path)):")
         #expect(listed.contains("  nick = zed"))
         #expect(listed.contains("  highlight (not set)"))
+        // Beside an unset setting, what this run uses.
+        controller.settingsInEffect = ["notify": ["bell"], "highlight": [], "channel": ["#a", "#b"]]
+        _ = type("/unset notify")
+        _ = type("/set")
+        let inEffect = controller.view.activeBuffer.lines.elements.suffix(ClientSettings.settings.count).map(\.text)
+        #expect(inEffect.contains("  notify (not set; now bell)") && inEffect.contains("  highlight (not set; now none)")
+                && inEffect.contains("  channel (not set; now #a, #b)"), "\(inEffect)")
     }
 
     @Test func aBoundKeyRunsItsCommandAndBindSavesIt() throws {

@@ -26,6 +26,15 @@ import Testing
         #expect(ClientSettings.setting(named: "config") == nil, "only client options worth keeping")
     }
 
+    @Test func everySettingHasAValueInEffect() throws {
+        let command = try ClientCommand.parse(["--notify", "osc9", "--no-log", "--channel", "#a", "--ignore", "troll", "--mouse"])
+        let inEffect = command.settingsInEffect(nick: "ann")
+        #expect(Set(inEffect.keys) == Set(ClientSettings.settings.map(\.name)), "one per setting")
+        #expect(inEffect["notify"] == ["osc9"] && inEffect["nick"] == ["ann"] && inEffect["channel"] == ["#a"])
+        #expect(inEffect["no-log"] == ["on"] && inEffect["no-title"] == ["off"] && inEffect["mouse"] == ["on"])
+        #expect(inEffect["ignore"] == ["troll"] && inEffect["sasl"] == [] && inEffect["scrollback"] == ["10000"])
+    }
+
     @Test func theFileLivesInTheUsersConfigDirectory() {
         #expect(ClientSettings.defaultPath(environment: ["XDG_CONFIG_HOME": "/x/cfg", "HOME": "/home/a"]) == "/x/cfg/chatty/client.conf")
         #expect(ClientSettings.defaultPath(environment: ["HOME": "/home/a"]) == "/home/a/.config/chatty/client.conf")
