@@ -347,6 +347,7 @@ struct ChatController: Sendable {
                 self.nick = nick
                 view.resetHistoryFetches()
                 view.status.nick = nick
+                view.status.isAway = false  // a new connection starts present
                 line(.info, "Connected to \(view.status.server) as \(nick)", in: nil)
             case .reconnecting, .disconnected:
                 view.status.lagMilliseconds = nil
@@ -519,6 +520,8 @@ struct ChatController: Sendable {
         case .numericError(_, let text):
             line(.error, text, in: view.activeBuffer.name)
         case .serverInfo(let code, let text):
+            // 306 / 305: you are now marked away / back.
+            if code == 306 || code == 305 { view.status.isAway = code == 306 }
             line(.info, text, in: bufferForReply(code: code, text: text))
         case .error(let text):
             line(.error, text, in: view.activeBuffer.name)

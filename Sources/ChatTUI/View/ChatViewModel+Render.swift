@@ -200,6 +200,7 @@ extension ChatViewModel {
             }
             add("]")
         }
+        if status.isAway { add(" [away]", TextStyle(bold: true, foreground: .brightYellow, background: .blue)) }
         add(" [\(activeIndex + 1):" + TerminalSanitizer.plain(activeBuffer.name) + "]")
         let active = buffers.indices.filter { $0 != activeIndex && buffers[$0].activity > .none }
         if !active.isEmpty {

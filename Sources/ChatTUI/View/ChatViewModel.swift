@@ -13,6 +13,8 @@ struct StatusInfo: Equatable, Sendable {
     var account: String?
     /// While waiting to reconnect: when the next attempt starts (the status line counts down).
     var reconnectAt: Int64?
+    /// Marked away (`/away`): the status line says so.
+    var isAway = false
 
     init(connection: String = "disconnected", server: String = "", nick: String = "", lagMilliseconds: Int? = nil) {
         self.connection = connection

@@ -179,6 +179,18 @@ extension ChatControllerIgnoreTests {
         #expect(controller.view.buffers[0].lines.last?.text == "- motd -")
     }
 
+    @Test func beingAwayShowsInTheStatusLineUntilBackOrReconnected() {
+        var controller = ChatControllerExtensionsTests.channel()
+        let now = ChatControllerExtensionsTests.now
+        controller.apply(.serverInfo(code: 306, text: "You have been marked as being away"), now: now)
+        #expect(controller.view.status.isAway)
+        controller.apply(.serverInfo(code: 305, text: "You are no longer marked as being away"), now: now)
+        #expect(!controller.view.status.isAway)
+        controller.apply(.serverInfo(code: 306, text: "You have been marked as being away"), now: now)
+        controller.apply(.stateChanged(.registered(nick: "me")), now: now)
+        #expect(!controller.view.status.isAway, "a new connection starts present")
+    }
+
     @Test func theTopicSaysWhoSetItAndWhen() {
         var controller = ChatControllerExtensionsTests.channel()
         let now = ChatControllerExtensionsTests.now

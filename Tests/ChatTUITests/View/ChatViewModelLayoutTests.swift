@@ -230,6 +230,9 @@ import Testing
         // Buffers with activity by number, name and unread messages; messages bold, events plain.
         #expect(screen.trimmedText(row: 8)
                 == " [me] [2:#swift] [Act: 1:server(1),3:#other] [connected: irc.example.org] [lag 1.5s]" + String(repeating: " ", count: 8) + "F1 help")
+        vm.status.isAway = true
+        #expect(vm.render(width: 100, height: 10).trimmedText(row: 8).hasPrefix(" [me] [away] [2:#swift]"))
+        vm.status.isAway = false
         let messages = screen.rows[8].first { $0.text == "1:server(1)" }
         #expect(messages?.style.bold == true)
         let events = screen.rows[8].first { $0.text == "3:#other" }
