@@ -313,15 +313,17 @@ func withServer(
 
     @Test func silentClientIsPingedThenDropped() async throws {
         try await withServer({
-            $0.keepalive.pingInterval = 200
-            $0.keepalive.pingTimeout = 300
+            // Long enough that a loaded machine still registers and joins both within the silence
+            // the server allows (a full suite beside two fuzzers once took more than 500 ms).
+            $0.keepalive.pingInterval = 1_000
+            $0.keepalive.pingTimeout = 1_000
         }) { port, _ in
-            let silent = try await TestIRCClient.connect(port: port, name: "silent", answerPings: false)
             let watcher = try await TestIRCClient.connect(port: port, name: "watcher")
-            try await silent.register("silent")
             try await watcher.register("watcher")
-            try await silent.join("#c")
             try await watcher.join("#c")
+            let silent = try await TestIRCClient.connect(port: port, name: "silent", answerPings: false)
+            try await silent.register("silent")
+            try await silent.join("#c")
             let ping = try await silent.expect { $0.command == "PING" }
             #expect(ping.source == "chatty.local")
             #expect(ping.parameters.count == 1 && ping.parameters[0].hasPrefix("chatty-"), "a token for the lag")
