@@ -114,13 +114,8 @@ import Testing
     /// A CTCP request in a private conversation's history was answered when it was new: replayed
     /// at the next start of the client it gets no second reply and no second notice.
     @Test func aReplayedCTCPRequestIsNeverAnsweredAgain() {
-        var machine = ClientStateMachine(configuration: ClientConfiguration(nick: "me", channels: [], historyOnJoin: 20),
-                                         random: SystemRandomNumberGenerator())
-        _ = machine.connectRequested(now: t(0))
-        _ = machine.connected(now: t(0))
-        _ = machine.messageReceived(irc(":srv CAP * LS :batch draft/chathistory message-tags"), now: t(1))
-        _ = machine.messageReceived(irc(":srv CAP * ACK :batch draft/chathistory message-tags"), now: t(1))
-        _ = machine.messageReceived(irc(":srv 001 me :Welcome"), now: t(2))
+        var machine = registeredMachine(ClientConfiguration(nick: "me", channels: [], historyOnJoin: 20),
+                                        offered: "batch draft/chathistory message-tags", now: t(2))
         #expect(machine.messageReceived(irc(":srv CHATHISTORY TARGETS carol 2026-12-01T10:00:00.000Z"), now: t(3))
             == [.send(IRCMessage("CHATHISTORY", "LATEST", "carol", "*", "20"))])
         _ = machine.messageReceived(irc(":srv BATCH +r1 chathistory carol"), now: t(4))
