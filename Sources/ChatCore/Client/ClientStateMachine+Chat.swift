@@ -3,7 +3,7 @@
 extension ClientStateMachine {
     // MARK: - Chat
 
-    func sendChat(
+    mutating func sendChat(
         command: String, target: String, text: String, ctcpAction: Bool, now: Timestamp
     ) -> [ClientAction] {
         guard case .registered(let session) = state else {
@@ -19,6 +19,7 @@ extension ClientStateMachine {
         for piece in MessageSplitter.split(text, maxBytes: budget) {
             let body = ctcpAction ? "\u{01}ACTION \(piece)\u{01}" : piece
             actions.append(.send(IRCMessage(command, target, body)))
+            if echoed { awaitEcho(target: target, body: body, text: piece) }
             if !echoed {
                 let own = ChatMessage(conversation: conversation, sender: session.nick, text: piece, time: now, isOwn: true)
                 if ctcpAction {
@@ -31,6 +32,38 @@ extension ClientStateMachine {
             }
         }
         return actions
+    }
+
+    /// Remembers a message until the server echoes it (bounded per target).
+    mutating func awaitEcho(target: String, body: String, text: String) {
+        let key = serverSupport.caseMapping.fold(target)
+        unechoedSequence += 1
+        var waiting = unechoed[key] ?? []
+        waiting.append(UnechoedMessage(target: target, body: body, text: text, sequence: unechoedSequence))
+        if waiting.count > 64 { waiting.removeFirst(waiting.count - 64) }
+        unechoed[key] = waiting
+    }
+
+    /// Our own message came back (`echo-message`): it was delivered.
+    mutating func echoed(target: String, body: String) {
+        let key = serverSupport.caseMapping.fold(target)
+        guard var waiting = unechoed[key], let index = waiting.firstIndex(where: { $0.body == body }) else { return }
+        waiting.remove(at: index)
+        unechoed[key] = waiting.isEmpty ? nil : waiting
+    }
+
+    /// Numerics that refuse a message to the target named in their second parameter.
+    static var refusalCodes: Set<String> { ["401", "403", "404", "406", "477", "486", "489", "531"] }
+
+    /// A refusal of the oldest message to that target the server has not echoed: the error says
+    /// what was not sent (the text is also in the input history, Up). `nil` for other lines.
+    mutating func refusal(_ message: IRCMessage) -> [ClientAction]? {
+        guard Self.refusalCodes.contains(message.command), message.parameters.count >= 3, let code = Int(message.command) else { return nil }
+        let key = serverSupport.caseMapping.fold(message.parameters[1])
+        guard var waiting = unechoed[key], !waiting.isEmpty else { return nil }
+        let refused = waiting.removeFirst()
+        unechoed[key] = waiting.isEmpty ? nil : waiting
+        return [.emit(.numericError(code: code, text: MessageTranslator.numericText(message) + " (not sent: \(refused.text))"))]
     }
 
     /// Several lines at once (a confirmed paste): one `draft/multiline` batch where the server

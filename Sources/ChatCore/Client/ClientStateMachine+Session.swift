@@ -21,6 +21,7 @@ extension ClientStateMachine {
                 return []
             }
         }
+        if !unechoed.isEmpty, let refused = refusal(message) { return refused }
         let sender = message.sourceNick ?? ""
         let isSelf = isSameNick(sender, session.nick)
         if isSelf, let source = message.source, let bang = source.firstIndex(of: "!") {
@@ -41,6 +42,9 @@ extension ClientStateMachine {
 
         case "PRIVMSG", "NOTICE":
             guard parameters.count >= 2 else { return MessageTranslator.malformed(message) }
+            if isSelf, !(message.tag("batch").map { history.isHistoryBatch($0) } ?? false) {
+                echoed(target: parameters[0], body: parameters[1])
+            }
             return mergedWithHistory(translator(ownNick: session.nick).chat(message, now: now), message)
 
         case "JOIN":

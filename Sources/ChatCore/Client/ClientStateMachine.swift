@@ -88,6 +88,11 @@ public struct ClientStateMachine<Random: RandomNumberGenerator> {
     var history: HistorySync
     /// The newest read marker sent or received per conversation key (`draft/read-marker`).
     var readMarkers: [String: Timestamp] = [:]
+    /// Messages sent with `echo-message` and not echoed yet, by folded target, oldest first: a
+    /// refusal (401, 404, …) says which text was not sent, and a lost connection which were not confirmed.
+    var unechoed: [String: [UnechoedMessage]] = [:]
+    /// Numbers the messages in `unechoed` in send order.
+    var unechoedSequence = 0
     /// Open `labeled-response` batches answering our typing notifications (dropped unread).
     var typingReplyBatches: Set<String> = []
     /// The label our typing notifications carry where the server offers `labeled-response`: what it
@@ -400,7 +405,10 @@ public struct ClientStateMachine<Random: RandomNumberGenerator> {
     /// channel's member list empties until we are back in it.
     mutating func sessionEnded(_ session: Session) -> [ClientAction] {
         typingReplyBatches = []
-        return history.connectionLost().map { .emit($0) }
+        let unconfirmed = unechoed.values.flatMap { $0 }.sorted { $0.sequence < $1.sequence }
+        unechoed = [:]
+        return unconfirmed.map { .emit(.error("Not confirmed by the server before the connection was lost: \($0.text) (to \($0.target))")) }
+            + history.connectionLost().map { .emit($0) }
             + session.roster.channelNames.map { .emit(.members(channel: $0, members: [])) }
     }
 

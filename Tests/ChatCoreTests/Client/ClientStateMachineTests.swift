@@ -351,6 +351,28 @@ import Testing
                                      isOwn: true))])
     }
 
+    /// With echo-message a refused message would vanish (its echo never comes): the refusal says
+    /// which text was not sent, and a lost connection names those never confirmed.
+    @Test func aRefusedOrUnconfirmedMessageIsNamed() {
+        var machine = registeredMachine(offered: "echo-message server-time message-tags")
+        _ = machine.sendMessage(target: "bob", text: "are you still there", now: t(7_000))
+        _ = machine.sendMessage(target: "#mod", text: "first", now: t(7_001))
+        _ = machine.sendAction(target: "#mod", text: "waves", now: t(7_002))
+        _ = machine.sendMessage(target: "#mod", text: "third", now: t(7_003))
+        #expect(machine.messageReceived(irc(":srv 401 alice bob :No such nick/channel"), now: t(7_010)).events
+            == [.numericError(code: 401, text: "bob: No such nick/channel (not sent: are you still there)")])
+        // The first to #mod went through (echoed); the action is refused; the third stays open.
+        _ = machine.messageReceived(irc(":alice!a@h PRIVMSG #MOD :first"), now: t(7_011))
+        #expect(machine.messageReceived(irc(":srv 404 alice #mod :Cannot send to channel"), now: t(7_012)).events
+            == [.numericError(code: 404, text: "#mod: Cannot send to channel (not sent: waves)")])
+        // A refusal with nothing waiting is shown as it came.
+        #expect(machine.messageReceived(irc(":srv 401 alice carol :No such nick/channel"), now: t(7_013)).events
+            == [.numericError(code: 401, text: "carol: No such nick/channel")])
+        let lost = machine.connectionClosed(error: nil, now: t(7_020)).events
+        #expect(lost.contains(.error("Not confirmed by the server before the connection was lost: third (to #mod)")), "\(lost)")
+        #expect(!lost.contains { if case .error(let text) = $0 { text.contains("first") } else { false } })
+    }
+
     @Test func ctcpActionInAndOut() {
         var machine = registeredMachine()
         #expect(machine.messageReceived(irc(":bob!b@h PRIVMSG #chatty :\u{01}ACTION waves\u{01}"), now: t(3_000))
