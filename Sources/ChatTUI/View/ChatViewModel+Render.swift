@@ -202,6 +202,16 @@ extension ChatViewModel {
         }
         if status.isAway { add(" [away]", TextStyle(bold: true, foreground: .brightYellow, background: .blue)) }
         add(" [\(activeIndex + 1):" + TerminalSanitizer.plain(activeBuffer.name) + "]")
+        var connection = TerminalSanitizer.plain(status.connection)
+        if let at = status.reconnectAt {
+            connection = "reconnecting in \(max(0, (at - currentTimeMilliseconds + 999) / 1000))s"
+        }
+        if !status.server.isEmpty { connection += ": " + TerminalSanitizer.plain(status.server) }
+        add(" [" + connection + "]")
+        if let lag = status.lagMilliseconds {
+            add(" [lag " + Self.formatLag(lag) + "]")
+        }
+        // Activity after the connection state and lag, which a narrow line must not lose.
         let active = buffers.indices.filter { $0 != activeIndex && buffers[$0].activity > .none }
         if !active.isEmpty {
             add(" [Act: ")
@@ -221,15 +231,6 @@ extension ChatViewModel {
             add(TerminalSanitizer.plain(network.name).truncated(toWidth: 16) + (network.unread > 0 ? "(\(network.unread))" : ""),
                 Self.activityStyle(network.activity))
             add("]")
-        }
-        var connection = TerminalSanitizer.plain(status.connection)
-        if let at = status.reconnectAt {
-            connection = "reconnecting in \(max(0, (at - currentTimeMilliseconds + 999) / 1000))s"
-        }
-        if !status.server.isEmpty { connection += ": " + TerminalSanitizer.plain(status.server) }
-        add(" [" + connection + "]")
-        if let lag = status.lagMilliseconds {
-            add(" [lag " + Self.formatLag(lag) + "]")
         }
         let typers = typing.typing(in: activeBuffer.name, now: currentTimeMilliseconds, caseMapping: caseMapping)
         if let words = TypingIndicator.describe(typers.map(TerminalSanitizer.plain)) {

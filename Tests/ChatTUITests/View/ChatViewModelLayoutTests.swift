@@ -229,7 +229,7 @@ import Testing
         let screen = vm.render(width: 100, height: 10)
         // Buffers with activity by number, name and unread messages; messages bold, events plain.
         #expect(screen.trimmedText(row: 8)
-                == " [me] [2:#swift] [Act: 1:server(1),3:#other] [connected: irc.example.org] [lag 1.5s]" + String(repeating: " ", count: 8) + "F1 help")
+                == " [me] [2:#swift] [connected: irc.example.org] [lag 1.5s] [Act: 1:server(1),3:#other]" + String(repeating: " ", count: 8) + "F1 help")
         vm.status.isAway = true
         #expect(vm.render(width: 100, height: 10).trimmedText(row: 8).hasPrefix(" [me] [away] [2:#swift]"))
         vm.status.isAway = false
@@ -237,11 +237,13 @@ import Testing
         #expect(messages?.style.bold == true)
         let events = screen.rows[8].first { $0.text == "3:#other" }
         #expect(events?.style.bold == false)
-        // Too narrow for all of it: the F1 hint gives way to the connection and the lag.
+        // Too narrow for all of it: the F1 hint gives way, then the activity list is cut, never the
+        // connection state and the lag before it.
         #expect(vm.render(width: 86, height: 10).trimmedText(row: 8)
-                == " [me] [2:#swift] [Act: 1:server(1),3:#other] [connected: irc.example.org] [lag 1.5s]")
-        #expect(vm.render(width: 92, height: 10).trimmedText(row: 8).hasSuffix("[lag 1.5s]"), "no room for the hint and a gap")
-        #expect(vm.render(width: 93, height: 10).trimmedText(row: 8).hasSuffix("[lag 1.5s] F1 help"), "room for both")
+                == " [me] [2:#swift] [connected: irc.example.org] [lag 1.5s] [Act: 1:server(1),3:#other]")
+        #expect(vm.render(width: 92, height: 10).trimmedText(row: 8).hasSuffix("3:#other]"), "no room for the hint and a gap")
+        #expect(vm.render(width: 93, height: 10).trimmedText(row: 8).hasSuffix("3:#other] F1 help"), "room for both")
+        #expect(vm.render(width: 62, height: 10).trimmedText(row: 8) == " [me] [2:#swift] [connected: irc.example.org] [lag 1.5s] [Act:")
     }
 
     @Test func inputLineScrollsHorizontallyWithCursor() throws {
