@@ -156,6 +156,11 @@ struct MessageTranslator {
             return "End of channel list"
         case "318":
             return "\(nick) End of WHOIS"
+        case "265" where last.contains(where: \.isNumber), "266" where last.contains(where: \.isNumber):
+            // `2 2 :Current local users 2, max 2`: the words say it all.
+            return last
+        case "265" where rest.count >= 3, "266" where rest.count >= 3:
+            return "\(last): \(rest[0]) (max \(rest[1]))"
         case "005", "251", "252", "253", "254", "255", "265", "266":
             return middle.joined(separator: " ") + " " + last
         default:

@@ -561,9 +561,9 @@ struct ChatController: Sendable {
     static let channelListReplies: Set<Int> = [324, 329, 346, 347, 348, 349, 367, 368]
 
     /// WHOIS (301, 311–313, 317–319, 330, 335, 338, 378, 671), WHOWAS (314, 369), WHO (315, 352),
-    /// LIST (321–323), INVITE confirmation (341).
-    static let repliesShownInView: Set<Int> = [301, 311, 312, 313, 314, 315, 317, 318, 319, 321, 322, 323, 330, 335, 338, 341,
-                                               352, 369, 378, 671]
+    /// LIST (321–323), INVITE confirmation (341), AWAY (305, 306), VERSION (351), TIME (391).
+    static let repliesShownInView: Set<Int> = [301, 305, 306, 311, 312, 313, 314, 315, 317, 318, 319, 321, 322, 323, 330, 335,
+                                               338, 341, 351, 352, 369, 378, 391, 671]
 
     /// `/search` results in the buffer in view: the server's, or (when it cannot search) the lines
     /// of the searched buffer's scrollback that contain the text.

@@ -102,5 +102,7 @@ import Testing
         #expect(text(":s 252 me 0 :operator(s) online") == "0 operator(s) online")
         #expect(text(":s 005 me NICKLEN=30 UTF8ONLY :are supported by this server") == "NICKLEN=30 UTF8ONLY are supported by this server")
         #expect(text(":s 401 me nobody :No such nick/channel") == "nobody: No such nick/channel")
+        #expect(text(":s 265 me 2 2 :Current local users 2, max 2") == "Current local users 2, max 2")
+        #expect(text(":s 266 me 7 9 :Current global users") == "Current global users: 7 (max 9)")
     }
 }

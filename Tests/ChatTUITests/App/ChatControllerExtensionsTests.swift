@@ -175,6 +175,8 @@ extension ChatControllerIgnoreTests {
         controller.view.openBuffer("bob", kind: .query)
         controller.apply(.serverInfo(code: 301, text: "[bob] is away: lunch"), now: now)
         #expect(controller.view.buffer(named: "bob")?.lines.last?.text == "[bob] is away: lunch")
+        controller.apply(.serverInfo(code: 306, text: "You have been marked as being away"), now: now)
+        #expect(controller.view.buffer(named: "#c")?.lines.last?.text == "You have been marked as being away", "the buffer in view")
         controller.apply(.serverInfo(code: 375, text: "- motd -"), now: now)
         #expect(controller.view.buffers[0].lines.last?.text == "- motd -")
     }
