@@ -369,6 +369,13 @@ struct ChatController: Sendable {
                 }
                 let shownIn = view.activeBuffer.name
                 view.append(line, to: message.conversation.bufferName, quiet: message.isHistory)
+                // Your notice to someone, sent from another buffer: said where you typed it too (as irssi does).
+                if case .notice = event, message.isOwn, !message.isHistory, view.isOnScreen,
+                   let buffer = message.conversation.bufferName,
+                   view.caseMapping.fold(buffer) != view.caseMapping.fold(shownIn) {
+                    view.append(ChatLine(timestamp: time, kind: .info, text: "-> -\(buffer)- \(message.text)"), to: shownIn,
+                                quiet: true, log: false)
+                }
                 // Alert when it concerns you and you look elsewhere.
                 if !message.isHistory, !message.isOwn, line.mentionsMe || line.kind == .privateMessage,
                    let buffer = message.conversation.bufferName,

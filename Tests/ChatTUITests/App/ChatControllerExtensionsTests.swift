@@ -193,6 +193,21 @@ extension ChatControllerIgnoreTests {
         #expect(!controller.view.status.isAway, "a new connection starts present")
     }
 
+    @Test func yourNoticeToSomeoneIsEchoedWhereYouTypedIt() {
+        var controller = ChatControllerExtensionsTests.channel()
+        let now = ChatControllerExtensionsTests.now
+        let notice = ChatMessage(conversation: .privateChat("bob"), sender: "me", text: "the build is green", time: now, isOwn: true)
+        controller.apply(.notice(notice), now: now)
+        #expect(controller.view.buffer(named: "#c")?.lines.last?.text == "-> -bob- the build is green")
+        #expect(controller.view.buffer(named: "bob")?.lines.last?.text == "the build is green")
+        var fromBob = notice
+        fromBob.isOwn = false
+        fromBob.sender = "bob"
+        fromBob.text = "thanks"
+        controller.apply(.notice(fromBob), now: now)
+        #expect(controller.view.buffer(named: "#c")?.lines.last?.text == "-> -bob- the build is green", "only your own")
+    }
+
     @Test func theTopicSaysWhoSetItAndWhen() {
         var controller = ChatControllerExtensionsTests.channel()
         let now = ChatControllerExtensionsTests.now
