@@ -37,19 +37,16 @@ extension ClientStateMachine {
     /// Remembers a message until the server echoes it (bounded per target).
     mutating func awaitEcho(target: String, body: String, text: String) {
         let key = serverSupport.caseMapping.fold(target)
-        unechoedSequence += 1
-        var waiting = unechoed[key] ?? []
-        waiting.append(UnechoedMessage(target: target, body: body, text: text, sequence: unechoedSequence))
-        if waiting.count > 64 { waiting.removeFirst(waiting.count - 64) }
-        unechoed[key] = waiting
+        unechoed.append(UnechoedMessage(target: target, key: key, body: body, text: text))
+        if unechoed.lazy.filter({ $0.key == key }).count > 64, let oldest = unechoed.firstIndex(where: { $0.key == key }) {
+            unechoed.remove(at: oldest)
+        }
     }
 
     /// Our own message came back (`echo-message`): it was delivered.
     mutating func echoed(target: String, body: String) {
         let key = serverSupport.caseMapping.fold(target)
-        guard var waiting = unechoed[key], let index = waiting.firstIndex(where: { $0.body == body }) else { return }
-        waiting.remove(at: index)
-        unechoed[key] = waiting.isEmpty ? nil : waiting
+        if let index = unechoed.firstIndex(where: { $0.key == key && $0.body == body }) { unechoed.remove(at: index) }
     }
 
     /// Numerics that refuse a message to the target named in their second parameter.
@@ -60,9 +57,8 @@ extension ClientStateMachine {
     mutating func refusal(_ message: IRCMessage) -> [ClientAction]? {
         guard Self.refusalCodes.contains(message.command), message.parameters.count >= 3, let code = Int(message.command) else { return nil }
         let key = serverSupport.caseMapping.fold(message.parameters[1])
-        guard var waiting = unechoed[key], !waiting.isEmpty else { return nil }
-        let refused = waiting.removeFirst()
-        unechoed[key] = waiting.isEmpty ? nil : waiting
+        guard let index = unechoed.firstIndex(where: { $0.key == key }) else { return nil }
+        let refused = unechoed.remove(at: index)
         return [.emit(.numericError(code: code, text: MessageTranslator.numericText(message) + " (not sent: \(refused.text))"))]
     }
 

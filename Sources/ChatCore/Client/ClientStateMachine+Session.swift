@@ -42,7 +42,7 @@ extension ClientStateMachine {
 
         case "PRIVMSG", "NOTICE":
             guard parameters.count >= 2 else { return MessageTranslator.malformed(message) }
-            if isSelf, !(message.tag("batch").map { history.isHistoryBatch($0) } ?? false) {
+            if isSelf, !isReplayed(message) {
                 echoed(target: parameters[0], body: parameters[1])
             }
             return mergedWithHistory(translator(ownNick: session.nick).chat(message, now: now), message)

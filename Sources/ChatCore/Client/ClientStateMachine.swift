@@ -88,11 +88,9 @@ public struct ClientStateMachine<Random: RandomNumberGenerator> {
     var history: HistorySync
     /// The newest read marker sent or received per conversation key (`draft/read-marker`).
     var readMarkers: [String: Timestamp] = [:]
-    /// Messages sent with `echo-message` and not echoed yet, by folded target, oldest first: a
-    /// refusal (401, 404, …) says which text was not sent, and a lost connection which were not confirmed.
-    var unechoed: [String: [UnechoedMessage]] = [:]
-    /// Numbers the messages in `unechoed` in send order.
-    var unechoedSequence = 0
+    /// Messages sent with `echo-message` and not echoed yet, oldest first: a refusal (401, 404, …)
+    /// says which text was not sent, and a lost connection which were not confirmed.
+    var unechoed: [UnechoedMessage] = []
     /// Open `labeled-response` batches answering our typing notifications (dropped unread).
     var typingReplyBatches: Set<String> = []
     /// The label our typing notifications carry where the server offers `labeled-response`: what it
@@ -405,8 +403,8 @@ public struct ClientStateMachine<Random: RandomNumberGenerator> {
     /// channel's member list empties until we are back in it.
     mutating func sessionEnded(_ session: Session) -> [ClientAction] {
         typingReplyBatches = []
-        let unconfirmed = unechoed.values.flatMap { $0 }.sorted { $0.sequence < $1.sequence }
-        unechoed = [:]
+        let unconfirmed = unechoed
+        unechoed = []
         return unconfirmed.map { .emit(.error("Not confirmed by the server before the connection was lost: \($0.text) (to \($0.target))")) }
             + history.connectionLost().map { .emit($0) }
             + session.roster.channelNames.map { .emit(.members(channel: $0, members: [])) }
@@ -417,11 +415,16 @@ public struct ClientStateMachine<Random: RandomNumberGenerator> {
         session.capabilities.contains("draft/chathistory") && session.capabilities.contains("batch")
     }
 
+    /// Whether `message` comes from the server's history (in a history batch), not live.
+    func isReplayed(_ message: IRCMessage) -> Bool {
+        message.tag("batch").map { history.isHistoryBatch($0) } ?? false
+    }
+
     /// Chat events from the translator, through the history merge. A line the server replays from
     /// its history (in a history batch) is never acted on: a CTCP request in it was answered when it
     /// was new, so it gets no reply and no notice again.
     mutating func mergedWithHistory(_ actions: [ClientAction], _ message: IRCMessage) -> [ClientAction] {
-        let replayed = message.tag("batch").map { history.isHistoryBatch($0) } ?? false
+        let replayed = isReplayed(message)
         return actions.flatMap { action -> [ClientAction] in
             if replayed {
                 switch action {
