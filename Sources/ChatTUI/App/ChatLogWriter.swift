@@ -118,26 +118,20 @@ final class ChatLogWriter: Sendable {
                 try append(bytes, to: path)
             } catch {
                 if failureReported.setOnce() {
-                    report("Logging to \(path) failed (\(Self.reason(error))); chat goes on without it")
+                    // In the system's words: `Not a directory`, `No space left on device`.
+                    report("Logging to \(path) failed (\(String(cString: strerror(error.code.rawValue)))); chat goes on without it")
                 }
             }
         }
     }
 
-    /// Why a write failed, in the system's words (`Not a directory`, `No space left on device`).
-    static func reason(_ error: any Error) -> String {
-        let failure = error as NSError
-        let posix = (failure.userInfo[NSUnderlyingErrorKey] as? NSError).flatMap { $0.domain == NSPOSIXErrorDomain ? $0 : nil }
-            ?? (failure.domain == NSPOSIXErrorDomain ? failure : nil)
-        if let posix { return String(cString: strerror(Int32(posix.code))) }
-        var text = failure.localizedDescription
-        while text.last == "." { text.removeLast() }
-        return text
-    }
-
-    private func append(_ bytes: [UInt8], to path: String) throws {
-        try Self.makeDirectories((path as NSString).deletingLastPathComponent)
-        let file = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o600)
+    private func append(_ bytes: [UInt8], to path: String) throws(POSIXError) {
+        var file = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o600)
+        if file < 0, errno == ENOENT {
+            // The first line of this buffer (or day): its directories are made once.
+            try Self.makeDirectories((path as NSString).deletingLastPathComponent)
+            file = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o600)
+        }
         guard file >= 0 else { throw Self.posixError() }
         defer { close(file) }
         var written = 0
@@ -152,7 +146,7 @@ final class ChatLogWriter: Sendable {
     }
 
     /// `mkdir -p` with mode 0700 for the directories it makes.
-    private static func makeDirectories(_ folder: String) throws {
+    private static func makeDirectories(_ folder: String) throws(POSIXError) {
         var path = folder.hasPrefix("/") ? "" : "."
         for component in folder.split(separator: "/") {
             path += "/" + component

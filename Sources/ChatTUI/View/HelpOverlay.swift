@@ -39,10 +39,15 @@ enum HelpOverlay {
         return min(longestKey, max(0, (width - 4) / 2))
     }
 
+    /// The width of the description column: inside the borders, after a space, the keys and two spaces.
+    static func descriptionWidth(width: Int) -> Int {
+        width - 2 - 2 - keyWidth(width: width) - 2
+    }
+
     /// The overlay's rows at `width`: each entry's description wraps onto rows of its own (with no
     /// key) instead of being cut.
     static func rows(width: Int) -> [(keys: String, text: String)] {
-        let descriptionWidth = width - 4 - keyWidth(width: width) - 2
+        let descriptionWidth = descriptionWidth(width: width)
         guard descriptionWidth > 0 else { return entries.map { ($0.keys, "") } }
         return entries.flatMap { entry in
             TextWrapper.wrap(entry.description, width: descriptionWidth, indent: 0).enumerated().map { index, part in
@@ -61,6 +66,7 @@ enum HelpOverlay {
         guard height >= 2 else { return }
         let bodyRows = height - 2
         let keyWidth = keyWidth(width: width)
+        let descriptionWidth = descriptionWidth(width: width)
         let all = rows(width: width)
         let shown = all.dropFirst(min(offset, all.count))
         for index in 0..<bodyRows {
@@ -76,7 +82,6 @@ enum HelpOverlay {
             }
             let entry = shown[shown.startIndex + index]
             screen.put(entry.keys.truncated(toWidth: keyWidth).padded(toWidth: keyWidth), row: row, column: 2, style: keyStyle)
-            let descriptionWidth = inner - 2 - keyWidth - 2
             if descriptionWidth > 0 {
                 screen.put(entry.text.truncated(toWidth: descriptionWidth), row: row, column: 2 + keyWidth + 2)
             }
